@@ -1,0 +1,83 @@
+//! The engine: worlds in, statistics out. Pure: no I/O, no printing; progress
+//! goes through the callback it is handed.
+
+pub mod plan;
+pub mod world;
+
+use crate::model::Scenario;
+use crate::stats::{self, SeriesSummary, Source};
+pub use plan::{Layout, Measure, Plan};
+pub use world::World;
+
+/// A scenario ready to produce rows of runs.
+pub struct Engine<'a> {
+    scenario: &'a Scenario,
+    plan: Plan,
+}
+
+/// Everything the reports need.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// Where each series sits.
+    pub layout: Layout,
+    /// Percentiles requested, in percent (the file's list).
+    pub percentiles: Vec<f64>,
+    /// One summary per series of [`Layout`]; quantiles at
+    /// [`Results::probs`].
+    pub series: Vec<SeriesSummary>,
+    /// Probabilities the quantiles were computed at: the requested ones
+    /// followed by 0.1, 0.5 and 0.9 for the terminal summary.
+    pub probs: Vec<f64>,
+    /// Runs simulated.
+    pub runs: u64,
+}
+
+impl Results {
+    /// Quantile at probability `p` (one of [`Results::probs`]) of series `k`.
+    pub fn quantile(&self, k: usize, p: f64) -> f64 {
+        let i = self.probs.iter().position(|&q| q == p).expect("probability was computed");
+        self.series[k].quantiles[i]
+    }
+}
+
+impl<'a> Engine<'a> {
+    /// Compiles `scenario`.
+    pub fn new(scenario: &'a Scenario) -> Engine<'a> {
+        Engine { scenario, plan: Plan::new(scenario) }
+    }
+
+    /// The row layout.
+    pub fn layout(&self) -> &Layout {
+        &self.plan.layout
+    }
+
+    /// Samples run `run`'s world into `world` and writes its row.
+    pub fn run_into(&self, run: u64, world: &mut World, row: &mut [f64]) {
+        world.sample(self.scenario, &self.plan.shape, run);
+        self.plan.evaluate(self.scenario, world, row);
+    }
+
+    /// Simulates every run of the scenario on the current rayon pool and
+    /// summarises each series. `progress` receives run counts, once per chunk.
+    pub fn simulate(&self, progress: &(dyn Fn(u64) + Sync)) -> Results {
+        let sim = &self.scenario.sim;
+        let mut probs: Vec<f64> = sim.percentiles.iter().map(|p| p / 100.0).collect();
+        probs.extend([0.1, 0.5, 0.9]);
+        let series = stats::summarize(self, sim.runs, &probs, progress);
+        Results { layout: self.plan.layout.clone(), percentiles: sim.percentiles.clone(), series, probs, runs: sim.runs }
+    }
+}
+
+impl Source for Engine<'_> {
+    fn width(&self) -> usize {
+        self.plan.layout.width()
+    }
+
+    fn fill(&self, first: u64, rows: &mut [f64]) {
+        // One world's storage per chunk, reused by every run in it.
+        let mut world = World::new(self.scenario);
+        for (j, row) in rows.chunks_exact_mut(self.width()).enumerate() {
+            self.run_into(first + j as u64, &mut world, row);
+        }
+    }
+}

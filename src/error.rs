@@ -1,0 +1,125 @@
+//! Errors a user can act on, and how they map to exit codes.
+//!
+//! Exit codes follow ripgrep: 0 success, 1 a runtime failure (I/O), 2 bad
+//! input (scenario file or command-line values), 130 interrupted.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One segment of a key path into the scenario file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    /// A table key.
+    Key(String),
+    /// An array index.
+    Index(usize),
+}
+
+/// A key path such as `jobs.current.grants[0].vesting`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyPath(pub Vec<Seg>);
+
+impl KeyPath {
+    /// The empty path (the document root).
+    pub fn root() -> Self {
+        KeyPath(Vec::new())
+    }
+    /// This path extended by a key.
+    pub fn key(&self, k: &str) -> Self {
+        let mut v = self.0.clone();
+        v.push(Seg::Key(k.to_string()));
+        KeyPath(v)
+    }
+    /// This path extended by an array index.
+    pub fn index(&self, i: usize) -> Self {
+        let mut v = self.0.clone();
+        v.push(Seg::Index(i));
+        KeyPath(v)
+    }
+    /// True for the document root.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for seg in &self.0 {
+            match seg {
+                Seg::Key(k) => {
+                    if !first {
+                        f.write_str(".")?;
+                    }
+                    let bare = !k.is_empty()
+                        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                    if bare {
+                        f.write_str(k)?;
+                    } else {
+                        write!(f, "{k:?}")?;
+                    }
+                }
+                Seg::Index(i) => write!(f, "[{i}]")?,
+            }
+            first = false;
+        }
+        Ok(())
+    }
+}
+
+/// An invalid scenario: where, which key, and what rule it breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The file as the user named it.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// Key path the error is about (empty for a syntax error before any key).
+    pub key: KeyPath,
+    /// The rule and the bad value, e.g. `must be in [0, 1], got 1.5`.
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if self.key.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{} {}", self.key, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Everything `tcsim` can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The scenario file is invalid.
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    /// A command-line value is invalid.
+    #[error("{0}")]
+    Usage(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file involved.
+        path: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+}
+
+impl AppError {
+    /// The process exit status for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            AppError::Scenario(_) | AppError::Usage(_) => 2,
+            AppError::Io { .. } => 1,
+        }
+    }
+}

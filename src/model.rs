@@ -1,0 +1,275 @@
+//! The checked model: what a scenario file means once every key has been
+//! validated. The engine trusts these values and never sees TOML or CLI types.
+//!
+//! Units: money in dollars, rates as fractions (0.07 = 7 %), time in months
+//! counted from the start of the horizon (month 0), years 1-based in outputs.
+
+use crate::vesting::Schedule;
+
+/// A whole checked scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Simulation settings (horizon, runs, seed, percentiles).
+    pub sim: Simulation,
+    /// Companies in file order.
+    pub companies: Vec<Company>,
+    /// Jobs in file order.
+    pub jobs: Vec<Job>,
+    /// Strategies in file order.
+    pub strategies: Vec<Strategy>,
+}
+
+/// `[simulation]`: how many worlds to sample and what to report.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    /// Horizon in years (1-based years `1..=years`).
+    pub years: u32,
+    /// Number of simulated worlds.
+    pub runs: u64,
+    /// Seed: run `i`'s world is a pure function of `(seed, i)`.
+    pub seed: u64,
+    /// Price-path resolution: divides 12 or is a multiple of 12.
+    pub steps_per_year: u32,
+    /// Requested percentiles in percent, strictly increasing, each in `[0, 100]`.
+    pub percentiles: Vec<f64>,
+    /// Index of the baseline strategy every other one is compared against.
+    pub baseline: usize,
+}
+
+impl Simulation {
+    /// Months in the horizon.
+    pub fn months(&self) -> u32 {
+        12 * self.years
+    }
+}
+
+/// A company whose shares the equity is paid in.
+#[derive(Debug, Clone)]
+pub struct Company {
+    /// The user's name for it.
+    pub name: String,
+    /// Stable stream key derived from the name, so a company's draws do not
+    /// change when other companies or jobs are added or removed.
+    pub stream: u64,
+    /// Public (price path) or private (fate: exit, failure or neither).
+    pub kind: CompanyKind,
+}
+
+/// Public or private company parameters.
+#[derive(Debug, Clone)]
+pub enum CompanyKind {
+    /// Geometric Brownian motion share price.
+    Public(Gbm),
+    /// A private company with a liquidity event hazard.
+    Private(PrivateCompany),
+}
+
+/// `S(t+dt) = S(t) exp((drift - vol^2/2) dt + vol sqrt(dt) Z)`.
+#[derive(Debug, Clone, Copy)]
+pub struct Gbm {
+    /// Month-0 share price.
+    pub share_price: f64,
+    /// Expected annual return: `E[S_T] = S_0 e^(drift T)`.
+    pub drift: f64,
+    /// Annual volatility.
+    pub volatility: f64,
+}
+
+/// A private company (model.md section 3).
+#[derive(Debug, Clone, Copy)]
+pub struct PrivateCompany {
+    /// Latest post-money valuation in dollars.
+    pub valuation: f64,
+    /// Fully diluted share count at month 0.
+    pub shares: f64,
+    /// Liquidation preference ahead of common, in dollars.
+    pub preference: f64,
+    /// Share of the fully diluted stock that is preferred, in `[0, 1)`.
+    pub preferred_fraction: f64,
+    /// Annual probability of a liquidity event.
+    pub exit_rate: f64,
+    /// Annual probability of shutting down.
+    pub failure_rate: f64,
+    /// Share of exits that are IPOs (the rest are acquisitions).
+    pub ipo_fraction: f64,
+    /// Median multiple of `valuation` at exit.
+    pub exit_median: f64,
+    /// Log-sd of the exit multiple.
+    pub exit_sigma: f64,
+    /// Annual growth of the share count.
+    pub dilution: f64,
+}
+
+impl PrivateCompany {
+    /// Price per share of the last round, used to convert `value` grants and
+    /// to value unrealized equity.
+    pub fn round_price(&self) -> f64 {
+        self.valuation / self.shares
+    }
+}
+
+/// A position at a company.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The user's name for it.
+    pub name: String,
+    /// Stable stream key derived from the name (see [`Company::stream`]).
+    pub stream: u64,
+    /// Index into [`Scenario::companies`].
+    pub company: usize,
+    /// Starting base salary.
+    pub base: Base,
+    /// Merit raise at each anniversary: `Normal(mean, sd)`.
+    pub raise: Raise,
+    /// Yearly promotion chance and base bump.
+    pub promotion: Promotion,
+    /// Yearly bonus.
+    pub bonus: Bonus,
+    /// Sign-on cash by stint year (index 0 = the stint's first year).
+    pub sign_on: Vec<f64>,
+    /// Grants made at the start of every stint at this job.
+    pub grants: Vec<Grant>,
+    /// Repeated RSU grants.
+    pub refresh: Option<Refresh>,
+}
+
+/// Starting base of a stint.
+#[derive(Debug, Clone, Copy)]
+pub enum Base {
+    /// A fixed base in dollars.
+    Fixed(f64),
+    /// The previous stint's last base times `1 + U(min, max)`.
+    Relative {
+        /// Lower bound of the raise.
+        min: f64,
+        /// Upper bound of the raise.
+        max: f64,
+    },
+}
+
+/// Merit raise, normal with these parameters; a factor below 0 is clamped to 0.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Raise {
+    /// Mean raise (0.03 = 3 %).
+    pub mean: f64,
+    /// Standard deviation of the raise.
+    pub sd: f64,
+}
+
+/// Promotion: with probability `rate` each anniversary, base grows by `raise`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Promotion {
+    /// Yearly probability.
+    pub rate: f64,
+    /// Base bump when promoted.
+    pub raise: f64,
+}
+
+/// Bonus `base * target * m`, `m ~ Normal(1, sd)` clamped to `[min, max]`.
+#[derive(Debug, Clone, Copy)]
+pub struct Bonus {
+    /// Target as a fraction of base.
+    pub target: f64,
+    /// Standard deviation of the multiplier.
+    pub sd: f64,
+    /// Lowest multiplier.
+    pub min: f64,
+    /// Highest multiplier.
+    pub max: f64,
+}
+
+impl Default for Bonus {
+    fn default() -> Self {
+        Bonus { target: 0.0, sd: 0.0, min: 0.0, max: 2.0 }
+    }
+}
+
+/// One equity grant.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    /// RSU or option.
+    pub kind: GrantKind,
+    /// How many units, directly or as a dollar value at grant.
+    pub size: GrantSize,
+    /// When the units vest, relative to the grant month.
+    pub schedule: Schedule,
+    /// Months before month 0 the grant was made (0 for a new grant).
+    pub granted_months_ago: u32,
+}
+
+/// RSU or stock option.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum GrantKind {
+    /// Restricted stock units (double-trigger at a private company).
+    Rsu,
+    /// Stock options with a strike price.
+    Option {
+        /// Exercise price per share.
+        strike: f64,
+        /// What happens to vested options on leaving a private company.
+        on_leave: OnLeave,
+    },
+}
+
+/// Exercise or forfeit vested private options on leaving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnLeave {
+    /// Pay the strike and keep the shares.
+    Exercise,
+    /// Drop the options.
+    Forfeit,
+}
+
+/// Grant size.
+#[derive(Debug, Clone, Copy)]
+pub enum GrantSize {
+    /// A fixed number of units.
+    Units(f64),
+    /// Dollars converted to units at the grant-month price.
+    Value(f64),
+}
+
+/// Repeated RSU grants (`refresh`).
+#[derive(Debug, Clone)]
+pub struct Refresh {
+    /// Dollar value of each refresher.
+    pub value: f64,
+    /// Years between refreshers.
+    pub every_years: u32,
+    /// Stint year after which the first refresher comes.
+    pub first_after_years: u32,
+    /// Vesting of each refresher.
+    pub schedule: Schedule,
+}
+
+/// A career path: stints in order, the last one running to the horizon.
+#[derive(Debug, Clone)]
+pub struct Strategy {
+    /// The user's name for it.
+    pub name: String,
+    /// Stints, covering the horizon exactly.
+    pub stints: Vec<Stint>,
+}
+
+/// A stint: a job held over a whole number of years.
+#[derive(Debug, Clone, Copy)]
+pub struct Stint {
+    /// Index into [`Scenario::jobs`].
+    pub job: usize,
+    /// First year of the stint, 0-based (the stint covers months
+    /// `12 * start + 1 ..= 12 * end`).
+    pub start: u32,
+    /// Year the stint ends, 0-based exclusive.
+    pub end: u32,
+}
+
+impl Stint {
+    /// Month the stint starts (its grants are made at this month).
+    pub fn start_month(&self) -> u32 {
+        12 * self.start
+    }
+    /// Last month of the stint (the holder leaves after it).
+    pub fn end_month(&self) -> u32 {
+        12 * self.end
+    }
+}

@@ -1,0 +1,110 @@
+//! The short table printed after a run: cumulative TC at the horizon per
+//! strategy, and how often each strategy ends ahead of the baseline.
+
+use std::fmt::Write;
+
+use crate::engine::{Measure, Results};
+use crate::model::Scenario;
+
+/// Whole dollars with thousands separators: `1,234,567`, `-83,000`.
+pub fn dollars(x: f64) -> String {
+    let r = x.round();
+    let digits = format!("{:.0}", r.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if r < 0.0 { format!("-{out}") } else { out }
+}
+
+/// Compact dollars for prose: `$83k`, `$1.2M`.
+pub fn short_dollars(x: f64) -> String {
+    let sign = if x < 0.0 { "-" } else { "" };
+    let a = x.abs();
+    if a >= 1e6 {
+        format!("{sign}${:.1}M", a / 1e6)
+    } else if a >= 1e3 {
+        format!("{sign}${:.0}k", a / 1e3)
+    } else {
+        format!("{sign}${a:.0}")
+    }
+}
+
+/// The table, as text.
+pub fn render(scenario: &Scenario, r: &Results) -> String {
+    let l = &r.layout;
+    let y = l.years - 1;
+    let cum = l.measure_list().iter().position(|&m| m == Measure::Cumulative).expect("cumulative is always reported");
+    let baseline = &scenario.strategies[l.baseline].name;
+    let ahead_header = format!("ahead of {baseline}");
+    let name_w = scenario.strategies.iter().map(|s| s.name.chars().count()).max().unwrap_or(0).max(8);
+    let mut rows: Vec<[String; 4]> = Vec::new();
+    for (s, strategy) in scenario.strategies.iter().enumerate() {
+        let k = l.at(s, y, cum);
+        let ahead = match l.compared.iter().position(|&c| c == s) {
+            Some(i) => format!("{:.1}%", 100.0 * r.series[l.diff(i, y)].share_positive),
+            None => "baseline".into(),
+        };
+        rows.push([dollars(r.quantile(k, 0.1)), dollars(r.quantile(k, 0.5)), dollars(r.quantile(k, 0.9)), ahead]);
+        let _ = strategy;
+    }
+    let col_w = |i: usize, header: &str| rows.iter().map(|row| row[i].len()).max().unwrap_or(0).max(header.len());
+    let headers = ["p10", "median", "p90", ahead_header.as_str()];
+    let widths: Vec<usize> = headers.iter().enumerate().map(|(i, h)| col_w(i, h)).collect();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Cumulative TC over {} years, {} runs (seed {})",
+        l.years,
+        dollars(r.runs as f64),
+        scenario.sim.seed
+    );
+    let _ = write!(out, "{:<name_w$}", "strategy");
+    for (h, w) in headers.iter().zip(&widths) {
+        let _ = write!(out, "  {h:>w$}");
+    }
+    out.push('\n');
+    for (strategy, row) in scenario.strategies.iter().zip(&rows) {
+        let _ = write!(out, "{:<name_w$}", strategy.name);
+        for (cell, w) in row.iter().zip(&widths) {
+            let _ = write!(out, "  {cell:>w$}");
+        }
+        out.push('\n');
+    }
+    for (i, &s) in l.compared.iter().enumerate() {
+        let d = &r.series[l.diff(i, y)];
+        let median = r.quantile(l.diff(i, y), 0.5);
+        let change = if median >= 0.0 { "gain" } else { "loss" };
+        let _ = writeln!(
+            out,
+            "{} ahead of {baseline} in {:.0}% of worlds by year {}; median {change} {}",
+            scenario.strategies[s].name,
+            100.0 * d.share_positive,
+            l.years,
+            short_dollars(median.abs())
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollars_have_thousands_separators() {
+        assert_eq!(dollars(1_234_567.4), "1,234,567");
+        assert_eq!(dollars(-83_000.0), "-83,000");
+        assert_eq!(dollars(999.0), "999");
+        assert_eq!(dollars(0.2), "0");
+    }
+
+    #[test]
+    fn short_dollars_use_k_and_m() {
+        assert_eq!(short_dollars(83_400.0), "$83k");
+        assert_eq!(short_dollars(1_250_000.0), "$1.2M");
+    }
+}
