@@ -27,7 +27,9 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
 
 /// Default output directory: `out/<file stem>/`.
 pub fn default_out_dir(file: &Path) -> PathBuf {
-    let stem = file.file_stem().map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
     Path::new("out").join(stem)
 }
 
@@ -39,13 +41,18 @@ fn run_command(args: &RunArgs) -> Result<(), AppError> {
     if let Some(seed) = args.seed {
         scenario.sim.seed = seed;
     }
-    let out_dir = args.out.clone().unwrap_or_else(|| default_out_dir(&args.file));
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&args.file));
 
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(t) = args.threads {
         pool = pool.num_threads(usize::from(t));
     }
-    let pool = pool.build().map_err(|e| AppError::Usage(format!("cannot start {:?} threads: {e}", args.threads)))?;
+    let pool = pool
+        .build()
+        .map_err(|e| AppError::Usage(format!("cannot start {:?} threads: {e}", args.threads)))?;
 
     let bar = progress_bar(scenario.sim.runs, args.quiet);
     let engine = Engine::new(&scenario);
@@ -53,7 +60,10 @@ fn run_command(args: &RunArgs) -> Result<(), AppError> {
     bar.finish_and_clear();
 
     let files = [
-        ("percentiles.csv", report::csv::percentiles(&scenario, &results)),
+        (
+            "percentiles.csv",
+            report::csv::percentiles(&scenario, &results),
+        ),
         ("compare.csv", report::csv::compare(&scenario, &results)),
     ];
     let written = report::write_files(&out_dir, &files)?;
@@ -72,7 +82,9 @@ fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} runs  {per_sec}  eta {eta}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} runs  {per_sec}  eta {eta}")
+    {
         bar.set_style(style);
     }
     bar
@@ -131,7 +143,11 @@ pub fn describe(file: &Path, s: &Scenario) -> String {
     for j in &s.jobs {
         let base = match j.base {
             Base::Fixed(b) => format!("base {}", report::summary::dollars(b)),
-            Base::Relative { min, max } => format!("base = last base +{:.0}% to +{:.0}%", 100.0 * min, 100.0 * max),
+            Base::Relative { min, max } => format!(
+                "base = last base +{:.0}% to +{:.0}%",
+                100.0 * min,
+                100.0 * max
+            ),
         };
         let grants: Vec<String> = j
             .grants
@@ -146,7 +162,10 @@ pub fn describe(file: &Path, s: &Scenario) -> String {
                     GrantKind::Option { strike, .. } => format!("options @ {strike}"),
                 };
                 if g.granted_months_ago > 0 {
-                    format!("{kind} {size} (granted {} months ago)", g.granted_months_ago)
+                    format!(
+                        "{kind} {size} (granted {} months ago)",
+                        g.granted_months_ago
+                    )
                 } else {
                     format!("{kind} {size}")
                 }
@@ -159,8 +178,16 @@ pub fn describe(file: &Path, s: &Scenario) -> String {
             s.companies[j.company].name,
             base,
             100.0 * j.bonus.target,
-            if grants.is_empty() { "none".into() } else { grants.join("; ") },
-            if j.refresh.is_some() { ", refreshers" } else { "" }
+            if grants.is_empty() {
+                "none".into()
+            } else {
+                grants.join("; ")
+            },
+            if j.refresh.is_some() {
+                ", refreshers"
+            } else {
+                ""
+            }
         );
     }
     let _ = writeln!(o, "\nstrategies:");

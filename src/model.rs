@@ -98,6 +98,9 @@ pub struct PrivateCompany {
     pub exit_sigma: f64,
     /// Annual growth of the share count.
     pub dilution: f64,
+    /// A scheduled exit: the company exits at this month in every world
+    /// (an announced acquisition or IPO date), instead of the hazards.
+    pub exit_month: Option<u32>,
 }
 
 impl PrivateCompany {
@@ -180,7 +183,12 @@ pub struct Bonus {
 
 impl Default for Bonus {
     fn default() -> Self {
-        Bonus { target: 0.0, sd: 0.0, min: 0.0, max: 2.0 }
+        Bonus {
+            target: 0.0,
+            sd: 0.0,
+            min: 0.0,
+            max: 2.0,
+        }
     }
 }
 

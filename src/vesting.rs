@@ -73,7 +73,11 @@ impl Schedule {
         let mut events = Vec::new();
         let mut vested = 0.0;
         let mut push = |t: u32, events: &mut Vec<VestEvent>| {
-            let now = if t >= total_months { 1.0 } else { cumulative(t) };
+            let now = if t >= total_months {
+                1.0
+            } else {
+                cumulative(t)
+            };
             let fraction = now - vested;
             if fraction > 0.0 {
                 events.push(VestEvent { month: t, fraction });

@@ -35,7 +35,11 @@ pub struct Results {
 impl Results {
     /// Quantile at probability `p` (one of [`Results::probs`]) of series `k`.
     pub fn quantile(&self, k: usize, p: f64) -> f64 {
-        let i = self.probs.iter().position(|&q| q == p).expect("probability was computed");
+        let i = self
+            .probs
+            .iter()
+            .position(|&q| q == p)
+            .expect("probability was computed");
         self.series[k].quantiles[i]
     }
 }
@@ -43,7 +47,10 @@ impl Results {
 impl<'a> Engine<'a> {
     /// Compiles `scenario`.
     pub fn new(scenario: &'a Scenario) -> Engine<'a> {
-        Engine { scenario, plan: Plan::new(scenario) }
+        Engine {
+            scenario,
+            plan: Plan::new(scenario),
+        }
     }
 
     /// The row layout.
@@ -57,6 +64,12 @@ impl<'a> Engine<'a> {
         self.plan.evaluate(self.scenario, world, row);
     }
 
+    /// Samples run `run`'s world only (benchmarks: the cost of the draws and
+    /// the price path without the cash flows).
+    pub fn sample_only(&self, run: u64, world: &mut World) {
+        world.sample(self.scenario, &self.plan.shape, run);
+    }
+
     /// Simulates every run of the scenario on the current rayon pool and
     /// summarises each series. `progress` receives run counts, once per chunk.
     pub fn simulate(&self, progress: &(dyn Fn(u64) + Sync)) -> Results {
@@ -64,7 +77,13 @@ impl<'a> Engine<'a> {
         let mut probs: Vec<f64> = sim.percentiles.iter().map(|p| p / 100.0).collect();
         probs.extend([0.1, 0.5, 0.9]);
         let series = stats::summarize(self, sim.runs, &probs, progress);
-        Results { layout: self.plan.layout.clone(), percentiles: sim.percentiles.clone(), series, probs, runs: sim.runs }
+        Results {
+            layout: self.plan.layout.clone(),
+            percentiles: sim.percentiles.clone(),
+            series,
+            probs,
+            runs: sim.runs,
+        }
     }
 }
 

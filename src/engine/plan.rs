@@ -165,13 +165,18 @@ impl Plan {
     /// Compiles every strategy of `scenario`.
     pub fn new(scenario: &Scenario) -> Plan {
         let months = scenario.sim.months();
-        let any_private = scenario.companies.iter().any(|c| matches!(c.kind, CompanyKind::Private(_)));
+        let any_private = scenario
+            .companies
+            .iter()
+            .any(|c| matches!(c.kind, CompanyKind::Private(_)));
         let layout = Layout {
             strategies: scenario.strategies.len(),
             years: scenario.sim.years as usize,
             measures: if any_private { 8 } else { 7 },
             baseline: scenario.sim.baseline,
-            compared: (0..scenario.strategies.len()).filter(|&s| s != scenario.sim.baseline).collect(),
+            compared: (0..scenario.strategies.len())
+                .filter(|&s| s != scenario.sim.baseline)
+                .collect(),
         };
         let mut shape = WorldShape {
             needed: vec![vec![false; months as usize + 1]; scenario.companies.len()],
@@ -205,7 +210,11 @@ impl Plan {
                 plan
             })
             .collect();
-        Plan { layout, shape, strategies }
+        Plan {
+            layout,
+            shape,
+            strategies,
+        }
     }
 
     /// Writes run `world`'s row: every strategy's measures, then the
@@ -215,11 +224,17 @@ impl Plan {
         row.fill(0.0);
         let per = l.years * l.measures;
         for (s, plan) in self.strategies.iter().enumerate() {
-            plan.evaluate(scenario, world, l.measures, &mut row[s * per..(s + 1) * per]);
+            plan.evaluate(
+                scenario,
+                world,
+                l.measures,
+                &mut row[s * per..(s + 1) * per],
+            );
         }
         for (k, &s) in l.compared.iter().enumerate() {
             for y in 0..l.years {
-                row[l.diff(k, y)] = row[l.at(s, y, CUMULATIVE)] - row[l.at(l.baseline, y, CUMULATIVE)];
+                row[l.diff(k, y)] =
+                    row[l.at(s, y, CUMULATIVE)] - row[l.at(l.baseline, y, CUMULATIVE)];
             }
         }
     }
@@ -227,7 +242,11 @@ impl Plan {
 
 impl StrategyPlan {
     fn new(scenario: &Scenario, stints: &[Stint]) -> StrategyPlan {
-        let mut plan = StrategyPlan { stints: stints.to_vec(), held: Vec::new(), events: Vec::new() };
+        let mut plan = StrategyPlan {
+            stints: stints.to_vec(),
+            held: Vec::new(),
+            events: Vec::new(),
+        };
         let horizon_years = scenario.sim.years;
         for st in stints {
             let job = &scenario.jobs[st.job];
@@ -235,7 +254,15 @@ impl StrategyPlan {
             let leaves = st.end < horizon_years;
             for g in &job.grants {
                 let granted = i64::from(st.start_month()) - i64::from(g.granted_months_ago);
-                plan.hold(job.company, g.kind, g.size, granted, leave, leaves, &g.schedule);
+                plan.hold(
+                    job.company,
+                    g.kind,
+                    g.size,
+                    granted,
+                    leave,
+                    leaves,
+                    &g.schedule,
+                );
             }
             if let Some(r) = &job.refresh {
                 // Refreshers at stint months 12 (first + k every), strictly
@@ -243,7 +270,15 @@ impl StrategyPlan {
                 let mut after = r.first_after_years;
                 while st.start + after < st.end {
                     let month = i64::from(12 * (st.start + after));
-                    plan.hold(job.company, GrantKind::Rsu, GrantSize::Value(r.value), month, leave, leaves, &r.schedule);
+                    plan.hold(
+                        job.company,
+                        GrantKind::Rsu,
+                        GrantSize::Value(r.value),
+                        month,
+                        leave,
+                        leaves,
+                        &r.schedule,
+                    );
                     after += r.every_years;
                 }
             }
@@ -271,7 +306,11 @@ impl StrategyPlan {
                 pre_vested += e.fraction;
             } else if month <= i64::from(leave_month) {
                 let month = month as u32;
-                self.events.push(Event { month, year: year_of(month), fraction: e.fraction });
+                self.events.push(Event {
+                    month,
+                    year: year_of(month),
+                    fraction: e.fraction,
+                });
                 vested += e.fraction;
             }
         }
@@ -316,14 +355,23 @@ impl StrategyPlan {
         for h in &self.held {
             match &scenario.companies[h.company].kind {
                 CompanyKind::Public(_) => self.public(h, world, m, out),
-                CompanyKind::Private(p) => {
-                    self.private(h, world.fate(h.company), p.round_price(), scenario.sim.years, m, out)
-                }
+                CompanyKind::Private(p) => self.private(
+                    h,
+                    world.fate(h.company),
+                    p.round_price(),
+                    scenario.sim.years,
+                    m,
+                    out,
+                ),
             }
         }
         let mut cumulative = 0.0;
         for y in 0..scenario.sim.years {
-            let total = out[at(y, BASE)] + out[at(y, BONUS)] + out[at(y, SIGN_ON)] + out[at(y, RSU)] + out[at(y, OPTIONS)];
+            let total = out[at(y, BASE)]
+                + out[at(y, BONUS)]
+                + out[at(y, SIGN_ON)]
+                + out[at(y, RSU)]
+                + out[at(y, OPTIONS)];
             out[at(y, TOTAL)] = total;
             cumulative += total;
             out[at(y, CUMULATIVE)] = cumulative;
@@ -346,7 +394,8 @@ impl StrategyPlan {
             }
             GrantKind::Option { strike, .. } => {
                 let spread = (world.price(c, h.leave_month) - strike).max(0.0);
-                out[year_of(h.leave_month) as usize * m + OPTIONS] += units * h.vested_at_leave * spread;
+                out[year_of(h.leave_month) as usize * m + OPTIONS] +=
+                    units * h.vested_at_leave * spread;
             }
         }
     }
@@ -357,7 +406,15 @@ impl StrategyPlan {
     /// month. Leaving before an exit keeps vested RSUs, and exercises
     /// (paying the strike) or forfeits vested options. Until an exit, vested
     /// units still held count as `unrealized` at each year end.
-    fn private(&self, h: &Held, fate: Fate, round_price: f64, years: u32, m: usize, out: &mut [f64]) {
+    fn private(
+        &self,
+        h: &Held,
+        fate: Fate,
+        round_price: f64,
+        years: u32,
+        m: usize,
+        out: &mut [f64],
+    ) {
         let units = match h.size {
             GrantSize::Units(u) => u,
             GrantSize::Value(v) => v / round_price,
@@ -375,12 +432,17 @@ impl StrategyPlan {
         };
         // Vested options held on leaving are exercised if the company is
         // still private then; RSUs are simply kept.
-        let exercised = is_option && h.leaves && on_leave == OnLeave::Exercise && end_month > h.leave_month;
+        let exercised =
+            is_option && h.leaves && on_leave == OnLeave::Exercise && end_month > h.leave_month;
         if exercised {
-            out[year_of(h.leave_month) as usize * m + OPTIONS] -= units * h.vested_at_leave * strike;
+            out[year_of(h.leave_month) as usize * m + OPTIONS] -=
+                units * h.vested_at_leave * strike;
         }
         let kept_after_leaving = !is_option || exercised;
-        if let Fate::Exit { month: x, common, .. } = fate {
+        if let Fate::Exit {
+            month: x, common, ..
+        } = fate
+        {
             if x <= h.leave_month {
                 // Employed at the exit: vested units pay now, later ones as
                 // they vest.
@@ -416,7 +478,7 @@ impl StrategyPlan {
                 vested += events[next].fraction;
                 next += 1;
             }
-            let per_unit = if t <= h.leave_month || !h.leaves {
+            let per_unit = if t < h.leave_month || !h.leaves {
                 (round_price - strike).max(0.0)
             } else if exercised || !is_option {
                 round_price

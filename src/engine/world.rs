@@ -132,7 +132,13 @@ impl World {
             match &company.kind {
                 CompanyKind::Public(g) => {
                     let prices = &mut self.price[c * row..(c + 1) * row];
-                    sample_path(g, scenario.sim.steps_per_year, &shape.needed[c], prices, &mut rng);
+                    sample_path(
+                        g,
+                        scenario.sim.steps_per_year,
+                        &shape.needed[c],
+                        prices,
+                        &mut rng,
+                    );
                 }
                 CompanyKind::Private(p) => {
                     self.fates[c] = sample_fate(p, self.months as u32, &mut rng);
@@ -173,15 +179,25 @@ impl World {
 /// `ln S` moves by `(drift - vol^2/2) dt + vol sqrt(dt) Z` per step, exact at
 /// any step size. With fewer than 12 steps a year a month between grid points
 /// carries the last grid price.
-fn sample_path(g: &Gbm, steps_per_year: u32, needed: &[bool], prices: &mut [f64], rng: &mut Xoshiro256PlusPlus) {
+fn sample_path(
+    g: &Gbm,
+    steps_per_year: u32,
+    needed: &[bool],
+    prices: &mut [f64],
+    rng: &mut Xoshiro256PlusPlus,
+) {
     let dt = 1.0 / f64::from(steps_per_year);
     let mu = (g.drift - 0.5 * g.volatility * g.volatility) * dt;
     let sd = g.volatility * dt.sqrt();
-    let (sub, every) = if steps_per_year >= 12 { (steps_per_year / 12, 1) } else { (1, 12 / steps_per_year) };
+    let (sub, every) = if steps_per_year >= 12 {
+        (steps_per_year / 12, 1)
+    } else {
+        (1, 12 / steps_per_year)
+    };
     let mut log_ret = 0.0;
     prices[0] = g.share_price;
     for m in 1..prices.len() {
-        if m as u32 % every == 0 {
+        if (m as u32).is_multiple_of(every) {
             for _ in 0..sub {
                 let z: f64 = rng.sample(StandardNormal);
                 log_ret += mu + sd * z;
@@ -204,6 +220,9 @@ fn sample_fate(p: &PrivateCompany, horizon: u32, rng: &mut Xoshiro256PlusPlus) -
     let u_kind: f64 = rng.random();
     let u_ipo: f64 = rng.random();
     let z_mult: f64 = rng.sample(StandardNormal);
+    if let Some(month) = p.exit_month {
+        return exit(p, month, u_ipo, z_mult);
+    }
     let pe = monthly(p.exit_rate);
     let pf = monthly(p.failure_rate);
     let stay = (1.0 - pe) * (1.0 - pf);
@@ -211,19 +230,35 @@ fn sample_fate(p: &PrivateCompany, horizon: u32, rng: &mut Xoshiro256PlusPlus) -
         return Fate::Private;
     }
     // 1 - u is in (0, 1], so its log is finite.
-    let m = if stay <= 0.0 { 1.0 } else { ((1.0 - u_time).ln() / stay.ln()).floor() + 1.0 };
+    let m = if stay <= 0.0 {
+        1.0
+    } else {
+        ((1.0 - u_time).ln() / stay.ln()).floor() + 1.0
+    };
     if m > f64::from(horizon) {
         return Fate::Private;
     }
     let month = m as u32;
     if u_kind * (1.0 - stay) < pe {
-        let ipo = u_ipo < p.ipo_fraction;
-        let value = p.valuation * p.exit_median * (p.exit_sigma * z_mult).exp();
-        let shares = p.shares * (1.0 + p.dilution).powf(f64::from(month) / 12.0);
-        let common = common_price(value, shares, p.preference, p.preferred_fraction, ipo);
-        Fate::Exit { month, ipo, value, common }
+        exit(p, month, u_ipo, z_mult)
     } else {
         Fate::Failure { month }
+    }
+}
+
+/// An exit at `month`: IPO with probability `ipo_fraction`, value
+/// `valuation * median * exp(sigma z)` (lognormal multiple), share count
+/// grown by `dilution`, common price from the waterfall.
+fn exit(p: &PrivateCompany, month: u32, u_ipo: f64, z_mult: f64) -> Fate {
+    let ipo = u_ipo < p.ipo_fraction;
+    let value = p.valuation * p.exit_median * (p.exit_sigma * z_mult).exp();
+    let shares = p.shares * (1.0 + p.dilution).powf(f64::from(month) / 12.0);
+    let common = common_price(value, shares, p.preference, p.preferred_fraction, ipo);
+    Fate::Exit {
+        month,
+        ipo,
+        value,
+        common,
     }
 }
 

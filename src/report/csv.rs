@@ -5,7 +5,9 @@ use crate::model::Scenario;
 use crate::report::{money, percentile_label, probability};
 
 fn writer() -> ::csv::Writer<Vec<u8>> {
-    ::csv::WriterBuilder::new().terminator(::csv::Terminator::Any(b'\n')).from_writer(Vec::new())
+    ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
 }
 
 fn finish(w: ::csv::Writer<Vec<u8>>) -> Vec<u8> {
@@ -15,7 +17,12 @@ fn finish(w: ::csv::Writer<Vec<u8>>) -> Vec<u8> {
 /// One row per (strategy, year, measure): mean and requested percentiles.
 pub fn percentiles(scenario: &Scenario, r: &Results) -> Vec<u8> {
     let mut w = writer();
-    let mut header = vec!["strategy".to_string(), "year".into(), "measure".into(), "mean".into()];
+    let mut header = vec![
+        "strategy".to_string(),
+        "year".into(),
+        "measure".into(),
+        "mean".into(),
+    ];
     header.extend(r.percentiles.iter().map(|&p| percentile_label(p)));
     w.write_record(&header).expect("in memory");
     let l = &r.layout;
@@ -24,8 +31,17 @@ pub fn percentiles(scenario: &Scenario, r: &Results) -> Vec<u8> {
             for (m, measure) in l.measure_list().iter().enumerate() {
                 let k = l.at(s, y, m);
                 let stats = &r.series[k];
-                let mut rec = vec![strategy.name.clone(), (y + 1).to_string(), measure.name().into(), money(stats.mean)];
-                rec.extend(stats.quantiles[..r.percentiles.len()].iter().map(|&q| money(q)));
+                let mut rec = vec![
+                    strategy.name.clone(),
+                    (y + 1).to_string(),
+                    measure.name().into(),
+                    money(stats.mean),
+                ];
+                rec.extend(
+                    stats.quantiles[..r.percentiles.len()]
+                        .iter()
+                        .map(|&q| money(q)),
+                );
                 w.write_record(&rec).expect("in memory");
             }
         }
@@ -37,8 +53,13 @@ pub fn percentiles(scenario: &Scenario, r: &Results) -> Vec<u8> {
 /// baseline, and the distribution of the cumulative difference.
 pub fn compare(scenario: &Scenario, r: &Results) -> Vec<u8> {
     let mut w = writer();
-    let mut header =
-        vec!["strategy".to_string(), "baseline".into(), "year".into(), "p_ahead".into(), "mean_diff".into()];
+    let mut header = vec![
+        "strategy".to_string(),
+        "baseline".into(),
+        "year".into(),
+        "p_ahead".into(),
+        "mean_diff".into(),
+    ];
     header.extend(r.percentiles.iter().map(|&p| percentile_label(p)));
     w.write_record(&header).expect("in memory");
     let l = &r.layout;
@@ -53,7 +74,11 @@ pub fn compare(scenario: &Scenario, r: &Results) -> Vec<u8> {
                 probability(stats.share_positive),
                 money(stats.mean),
             ];
-            rec.extend(stats.quantiles[..r.percentiles.len()].iter().map(|&q| money(q)));
+            rec.extend(
+                stats.quantiles[..r.percentiles.len()]
+                    .iter()
+                    .map(|&q| money(q)),
+            );
             w.write_record(&rec).expect("in memory");
         }
     }

@@ -39,14 +39,21 @@ pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut staged = Vec::with_capacity(files.len());
     for (name, bytes) in files {
-        let mut tmp = tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(dir).map_err(io(dir))?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(io(dir))?;
         tmp.write_all(bytes).map_err(io(tmp.path()))?;
         tmp.as_file().sync_all().map_err(io(tmp.path()))?;
         staged.push((tmp, dir.join(name)));
     }
     let mut written = Vec::with_capacity(staged.len());
     for (tmp, target) in staged {
-        tmp.persist(&target).map_err(|e| AppError::Io { path: target.clone(), source: e.error })?;
+        tmp.persist(&target).map_err(|e| AppError::Io {
+            path: target.clone(),
+            source: e.error,
+        })?;
         written.push(target);
     }
     Ok(written)
@@ -80,9 +87,19 @@ mod tests {
     fn write_files_replaces_targets_and_leaves_no_temporary_files() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.csv"), "old").unwrap();
-        write_files(dir.path(), &[("a.csv", b"new".to_vec()), ("b.csv", b"b".to_vec())]).unwrap();
-        assert_eq!(std::fs::read_to_string(dir.path().join("a.csv")).unwrap(), "new");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        write_files(
+            dir.path(),
+            &[("a.csv", b"new".to_vec()), ("b.csv", b"b".to_vec())],
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a.csv")).unwrap(),
+            "new"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 2, "{names:?}");
     }
 }

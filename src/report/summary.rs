@@ -37,10 +37,20 @@ pub fn short_dollars(x: f64) -> String {
 pub fn render(scenario: &Scenario, r: &Results) -> String {
     let l = &r.layout;
     let y = l.years - 1;
-    let cum = l.measure_list().iter().position(|&m| m == Measure::Cumulative).expect("cumulative is always reported");
+    let cum = l
+        .measure_list()
+        .iter()
+        .position(|&m| m == Measure::Cumulative)
+        .expect("cumulative is always reported");
     let baseline = &scenario.strategies[l.baseline].name;
     let ahead_header = format!("ahead of {baseline}");
-    let name_w = scenario.strategies.iter().map(|s| s.name.chars().count()).max().unwrap_or(0).max(8);
+    let name_w = scenario
+        .strategies
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
     let mut rows: Vec<[String; 4]> = Vec::new();
     for (s, strategy) in scenario.strategies.iter().enumerate() {
         let k = l.at(s, y, cum);
@@ -48,12 +58,27 @@ pub fn render(scenario: &Scenario, r: &Results) -> String {
             Some(i) => format!("{:.1}%", 100.0 * r.series[l.diff(i, y)].share_positive),
             None => "baseline".into(),
         };
-        rows.push([dollars(r.quantile(k, 0.1)), dollars(r.quantile(k, 0.5)), dollars(r.quantile(k, 0.9)), ahead]);
+        rows.push([
+            dollars(r.quantile(k, 0.1)),
+            dollars(r.quantile(k, 0.5)),
+            dollars(r.quantile(k, 0.9)),
+            ahead,
+        ]);
         let _ = strategy;
     }
-    let col_w = |i: usize, header: &str| rows.iter().map(|row| row[i].len()).max().unwrap_or(0).max(header.len());
+    let col_w = |i: usize, header: &str| {
+        rows.iter()
+            .map(|row| row[i].len())
+            .max()
+            .unwrap_or(0)
+            .max(header.len())
+    };
     let headers = ["p10", "median", "p90", ahead_header.as_str()];
-    let widths: Vec<usize> = headers.iter().enumerate().map(|(i, h)| col_w(i, h)).collect();
+    let widths: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| col_w(i, h))
+        .collect();
     let mut out = String::new();
     let _ = writeln!(
         out,

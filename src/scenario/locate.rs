@@ -36,7 +36,9 @@ impl<'a> Locator<'a> {
     /// Parses `text` for locating; a document that fails to parse locates
     /// nothing (its syntax error is reported by the parser itself).
     pub fn new(text: &'a str) -> Self {
-        Locator { root: DeTable::parse(text).ok() }
+        Locator {
+            root: DeTable::parse(text).ok(),
+        }
     }
 
     /// Byte span of the deepest existing prefix of `path`: the value when the
@@ -49,12 +51,19 @@ impl<'a> Locator<'a> {
         for (depth, seg) in path.0.iter().enumerate() {
             let found = match seg {
                 Seg::Key(k) => table
-                    .and_then(|t| t.iter().find(|(key, _)| key.get_ref().as_ref() == k.as_str()))
+                    .and_then(|t| {
+                        t.iter()
+                            .find(|(key, _)| key.get_ref().as_ref() == k.as_str())
+                    })
                     .map(|(key, value)| (key.span(), value)),
                 Seg::Index(i) => current
-                    .and_then(|c| c.as_array()).and_then(|a| a.get(*i)).map(|v| (v.span(), v)),
+                    .and_then(|c| c.as_array())
+                    .and_then(|a| a.get(*i))
+                    .map(|v| (v.span(), v)),
             };
-            let Some((key_span, value)) = found else { return best };
+            let Some((key_span, value)) = found else {
+                return best;
+            };
             // Point at a scalar value itself, at a table or array by its key:
             // a table's own span can cover a whole section.
             let is_leaf = depth + 1 == path.0.len();

@@ -17,14 +17,16 @@ pub const MAX_FILE_BYTES: u64 = 1 << 20;
 /// Reads and checks the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario, AppError> {
     let label = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| AppError::Usage(format!("cannot read scenario {label}: {e}")))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| AppError::Usage(format!("cannot read scenario {label}: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(AppError::Usage(format!(
             "scenario {label} is {} bytes; the limit is {MAX_FILE_BYTES} bytes",
             meta.len()
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| AppError::Usage(format!("cannot read scenario {label}: {e}")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| AppError::Usage(format!("cannot read scenario {label}: {e}")))?;
     Ok(parse_bytes(&label, &bytes)?)
 }
 
@@ -50,11 +52,21 @@ pub fn parse_bytes(label: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError>
 pub fn parse(label: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let at = |offset: usize, key: KeyPath, message: String| {
         let (line, column) = line_col(text, offset);
-        ScenarioError { file: label.to_string(), line, column, key, message }
+        ScenarioError {
+            file: label.to_string(),
+            line,
+            column,
+            key,
+            message,
+        }
     };
     let de = toml::Deserializer::parse(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
-        at(offset, KeyPath::root(), format!("invalid TOML: {}", e.message().trim()))
+        at(
+            offset,
+            KeyPath::root(),
+            format!("invalid TOML: {}", e.message().trim()),
+        )
     })?;
     let raw: raw::RawScenario = serde_path_to_error::deserialize(de).map_err(|e| {
         let mut key = KeyPath(
@@ -73,11 +85,19 @@ pub fn parse(label: &str, text: &str) -> Result<Scenario, ScenarioError> {
         if let Some(span) = &span {
             // An unknown key's span is the key itself: name it in the path.
             if message.starts_with("unknown field") {
-                let k = text.get(span.clone()).unwrap_or("").trim().trim_matches('"').to_string();
+                let k = text
+                    .get(span.clone())
+                    .unwrap_or("")
+                    .trim()
+                    .trim_matches('"')
+                    .to_string();
                 if !k.is_empty() && key.0.last() != Some(&Seg::Key(k.clone())) {
                     key.0.push(Seg::Key(k));
                 }
-                message = format!("is not a known key ({})", message.replacen("unknown field", "unknown field", 1));
+                message = match message.split_once(", expected") {
+                    Some((_, expected)) => format!("is not a known key (expected{expected})"),
+                    None => "is not a known key".to_string(),
+                };
             } else {
                 message = format!("has the wrong type: {message}");
             }

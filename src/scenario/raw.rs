@@ -52,6 +52,7 @@ pub struct RawCompany {
     pub ipo_fraction: Option<f64>,
     pub exit_multiple: Option<RawExitMultiple>,
     pub dilution: Option<f64>,
+    pub exit_month: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]

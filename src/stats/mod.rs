@@ -19,7 +19,11 @@ pub fn inc_ranks(n: u64, p: f64) -> (u64, u64, f64) {
 /// Linear interpolation between the two order statistics; exact when they
 /// are equal, so a constant sample gives that constant at every `p`.
 pub fn interpolate(lo: f64, hi: f64, weight: f64) -> f64 {
-    if weight == 0.0 || lo == hi { lo } else { lo + weight * (hi - lo) }
+    if weight == 0.0 || lo == hi {
+        lo
+    } else {
+        lo + weight * (hi - lo)
+    }
 }
 
 /// PERCENTILE.INC of an ascending slice at probability `p` in `[0, 1]`.
@@ -91,7 +95,9 @@ mod tests {
 
     #[test]
     fn select_ranks_agrees_with_sorting() {
-        let mut v: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1000) as f64 * 0.5 - 100.0).collect();
+        let mut v: Vec<f64> = (0..1000)
+            .map(|i| ((i * 7919) % 1000) as f64 * 0.5 - 100.0)
+            .collect();
         let mut sorted = v.clone();
         sorted.sort_by(f64::total_cmp);
         let ranks = [0, 1, 50, 499, 500, 900, 999];

@@ -57,7 +57,12 @@ pub struct SeriesSummary {
 /// Exact summaries of every series (column) of the rows of `runs` runs.
 /// `probs` are probabilities in `[0, 1]`. `progress` is called with the
 /// number of runs simulated, once per chunk.
-pub fn summarize(src: &dyn Source, runs: u64, probs: &[f64], progress: &(dyn Fn(u64) + Sync)) -> Vec<SeriesSummary> {
+pub fn summarize(
+    src: &dyn Source,
+    runs: u64,
+    probs: &[f64],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<SeriesSummary> {
     assert!(runs > 0, "the checked model has at least one run");
     let width = src.width();
     let chunks = runs.div_ceil(CHUNK_RUNS);
@@ -88,7 +93,13 @@ pub fn summarize(src: &dyn Source, runs: u64, probs: &[f64], progress: &(dyn Fn(
         .collect();
     let mut columns: Vec<Vec<f64>> = (0..width)
         .into_par_iter()
-        .map(|k| pilot.iter().flat_map(|c| c.rows.as_ref().into_iter().flatten().skip(k).step_by(width)).copied().collect())
+        .map(|k| {
+            pilot
+                .iter()
+                .flat_map(|c| c.rows.as_ref().into_iter().flatten().skip(k).step_by(width))
+                .copied()
+                .collect()
+        })
         .collect();
     let mut totals = Totals::new(width);
     for c in &pilot {
@@ -101,7 +112,8 @@ pub fn summarize(src: &dyn Source, runs: u64, probs: &[f64], progress: &(dyn Fn(
             .par_iter_mut()
             .enumerate()
             .map(|(k, col)| {
-                let values = select_ranks(col, &ranks.iter().map(|&r| r as usize).collect::<Vec<_>>());
+                let values =
+                    select_ranks(col, &ranks.iter().map(|&r| r as usize).collect::<Vec<_>>());
                 let at = |r: u64| values[ranks.binary_search(&r).expect("rank was requested")];
                 totals.summary(k, runs, probs, at)
             })
@@ -154,27 +166,34 @@ pub fn summarize(src: &dyn Source, runs: u64, probs: &[f64], progress: &(dyn Fn(
     // 4. Resolve every rank; misses get one more pass.
     let mut found: Vec<Vec<Option<f64>>> = (0..width).map(|_| vec![None; ranks.len()]).collect();
     let mut misses: Vec<Miss> = Vec::new();
-    for k in 0..width {
-        for (i, &r) in ranks.iter().enumerate() {
+    let mut pending: Vec<Pending> = Vec::new();
+    for (k, slots) in found.iter_mut().enumerate() {
+        for (slot, &r) in ranks.iter().enumerate() {
             if r == 0 {
-                found[k][i] = Some(totals.min[k]);
+                slots[slot] = Some(totals.min[k]);
             } else if r == runs - 1 {
-                found[k][i] = Some(totals.max[k]);
+                slots[slot] = Some(totals.max[k]);
             } else {
                 match acc.locate(&brackets, k, r) {
-                    Located::Value(v) => found[k][i] = Some(v),
-                    Located::Inside { interval, offset } => {
-                        acc.pending.push((interval, offset, k, i));
-                    }
-                    Located::Gap { gap, offset } => misses.push(Miss { series: k, gap, offset, slot: i }),
+                    Located::Value(v) => slots[slot] = Some(v),
+                    Located::Inside { interval, offset } => pending.push(Pending {
+                        interval,
+                        offset,
+                        series: k,
+                        slot,
+                    }),
+                    Located::Gap { gap, offset } => misses.push(Miss {
+                        series: k,
+                        gap,
+                        offset,
+                        slot,
+                    }),
                 }
             }
         }
     }
-    for (interval, values) in acc.select_pending() {
-        let (k, i, v) = values;
-        let _ = interval;
-        found[k][i] = Some(v);
+    for (p, v) in acc.select(pending) {
+        found[p.series][p.slot] = Some(v);
     }
     if !misses.is_empty() {
         for (m, v) in resolve_misses(src, runs, &brackets, &misses) {
@@ -183,7 +202,10 @@ pub fn summarize(src: &dyn Source, runs: u64, probs: &[f64], progress: &(dyn Fn(
     }
     (0..width)
         .map(|k| {
-            let at = |r: u64| found[k][ranks.binary_search(&r).expect("rank was requested")].expect("every rank resolved");
+            let at = |r: u64| {
+                found[k][ranks.binary_search(&r).expect("rank was requested")]
+                    .expect("every rank resolved")
+            };
             totals.summary(k, runs, probs, at)
         })
         .collect()
@@ -261,7 +283,13 @@ impl Totals {
         }
     }
 
-    fn summary(&self, k: usize, runs: u64, probs: &[f64], at: impl Fn(u64) -> f64) -> SeriesSummary {
+    fn summary(
+        &self,
+        k: usize,
+        runs: u64,
+        probs: &[f64],
+        at: impl Fn(u64) -> f64,
+    ) -> SeriesSummary {
         let quantiles = probs
             .iter()
             .map(|&p| {
@@ -304,12 +332,14 @@ impl Brackets {
                     let hi = ((centre + half).ceil() as usize).min(col.len() - 1);
                     wanted.push((lo, hi));
                 }
-                let mut pilot_ranks: Vec<usize> = wanted.iter().flat_map(|&(a, b)| [a, b]).collect();
+                let mut pilot_ranks: Vec<usize> =
+                    wanted.iter().flat_map(|&(a, b)| [a, b]).collect();
                 pilot_ranks.sort_unstable();
                 pilot_ranks.dedup();
                 let values = select_ranks(col, &pilot_ranks);
                 let value = |r: usize| values[pilot_ranks.binary_search(&r).expect("selected")];
-                let mut intervals: Vec<(f64, f64)> = wanted.iter().map(|&(a, b)| (value(a), value(b))).collect();
+                let mut intervals: Vec<(f64, f64)> =
+                    wanted.iter().map(|&(a, b)| (value(a), value(b))).collect();
                 intervals.sort_by(|a, b| a.0.total_cmp(&b.0));
                 let mut merged: Vec<(f64, f64)> = Vec::with_capacity(intervals.len());
                 for (lo, hi) in intervals {
@@ -321,7 +351,11 @@ impl Brackets {
                 merged
             })
             .collect();
-        let mut b = Brackets { lo: Vec::new(), hi: Vec::new(), start: vec![0] };
+        let mut b = Brackets {
+            lo: Vec::new(),
+            hi: Vec::new(),
+            start: vec![0],
+        };
         for iv in per_series {
             for (lo, hi) in iv {
                 b.lo.push(lo);
@@ -344,8 +378,17 @@ struct Classified {
     eq_lo: Vec<u64>,
     eq_hi: Vec<u64>,
     inside: Vec<Vec<f64>>,
-    /// (interval, offset within its kept values, series, rank slot).
-    pending: Vec<(usize, u64, usize, usize)>,
+}
+
+/// A rank that lies strictly inside an interval's kept values.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    interval: usize,
+    /// Rank within the interval's kept values.
+    offset: u64,
+    series: usize,
+    /// Which requested rank this is.
+    slot: usize,
 }
 
 enum Located {
@@ -362,7 +405,6 @@ impl Classified {
             eq_lo: vec![0; n],
             eq_hi: vec![0; n],
             inside: vec![Vec::new(); n],
-            pending: Vec::new(),
         }
     }
 
@@ -411,7 +453,10 @@ impl Classified {
         for i in b.intervals(k) {
             let g = i + k;
             if r < below + self.gap[g] {
-                return Located::Gap { gap: g, offset: r - below };
+                return Located::Gap {
+                    gap: g,
+                    offset: r - below,
+                };
             }
             below += self.gap[g];
             if r < below + self.eq_lo[i] {
@@ -420,7 +465,10 @@ impl Classified {
             below += self.eq_lo[i];
             let kept = self.inside[i].len() as u64;
             if r < below + kept {
-                return Located::Inside { interval: i, offset: r - below };
+                return Located::Inside {
+                    interval: i,
+                    offset: r - below,
+                };
             }
             below += kept;
             if r < below + self.eq_hi[i] {
@@ -429,29 +477,28 @@ impl Classified {
             below += self.eq_hi[i];
         }
         let g = b.intervals(k).end + k;
-        Located::Gap { gap: g, offset: r - below }
+        Located::Gap {
+            gap: g,
+            offset: r - below,
+        }
     }
 
     /// Selects every pending rank inside its interval's kept values.
-    fn select_pending(&mut self) -> Vec<(usize, (usize, usize, f64))> {
-        let mut pending = std::mem::take(&mut self.pending);
-        pending.sort_by_key(|p| (p.0, p.1));
+    fn select(&mut self, mut pending: Vec<Pending>) -> Vec<(Pending, f64)> {
+        pending.sort_by_key(|p| (p.interval, p.offset));
         let mut out = Vec::with_capacity(pending.len());
-        let mut start = 0;
-        while start < pending.len() {
-            let interval = pending[start].0;
-            let mut end = start;
-            while end < pending.len() && pending[end].0 == interval {
-                end += 1;
-            }
-            let mut offsets: Vec<usize> = pending[start..end].iter().map(|p| p.1 as usize).collect();
+        for group in pending.chunk_by(|a, b| a.interval == b.interval) {
+            let mut offsets: Vec<usize> = group.iter().map(|p| p.offset as usize).collect();
             offsets.dedup();
-            let values = select_ranks(&mut self.inside[interval], &offsets);
-            for p in &pending[start..end] {
-                let v = values[offsets.binary_search(&(p.1 as usize)).expect("selected")];
-                out.push((interval, (p.2, p.3, v)));
+            let values = select_ranks(&mut self.inside[group[0].interval], &offsets);
+            for p in group {
+                out.push((
+                    *p,
+                    values[offsets
+                        .binary_search(&(p.offset as usize))
+                        .expect("selected")],
+                ));
             }
-            start = end;
         }
         out
     }
@@ -479,7 +526,11 @@ fn resolve_misses(src: &dyn Source, runs: u64, b: &Brackets, misses: &[Miss]) ->
             let k = m.series;
             let r = b.intervals(k);
             let j = m.gap - k; // the interval after the gap, if any
-            let lower = if j > r.start { b.hi[j - 1] } else { f64::NEG_INFINITY };
+            let lower = if j > r.start {
+                b.hi[j - 1]
+            } else {
+                f64::NEG_INFINITY
+            };
             let upper = if j < r.end { b.lo[j] } else { f64::INFINITY };
             (k, lower, upper)
         })
@@ -571,7 +622,9 @@ mod tests {
 
     fn check(runs: u64) {
         let src = Synthetic { width: 5 };
-        let probs = [0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.6, 0.75, 0.9, 0.95, 0.99, 1.0];
+        let probs = [
+            0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.6, 0.75, 0.9, 0.95, 0.99, 1.0,
+        ];
         let got = summarize(&src, runs, &probs, &|_| {});
         let want = reference(&src, runs, &probs);
         for k in 0..5 {

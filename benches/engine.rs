@@ -1,0 +1,167 @@
+//! Engine benchmarks. `cargo bench` prints, per benchmark, the time per
+//! iteration and (where a throughput is set) runs per second ("elem/s").
+//!
+//! - `end_to_end/*`: a whole `tcsim run` minus file writing, on the bundled
+//!   scenarios, at 1 thread and at all threads.
+//! - `draws_alone` vs `one_world`: the random draws one world of
+//!   stay-vs-switch needs (same streams, same counts, summed and nothing
+//!   else) against sampling and evaluating that world: their ratio is how
+//!   far the engine is from the generator's limit.
+//! - `percentiles`: exact quantile extraction by selection vs a full sort.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use rand::RngExt;
+use rand_distr::StandardNormal;
+use tcsim::engine::world::stream;
+use tcsim::engine::{Engine, World};
+use tcsim::model::{CompanyKind, Scenario};
+use tcsim::stats::{Source, select_ranks};
+
+fn load(name: &str) -> Scenario {
+    let path = format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"));
+    tcsim::scenario::load(std::path::Path::new(&path)).expect("bundled scenario is valid")
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool")
+}
+
+fn end_to_end(c: &mut Criterion) {
+    let mut g = c.benchmark_group("end_to_end");
+    g.sample_size(10);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for file in ["stay-vs-switch.toml"] {
+        for runs in [100_000u64, 1_000_000] {
+            for threads in [1, cores] {
+                let mut s = load(file);
+                s.sim.runs = runs;
+                let p = pool(threads);
+                g.throughput(Throughput::Elements(runs));
+                let id = BenchmarkId::new(format!("{file}/{threads}t"), runs);
+                g.bench_with_input(id, &s, |b, s| {
+                    b.iter(|| p.install(|| black_box(Engine::new(s).simulate(&|_| {}))));
+                });
+            }
+        }
+    }
+    g.finish();
+}
+
+/// The draws one world of `s` makes, from the same streams, summed.
+fn draws_alone(s: &Scenario, run: u64) -> f64 {
+    let months = s.sim.months() as usize;
+    let sub = (s.sim.steps_per_year / 12).max(1) as usize;
+    let mut acc = 0.0;
+    for c in &s.companies {
+        let mut rng = stream(s.sim.seed, run, c.stream);
+        match c.kind {
+            CompanyKind::Public(_) => {
+                for _ in 0..months * sub {
+                    let z: f64 = rng.sample(StandardNormal);
+                    acc += z;
+                }
+            }
+            CompanyKind::Private(_) => {
+                for _ in 0..3 {
+                    let u: f64 = rng.random();
+                    acc += u;
+                }
+                let z: f64 = rng.sample(StandardNormal);
+                acc += z;
+            }
+        }
+    }
+    let used: Vec<bool> = (0..s.jobs.len())
+        .map(|j| {
+            s.strategies
+                .iter()
+                .any(|st| st.stints.iter().any(|t| t.job == j))
+        })
+        .collect();
+    for (j, job) in s.jobs.iter().enumerate() {
+        if !used[j] {
+            continue;
+        }
+        let mut rng = stream(s.sim.seed, run, job.stream);
+        for _ in 0..s.sim.years {
+            let a: f64 = rng.sample(StandardNormal);
+            let b: f64 = rng.random();
+            let c: f64 = rng.sample(StandardNormal);
+            let d: f64 = rng.random();
+            acc += a + b + c + d;
+        }
+    }
+    acc
+}
+
+fn per_world(c: &mut Criterion) {
+    let s = load("stay-vs-switch.toml");
+    let engine = Engine::new(&s);
+    let mut world = World::new(&s);
+    let mut row = vec![0.0; engine.width()];
+    let mut g = c.benchmark_group("per_world");
+    g.throughput(Throughput::Elements(1000));
+    g.bench_function("draws_alone", |b| {
+        b.iter(|| {
+            let mut acc = 0.0;
+            for run in 0..1000 {
+                acc += draws_alone(&s, run);
+            }
+            black_box(acc)
+        })
+    });
+    g.bench_function("sample_world", |b| {
+        b.iter(|| {
+            for run in 0..1000 {
+                engine.sample_only(run, &mut world);
+            }
+            black_box(&world);
+        })
+    });
+    g.bench_function("one_world", |b| {
+        b.iter(|| {
+            for run in 0..1000 {
+                engine.run_into(run, &mut world, &mut row);
+            }
+            black_box(&row);
+        })
+    });
+    g.finish();
+}
+
+fn percentiles(c: &mut Criterion) {
+    let n = 1_000_000usize;
+    let values: Vec<f64> = (0..n)
+        .map(|i| ((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64)
+        .collect();
+    let ranks: Vec<usize> = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95]
+        .iter()
+        .flat_map(|p: &f64| {
+            let h = (n - 1) as f64 * p;
+            [h.floor() as usize, h.floor() as usize + 1]
+        })
+        .collect();
+    let mut g = c.benchmark_group("percentiles_1e6");
+    g.bench_function("select", |b| {
+        b.iter(|| {
+            let mut v = values.clone();
+            black_box(select_ranks(&mut v, &ranks))
+        })
+    });
+    g.bench_function("full_sort", |b| {
+        b.iter(|| {
+            let mut v = values.clone();
+            v.sort_unstable_by(f64::total_cmp);
+            black_box(ranks.iter().map(|&r| v[r]).sum::<f64>())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, per_world, percentiles, end_to_end);
+criterion_main!(benches);

@@ -1,0 +1,100 @@
+//! Shared helpers for tests that drive the engine through the library.
+#![allow(dead_code)]
+
+use tcsim::engine::{Engine, Results};
+use tcsim::model::Scenario;
+use tcsim::stats::SeriesSummary;
+
+/// Parses a scenario given inline; panics with the error if it is invalid.
+pub fn scenario(text: &str) -> Scenario {
+    tcsim::scenario::parse("inline.toml", text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs the engine on `text`.
+pub fn simulate(text: &str) -> (Scenario, Results) {
+    let s = scenario(text);
+    let r = Engine::new(&s).simulate(&|_| {});
+    (s, r)
+}
+
+/// Summary of `measure` of strategy `strategy` in 1-based `year`.
+pub fn series<'a>(
+    s: &Scenario,
+    r: &'a Results,
+    strategy: &str,
+    year: usize,
+    measure: &str,
+) -> &'a SeriesSummary {
+    let si = s
+        .strategies
+        .iter()
+        .position(|x| x.name == strategy)
+        .expect("strategy exists");
+    let m = r
+        .layout
+        .measure_list()
+        .iter()
+        .position(|x| x.name() == measure)
+        .expect("measure exists");
+    &r.series[r.layout.at(si, year - 1, m)]
+}
+
+/// Summary of `strategy` minus the baseline, cumulative, in 1-based `year`.
+pub fn diff<'a>(s: &Scenario, r: &'a Results, strategy: &str, year: usize) -> &'a SeriesSummary {
+    let si = s
+        .strategies
+        .iter()
+        .position(|x| x.name == strategy)
+        .expect("strategy exists");
+    let k = r
+        .layout
+        .compared
+        .iter()
+        .position(|&c| c == si)
+        .expect("strategy is compared");
+    &r.series[r.layout.diff(k, year - 1)]
+}
+
+/// Standard normal CDF, `0.5 erfc(-x / sqrt 2)`, with erfc from W. J. Cody's
+/// rational approximations as in Numerical Recipes' `erfcc` (relative error
+/// below 1.2e-7).
+pub fn norm_cdf(x: f64) -> f64 {
+    let z = (-x / std::f64::consts::SQRT_2).abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let r = t
+        * (-z * z - 1.265_512_23
+            + t * (1.000_023_68
+                + t * (0.374_091_96
+                    + t * (0.096_784_18
+                        + t * (-0.186_288_06
+                            + t * (0.278_868_07
+                                + t * (-1.135_203_98
+                                    + t * (1.488_515_87
+                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+            .exp();
+    let erfc = if -x / std::f64::consts::SQRT_2 >= 0.0 {
+        r
+    } else {
+        2.0 - r
+    };
+    0.5 * erfc
+}
+
+/// Standard normal density.
+pub fn norm_pdf(x: f64) -> f64 {
+    (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
+/// Standard normal quantile by bisection on [`norm_cdf`] (tests only).
+pub fn norm_quantile(p: f64) -> f64 {
+    let (mut lo, mut hi) = (-10.0, 10.0);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if norm_cdf(mid) < p {
+            lo = mid
+        } else {
+            hi = mid
+        }
+    }
+    0.5 * (lo + hi)
+}
