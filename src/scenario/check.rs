@@ -50,14 +50,23 @@ fn fail<T>(key: &KeyPath, message: impl Into<String>) -> Check<T> {
 
 /// Formats a number the way the user would recognise it in their file.
 pub fn show(x: f64) -> String {
-    if x.is_nan() {
+    if x == 0.0 {
+        "0".into()
+    } else if x.is_nan() {
         "nan".into()
     } else if x.is_infinite() {
         if x > 0.0 { "inf".into() } else { "-inf".into() }
-    } else if x != 0.0 && (x.abs() >= 1e15 || x.abs() < 1e-6) {
+    } else if x.abs() >= 1e15 || x.abs() < 1e-6 {
         format!("{x:e}")
     } else {
-        format!("{x}")
+        // Twelve significant digits hide binary noise (0.7 + 0.6 shows 1.3).
+        let decimals = (11 - x.abs().log10().floor() as i32).clamp(0, 17) as usize;
+        let s = format!("{x:.decimals$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
     }
 }
 

@@ -61,7 +61,9 @@ pub fn parse(label: &str, text: &str) -> Result<Scenario, ScenarioError> {
         }
     };
     let de = toml::Deserializer::parse(text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
+        let offset = e
+            .span()
+            .map_or_else(|| first_failing_line(text, e.message()), |s| s.start);
         at(
             offset,
             KeyPath::root(),
@@ -81,27 +83,7 @@ pub fn parse(label: &str, text: &str) -> Result<Scenario, ScenarioError> {
         );
         let inner = e.into_inner();
         let span = inner.span();
-        let mut message = inner.message().trim().to_string();
-        if let Some(span) = &span {
-            // An unknown key's span is the key itself: name it in the path.
-            if message.starts_with("unknown field") {
-                let k = text
-                    .get(span.clone())
-                    .unwrap_or("")
-                    .trim()
-                    .trim_matches('"')
-                    .to_string();
-                if !k.is_empty() && key.0.last() != Some(&Seg::Key(k.clone())) {
-                    key.0.push(Seg::Key(k));
-                }
-                message = match message.split_once(", expected") {
-                    Some((_, expected)) => format!("is not a known key (expected{expected})"),
-                    None => "is not a known key".to_string(),
-                };
-            } else {
-                message = format!("has the wrong type: {message}");
-            }
-        }
+        let message = serde_message(inner.message().trim(), &mut key);
         let offset = span.map_or_else(|| Locator::new(text).span(&key).start, |s| s.start);
         at(offset, key, message)
     })?;
@@ -109,4 +91,75 @@ pub fn parse(label: &str, text: &str) -> Result<Scenario, ScenarioError> {
         let span = Locator::new(text).span(&f.key);
         at(span.start, f.key, f.message)
     })
+}
+
+/// Rewrites a serde or toml message in the file's terms: no Rust type names,
+/// the unknown key named in the path.
+fn serde_message(message: &str, key: &mut KeyPath) -> String {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (name, tail) = rest.split_once('`').unwrap_or((rest, ""));
+        if key.0.last() != Some(&Seg::Key(name.to_string())) {
+            key.0.push(Seg::Key(name.to_string()));
+        }
+        return match tail.split_once("expected") {
+            Some((_, expected)) => format!("is not a known key (expected{expected})"),
+            None => "is not a known key".to_string(),
+        };
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        if got.contains(" as i128") || got.contains(" as u128") {
+            let digits = got.split('`').nth(1).unwrap_or(got);
+            return format!("is out of range, got {digits}");
+        }
+        let expected = match expected {
+            "f64" => "a number",
+            "i64" => "an integer",
+            "a sequence" => "an array",
+            e if e.starts_with("struct ") || e == "a map" => "a table",
+            e => e,
+        };
+        let got = match got {
+            "map" => "a table".to_string(),
+            "sequence" => "an array".to_string(),
+            g => g.to_string(),
+        };
+        let got = match got {
+            "map" => "a table".to_string(),
+            "sequence" => "an array".to_string(),
+            g => g
+                .replace("floating point", "the number")
+                .replace("integer", "the integer")
+                .replace('`', ""),
+        };
+        return format!("must be {expected}, got {got}");
+    }
+    message.to_string()
+}
+
+/// Byte offset of the first line at which the document fails with
+/// `message`, for parser errors that carry no position (the toml crate's
+/// nesting limit): the shortest failing prefix of lines, by bisection.
+fn first_failing_line(text: &str, message: &str) -> usize {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let prefix_fails = |lines: usize| {
+        let end = starts.get(lines).copied().unwrap_or(text.len());
+        matches!(toml::Deserializer::parse(&text[..end]), Err(e) if e.message() == message)
+    };
+    let (mut lo, mut hi) = (0, starts.len());
+    if !prefix_fails(hi) {
+        return 0;
+    }
+    // Invariant: the first `lo` lines parse, the first `hi` lines fail.
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if prefix_fails(mid) {
+            hi = mid
+        } else {
+            lo = mid
+        }
+    }
+    starts[lo]
 }
