@@ -122,11 +122,6 @@ fn serde_message(message: &str, key: &mut KeyPath) -> String {
         let got = match got {
             "map" => "a table".to_string(),
             "sequence" => "an array".to_string(),
-            g => g.to_string(),
-        };
-        let got = match got {
-            "map" => "a table".to_string(),
-            "sequence" => "an array".to_string(),
             g => g
                 .replace("floating point", "the number")
                 .replace("integer", "the integer")
