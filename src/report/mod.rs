@@ -29,8 +29,10 @@ pub fn percentile_label(p: f64) -> String {
 
 /// Writes every `(name, bytes)` into `dir` atomically: each file is written
 /// to a temporary file in `dir` first, and only when all of them are written
-/// are they renamed over the targets. An error leaves the previous files
-/// untouched and removes the temporary ones.
+/// and every target is known to be replaceable are they renamed over the
+/// targets. An error before the renames leaves the previous files untouched
+/// and removes the temporary ones. (A rename failing after a first one
+/// succeeded would take a failing file system; each file is still whole.)
 pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>, AppError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -39,14 +41,32 @@ pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut staged = Vec::with_capacity(files.len());
     for (name, bytes) in files {
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(io(dir))?;
+        let target = dir.join(name);
+        // A directory in the way would make its rename fail after the
+        // others succeeded: refuse before touching anything.
+        if target.is_dir() {
+            return Err(AppError::Io {
+                path: target,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::IsADirectory,
+                    "is a directory, not a file",
+                ),
+            });
+        }
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // Ask for 0666 so the umask decides, as for any new file (the
+        // default for temporary files is owner-only 0600).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let mut tmp = builder.tempfile_in(dir).map_err(io(dir))?;
         tmp.write_all(bytes).map_err(io(tmp.path()))?;
         tmp.as_file().sync_all().map_err(io(tmp.path()))?;
-        staged.push((tmp, dir.join(name)));
+        staged.push((tmp, target));
     }
     let mut written = Vec::with_capacity(staged.len());
     for (tmp, target) in staged {
