@@ -81,39 +81,36 @@ pub fn summarize(
     ranks.dedup();
 
     // 1. Pilot: keep every value of the first n0 runs, one column per series.
-    let pilot: Vec<ChunkStats> = (0..pilot_chunks)
+    let pilot: Vec<(ChunkStats, Vec<f64>)> = (0..pilot_chunks)
         .into_par_iter()
         .map(|c| {
-            let (first, n) = chunk_bounds(c, runs);
-            let mut rows = vec![0.0; n as usize * width];
-            src.fill(first, &mut rows);
-            progress(n);
-            ChunkStats::of(&rows, width, Some(rows.clone()))
-        })
-        .collect();
-    let mut columns: Vec<Vec<f64>> = (0..width)
-        .into_par_iter()
-        .map(|k| {
-            pilot
-                .iter()
-                .flat_map(|c| c.rows.as_ref().into_iter().flatten().skip(k).step_by(width))
-                .copied()
-                .collect()
+            let (mut rows, mut cols) = (Vec::new(), Vec::new());
+            let n = columns_of(src, c, runs, &mut rows, &mut cols);
+            progress(n as u64);
+            (ChunkStats::of(&cols, width), cols)
         })
         .collect();
     let mut totals = Totals::new(width);
-    for c in &pilot {
+    for (c, _) in &pilot {
         totals.add(c);
     }
-    drop(pilot);
+    // Series `k` of the pilot as one column (a copy, one series at a time,
+    // so the pilot is never held twice).
+    let column = |k: usize| -> Vec<f64> {
+        let mut col = Vec::with_capacity(n0 as usize);
+        for (_, cols) in &pilot {
+            let n = cols.len() / width;
+            col.extend_from_slice(&cols[k * n..(k + 1) * n]);
+        }
+        col
+    };
 
     if n0 == runs {
-        return columns
-            .par_iter_mut()
-            .enumerate()
-            .map(|(k, col)| {
-                let values =
-                    select_ranks(col, &ranks.iter().map(|&r| r as usize).collect::<Vec<_>>());
+        let ranks_usize: Vec<usize> = ranks.iter().map(|&r| r as usize).collect();
+        return (0..width)
+            .into_par_iter()
+            .map(|k| {
+                let values = select_ranks(&mut column(k), &ranks_usize);
                 let at = |r: u64| values[ranks.binary_search(&r).expect("rank was requested")];
                 totals.summary(k, runs, probs, at)
             })
@@ -121,41 +118,43 @@ pub fn summarize(
     }
 
     // 2. Brackets from the pilot's order statistics.
-    let brackets = Brackets::from_pilot(&mut columns, &ranks, runs);
+    let brackets = Brackets::from_pilot(width, &column, &ranks, runs);
 
     // 3. Classify the pilot's values, then every other run.
     let mut acc = Classified::new(&brackets);
-    for (k, col) in columns.iter().enumerate() {
-        for &x in col {
-            acc.add(&brackets, k, x);
+    for (_, cols) in &pilot {
+        let n = cols.len() / width;
+        for (k, col) in cols.chunks_exact(n).enumerate() {
+            acc.add_column(&brackets, k, col);
         }
     }
-    drop(columns);
-    let rest: Vec<(Vec<ChunkStats>, Classified)> = (pilot_chunks..chunks)
+    drop(pilot);
+    let rest: Vec<Worker> = (pilot_chunks..chunks)
         .into_par_iter()
         .fold(
-            || (Vec::new(), Classified::new(&brackets)),
-            |(mut stats, mut acc), c| {
-                let (first, n) = chunk_bounds(c, runs);
-                let mut rows = vec![0.0; n as usize * width];
-                src.fill(first, &mut rows);
-                progress(n);
-                for row in rows.chunks_exact(width) {
-                    for (k, &x) in row.iter().enumerate() {
-                        acc.add(&brackets, k, x);
-                    }
-                }
-                let mut s = ChunkStats::of(&rows, width, None);
+            || Worker {
+                stats: Vec::new(),
+                acc: Classified::new(&brackets),
+                rows: Vec::new(),
+                cols: Vec::new(),
+            },
+            |mut w, c| {
+                let n = columns_of(src, c, runs, &mut w.rows, &mut w.cols);
+                progress(n as u64);
+                let mut s = ChunkStats::empty(width);
                 s.chunk = c;
-                stats.push(s);
-                (stats, acc)
+                for (k, col) in w.cols.chunks_exact(n).enumerate() {
+                    s.set(k, w.acc.add_column(&brackets, k, col));
+                }
+                w.stats.push(s);
+                w
             },
         )
         .collect();
     let mut chunk_stats = Vec::new();
-    for (stats, part) in rest {
-        chunk_stats.extend(stats);
-        acc.merge(part);
+    for w in rest {
+        chunk_stats.extend(w.stats);
+        acc.merge(w.acc);
     }
     // Means add in chunk order whatever the thread count.
     chunk_stats.sort_by_key(|s| s.chunk);
@@ -224,6 +223,40 @@ fn chunk_bounds(c: u64, runs: u64) -> (u64, u64) {
     (first, CHUNK_RUNS.min(runs - first))
 }
 
+/// Chunk `c`'s values, column-major (`cols[k * n + j]` is series `k` of the
+/// chunk's run `j`), so each series is then read as one contiguous slice.
+/// `rows` and `cols` are reusable buffers.
+fn columns_of(
+    src: &dyn Source,
+    c: u64,
+    runs: u64,
+    rows: &mut Vec<f64>,
+    cols: &mut Vec<f64>,
+) -> usize {
+    let width = src.width();
+    let (first, n) = chunk_bounds(c, runs);
+    let n = n as usize;
+    rows.resize(n * width, 0.0);
+    cols.resize(n * width, 0.0);
+    src.fill(first, rows);
+    // Blocked transpose: a block of rows stays in cache while each series'
+    // slice of it is written contiguously.
+    const BLOCK: usize = 64;
+    for start in (0..n).step_by(BLOCK) {
+        let end = (start + BLOCK).min(n);
+        for k in 0..width {
+            let out = &mut cols[k * n + start..k * n + end];
+            for (o, row) in out
+                .iter_mut()
+                .zip(rows[start * width..end * width].chunks_exact(width))
+            {
+                *o = row[k];
+            }
+        }
+    }
+    n
+}
+
 /// Per-chunk sums (in run order), positive counts, minima and maxima.
 struct ChunkStats {
     chunk: u64,
@@ -231,29 +264,75 @@ struct ChunkStats {
     positive: Vec<u64>,
     min: Vec<f64>,
     max: Vec<f64>,
-    rows: Option<Vec<f64>>,
 }
 
 impl ChunkStats {
-    fn of(rows: &[f64], width: usize, keep: Option<Vec<f64>>) -> ChunkStats {
-        let mut s = ChunkStats {
+    fn empty(width: usize) -> ChunkStats {
+        ChunkStats {
             chunk: 0,
             sum: vec![0.0; width],
             positive: vec![0; width],
             min: vec![f64::INFINITY; width],
             max: vec![f64::NEG_INFINITY; width],
-            rows: keep,
-        };
-        for row in rows.chunks_exact(width) {
-            for (k, &x) in row.iter().enumerate() {
-                s.sum[k] += x;
-                s.positive[k] += u64::from(x > 0.0);
-                s.min[k] = s.min[k].min(x);
-                s.max[k] = s.max[k].max(x);
+        }
+    }
+
+    fn set(&mut self, k: usize, m: Moments) {
+        self.sum[k] = m.sum;
+        self.positive[k] = m.positive;
+        self.min[k] = m.min;
+        self.max[k] = m.max;
+    }
+
+    /// Statistics of a column-major chunk of `width` series.
+    fn of(cols: &[f64], width: usize) -> ChunkStats {
+        let n = cols.len() / width;
+        let mut s = ChunkStats::empty(width);
+        for (k, col) in cols.chunks_exact(n).enumerate() {
+            let mut m = Moments::new();
+            for &x in col {
+                m.add(x);
             }
+            s.set(k, m);
         }
         s
     }
+}
+
+/// Sum (in order), positive count, minimum and maximum of a slice.
+#[derive(Clone, Copy)]
+struct Moments {
+    sum: f64,
+    positive: u64,
+    min: f64,
+    max: f64,
+}
+
+impl Moments {
+    fn new() -> Moments {
+        Moments {
+            sum: 0.0,
+            positive: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, x: f64) {
+        self.sum += x;
+        self.positive += u64::from(x > 0.0);
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
+    }
+}
+
+/// One worker's share of the classification pass, with reusable buffers.
+struct Worker {
+    stats: Vec<ChunkStats>,
+    acc: Classified,
+    rows: Vec<f64>,
+    cols: Vec<f64>,
 }
 
 /// Running totals over chunks, added in chunk order.
@@ -315,10 +394,16 @@ struct Brackets {
 }
 
 impl Brackets {
-    fn from_pilot(columns: &mut [Vec<f64>], ranks: &[u64], runs: u64) -> Brackets {
-        let per_series: Vec<Vec<(f64, f64)>> = columns
-            .par_iter_mut()
-            .map(|col| {
+    fn from_pilot(
+        width: usize,
+        column: &(dyn Fn(usize) -> Vec<f64> + Sync),
+        ranks: &[u64],
+        runs: u64,
+    ) -> Brackets {
+        let per_series: Vec<Vec<(f64, f64)>> = (0..width)
+            .into_par_iter()
+            .map(|k| {
+                let col = &mut column(k);
                 let n0 = col.len() as f64;
                 let mut wanted: Vec<(usize, usize)> = Vec::new();
                 for &r in ranks {
@@ -408,28 +493,38 @@ impl Classified {
         }
     }
 
-    #[inline]
-    fn add(&mut self, b: &Brackets, k: usize, x: f64) {
+    /// Counts (and keeps, when strictly inside an interval) every value of
+    /// series `k` in `col`.
+    fn add_column(&mut self, b: &Brackets, k: usize, col: &[f64]) -> Moments {
         let range = b.intervals(k);
-        let (first, end) = (range.start, range.end);
-        let mut j = first;
-        while j < end && x >= b.lo[j] {
-            j += 1;
+        let lo = &b.lo[range.clone()];
+        let hi = &b.hi[range.clone()];
+        let gap = &mut self.gap[range.start + k..=range.end + k];
+        let eq_lo = &mut self.eq_lo[range.clone()];
+        let eq_hi = &mut self.eq_hi[range.clone()];
+        let inside = &mut self.inside[range];
+        let mut moments = Moments::new();
+        for &x in col {
+            moments.add(x);
+            // j = number of intervals starting at or below x, counted without
+            // branches (the intervals are disjoint and ascending).
+            let j: usize = lo.iter().map(|&l| usize::from(x >= l)).sum();
+            if j == 0 {
+                gap[0] += 1;
+                continue;
+            }
+            let i = j - 1;
+            if x > hi[i] {
+                gap[j] += 1;
+            } else if x == lo[i] {
+                eq_lo[i] += 1;
+            } else if x == hi[i] {
+                eq_hi[i] += 1;
+            } else {
+                inside[i].push(x);
+            }
         }
-        if j == first {
-            self.gap[first + k] += 1;
-            return;
-        }
-        let i = j - 1;
-        if x > b.hi[i] {
-            self.gap[j + k] += 1;
-        } else if x == b.lo[i] {
-            self.eq_lo[i] += 1;
-        } else if x == b.hi[i] {
-            self.eq_hi[i] += 1;
-        } else {
-            self.inside[i].push(x);
-        }
+        moments
     }
 
     fn merge(&mut self, other: Classified) {
