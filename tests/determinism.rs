@@ -1,0 +1,110 @@
+//! Run `i`'s world depends only on `(seed, i)` (model.md section 1).
+
+mod common;
+
+use common::scenario;
+use tcsim::engine::{Engine, World};
+use tcsim::stats::{Source, percentile_inc};
+
+fn stay_vs_switch(runs: u64) -> String {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/stay-vs-switch.toml"
+    ))
+    .expect("bundled scenario");
+    text.replace("runs = 100000", &format!("runs = {runs}"))
+}
+
+fn rows(engine: &Engine, runs: std::ops::Range<u64>, s: &tcsim::model::Scenario) -> Vec<Vec<f64>> {
+    let mut world = World::new(s);
+    runs.map(|i| {
+        let mut row = vec![0.0; engine.width()];
+        engine.run_into(i, &mut world, &mut row);
+        row
+    })
+    .collect()
+}
+
+#[test]
+fn a_small_run_equals_the_first_runs_of_a_larger_one() {
+    let small = scenario(&stay_vs_switch(1000));
+    let large = scenario(&stay_vs_switch(50_000));
+    let small_engine = Engine::new(&small);
+    let large_engine = Engine::new(&large);
+    // The first 1000 worlds of the large run, summarised by sorting.
+    let first = rows(&large_engine, 0..1000, &large);
+    let results = small_engine.simulate(&|_| {});
+    for k in 0..small_engine.width() {
+        let mut col: Vec<f64> = first.iter().map(|r| r[k]).collect();
+        col.sort_by(f64::total_cmp);
+        let want: Vec<f64> = results
+            .probs
+            .iter()
+            .map(|&p| percentile_inc(&col, p))
+            .collect();
+        assert_eq!(results.series[k].quantiles, want, "series {k}");
+    }
+}
+
+#[test]
+fn adding_a_strategy_leaves_the_other_strategies_worlds_unchanged() {
+    let base = stay_vs_switch(100);
+    let extended = format!(
+        "{base}\n[strategies.later]\npath = [{{ job = \"current\", years = 2 }}, {{ job = \"offer\" }}]\n"
+    );
+    let (a, b) = (scenario(&base), scenario(&extended));
+    let (ea, eb) = (Engine::new(&a), Engine::new(&b));
+    let (ra, rb) = (rows(&ea, 0..100, &a), rows(&eb, 0..100, &b));
+    let (la, lb) = (ea.layout(), eb.layout());
+    for (run, (x, y)) in ra.iter().zip(&rb).enumerate() {
+        for s in 0..la.strategies {
+            for yr in 0..la.years {
+                for m in 0..la.measures {
+                    assert_eq!(
+                        x[la.at(s, yr, m)],
+                        y[lb.at(s, yr, m)],
+                        "run {run} strategy {s} year {yr} measure {m}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_same_run_index_replays_the_same_world() {
+    let s = scenario(&stay_vs_switch(10));
+    let e = Engine::new(&s);
+    let forward = rows(&e, 0..50, &s);
+    let mut world = World::new(&s);
+    for i in (0..50).rev() {
+        let mut row = vec![0.0; e.width()];
+        e.run_into(i, &mut world, &mut row);
+        assert_eq!(row, forward[i as usize], "run {i}");
+    }
+}
+
+#[test]
+fn bracketed_percentiles_of_the_engine_equal_a_full_sort() {
+    // More runs than the pilot (65,536), so the bracket-and-count path runs.
+    let runs = 80_000;
+    let s = scenario(&stay_vs_switch(runs));
+    let e = Engine::new(&s);
+    let all = rows(&e, 0..runs, &s);
+    let results = e.simulate(&|_| {});
+    for k in 0..e.width() {
+        let mut col: Vec<f64> = all.iter().map(|r| r[k]).collect();
+        col.sort_by(f64::total_cmp);
+        let want: Vec<f64> = results
+            .probs
+            .iter()
+            .map(|&p| percentile_inc(&col, p))
+            .collect();
+        assert_eq!(results.series[k].quantiles, want, "series {k}");
+        let mean = col.iter().sum::<f64>() / runs as f64;
+        assert!(
+            (results.series[k].mean - mean).abs() <= 1e-9 * mean.abs().max(1.0),
+            "series {k} mean"
+        );
+    }
+}
