@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -54,10 +56,29 @@ fn run_command(args: &RunArgs) -> Result<(), AppError> {
         .build()
         .map_err(|e| AppError::Usage(format!("cannot start {:?} threads: {e}", args.threads)))?;
 
-    let bar = progress_bar(scenario.sim.runs, args.quiet);
     let engine = Engine::new(&scenario);
-    let results = pool.install(|| engine.simulate(&|n| bar.inc(n)));
+    check_memory(&engine, &scenario, pool.current_num_threads())?;
+
+    // Ctrl-C sets a flag the engine reads once per chunk: the run stops
+    // within milliseconds and nothing is written.
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let flag = Arc::clone(&interrupted);
+        // A second handler (tests calling `run` twice) is not an error.
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    }
+    let bar = progress_bar(scenario.sim.runs, args.quiet);
+    let results = pool.install(|| {
+        engine.simulate_until(&|n| {
+            bar.inc(n);
+            !interrupted.load(Ordering::Relaxed)
+        })
+    });
     bar.finish_and_clear();
+    let results = results.ok_or(AppError::Interrupted)?;
+    if interrupted.load(Ordering::SeqCst) {
+        return Err(AppError::Interrupted);
+    }
 
     let files = [
         (
@@ -74,6 +95,35 @@ fn run_command(args: &RunArgs) -> Result<(), AppError> {
         print_stdout(&text);
     }
     Ok(())
+}
+
+/// Refuses a run whose memory estimate exceeds the memory available now
+/// (Linux `MemAvailable`; elsewhere the check is skipped).
+fn check_memory(engine: &Engine, scenario: &Scenario, threads: usize) -> Result<(), AppError> {
+    let need = engine.memory_estimate(threads);
+    let Some(available) = available_memory() else {
+        return Ok(());
+    };
+    if need > available {
+        let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+        return Err(AppError::Memory(format!(
+            "this run needs about {:.1} GiB of memory ({} runs, {} strategies, {} years) but {:.1} GiB is available; \
+             lower --runs, or the number of strategies, years or percentiles",
+            gib(need),
+            scenario.sim.runs,
+            scenario.strategies.len(),
+            scenario.sim.years,
+            gib(available)
+        )));
+    }
+    Ok(())
+}
+
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// A bar on stderr when it is a terminal, advanced once per chunk of runs.

@@ -105,6 +105,12 @@ pub enum AppError {
     /// A command-line value is invalid.
     #[error("{0}")]
     Usage(String),
+    /// The run would not fit in memory.
+    #[error("{0}")]
+    Memory(String),
+    /// Ctrl-C stopped the run; nothing was written.
+    #[error("interrupted; no output was written")]
+    Interrupted,
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {
@@ -120,7 +126,8 @@ impl AppError {
     pub fn exit_code(&self) -> i32 {
         match self {
             AppError::Scenario(_) | AppError::Usage(_) => 2,
-            AppError::Io { .. } => 1,
+            AppError::Io { .. } | AppError::Memory(_) => 1,
+            AppError::Interrupted => 130,
         }
     }
 }

@@ -182,3 +182,18 @@ fn leaving_and_forfeiting_drops_the_vested_options() {
     assert_cents(&s, &r, "leave-forfeit", 2, "unrealized", 0.0);
     assert_cents(&s, &r, "leave-forfeit", 1, "unrealized", 2_500.0 * 9.0);
 }
+
+#[test]
+fn a_stint_starting_after_the_exit_holds_no_private_equity_but_is_paid() {
+    // The company exits in month 30; a stint that starts in year 4 (month 36)
+    // joins a company whose private story has ended.
+    let text = SCENARIO.replace(
+        "[strategies.stay]",
+        "[strategies.late]\npath = [{ job = \"after\", years = 3 }, { job = \"startup\" }]\n\n[strategies.stay]",
+    );
+    let (s, r) = simulate(&text);
+    assert_cents(&s, &r, "late", 4, "base", 150_000.0);
+    assert_cents(&s, &r, "late", 4, "options", 0.0);
+    assert_cents(&s, &r, "late", 4, "rsu", 0.0);
+    assert_cents(&s, &r, "late", 4, "unrealized", 0.0);
+}

@@ -70,20 +70,48 @@ impl<'a> Engine<'a> {
         world.sample(self.scenario, &self.plan.shape, run);
     }
 
-    /// Simulates every run of the scenario on the current rayon pool and
-    /// summarises each series. `progress` receives run counts, once per chunk.
-    pub fn simulate(&self, progress: &(dyn Fn(u64) + Sync)) -> Results {
-        let sim = &self.scenario.sim;
-        let mut probs: Vec<f64> = sim.percentiles.iter().map(|p| p / 100.0).collect();
+    /// Probabilities the quantiles are computed at: the file's percentiles,
+    /// then 0.1, 0.5 and 0.9 for the terminal summary.
+    pub fn probs(&self) -> Vec<f64> {
+        let mut probs: Vec<f64> = self
+            .scenario
+            .sim
+            .percentiles
+            .iter()
+            .map(|p| p / 100.0)
+            .collect();
         probs.extend([0.1, 0.5, 0.9]);
-        let series = stats::summarize(self, sim.runs, &probs, progress);
-        Results {
+        probs
+    }
+
+    /// Upper estimate of the memory a run needs on `threads` threads.
+    pub fn memory_estimate(&self, threads: usize) -> u64 {
+        stats::memory_estimate(self.scenario.sim.runs, self.width(), &self.probs(), threads)
+    }
+
+    /// Simulates every run of the scenario on the current rayon pool and
+    /// summarises each series. `progress` receives run counts, once per
+    /// chunk, and stops the work by returning `false` (then `None`).
+    pub fn simulate_until(&self, progress: &(dyn Fn(u64) -> bool + Sync)) -> Option<Results> {
+        let sim = &self.scenario.sim;
+        let probs = self.probs();
+        let series = stats::summarize(self, sim.runs, &probs, progress)?;
+        Some(Results {
             layout: self.plan.layout.clone(),
             percentiles: sim.percentiles.clone(),
             series,
             probs,
             runs: sim.runs,
-        }
+        })
+    }
+
+    /// [`Engine::simulate_until`] run to completion.
+    pub fn simulate(&self, progress: &(dyn Fn(u64) + Sync)) -> Results {
+        self.simulate_until(&|n| {
+            progress(n);
+            true
+        })
+        .expect("never stopped")
     }
 }
 

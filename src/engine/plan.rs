@@ -430,6 +430,12 @@ impl StrategyPlan {
             Fate::Exit { month, .. } | Fate::Failure { month } => month,
             Fate::Private => u32::MAX,
         };
+        // A grant made at or after the month the company's story ended (the
+        // stint started after its exit or failure in this world) holds
+        // nothing: there is no private equity left to vest into.
+        if end_month <= h.convert_month {
+            return;
+        }
         // Vested options held on leaving are exercised if the company is
         // still private then; RSUs are simply kept.
         let exercised =

@@ -177,8 +177,8 @@ impl World {
 
 /// GBM path on the `steps_per_year` grid (model.md section 3):
 /// `ln S` moves by `(drift - vol^2/2) dt + vol sqrt(dt) Z` per step, exact at
-/// any step size. With fewer than 12 steps a year a month between grid points
-/// carries the last grid price.
+/// any step size. `steps_per_year` is a multiple of 12, so every month end is
+/// a grid point; `exp` is taken only at the months some strategy reads.
 fn sample_path(
     g: &Gbm,
     steps_per_year: u32,
@@ -189,19 +189,13 @@ fn sample_path(
     let dt = 1.0 / f64::from(steps_per_year);
     let mu = (g.drift - 0.5 * g.volatility * g.volatility) * dt;
     let sd = g.volatility * dt.sqrt();
-    let (sub, every) = if steps_per_year >= 12 {
-        (steps_per_year / 12, 1)
-    } else {
-        (1, 12 / steps_per_year)
-    };
+    let sub = steps_per_year / 12;
     let mut log_ret = 0.0;
     prices[0] = g.share_price;
     for m in 1..prices.len() {
-        if (m as u32).is_multiple_of(every) {
-            for _ in 0..sub {
-                let z: f64 = rng.sample(StandardNormal);
-                log_ret += mu + sd * z;
-            }
+        for _ in 0..sub {
+            let z: f64 = rng.sample(StandardNormal);
+            log_ret += mu + sd * z;
         }
         if needed[m] {
             prices[m] = g.share_price * log_ret.exp();

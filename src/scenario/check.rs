@@ -19,6 +19,9 @@ pub const MAX_RUNS: i64 = 1_000_000_000;
 pub const MAX_MONEY: f64 = 1e12;
 /// Largest share price.
 pub const MAX_SHARE_PRICE: f64 = 1e7;
+/// Smallest share price: a `value` grant divides by the price, so a price
+/// near zero would make the unit count infinite.
+pub const MIN_SHARE_PRICE: f64 = 1e-4;
 /// Largest unit count of a grant, and largest private share count.
 pub const MAX_UNITS: f64 = 1e13;
 /// Largest private valuation or preference, in dollars.
@@ -220,11 +223,11 @@ fn simulation(
         Some(x) => {
             let k = key.key("steps_per_year");
             let x = int_within(&k, x, 1, 360)?;
-            if 12 % x != 0 && x % 12 != 0 {
+            if x % 12 != 0 {
                 return fail(
                     &k,
                     format!(
-                        "must divide 12 or be a multiple of 12 so month ends fall on the price grid, got {x}"
+                        "must be a multiple of 12 (12 = monthly, 24, ..., 252 = trading days) so every month end is on the price grid, got {x}"
                     ),
                 );
             }
@@ -331,7 +334,12 @@ fn company(key: &KeyPath, name: &str, c: &RawCompany, years: u32) -> Check<Compa
                 );
             }
             let sp = key.key("share_price");
-            let share_price = positive(&sp, required(&sp, c.share_price)?, MAX_SHARE_PRICE)?;
+            let share_price = within(
+                &sp,
+                required(&sp, c.share_price)?,
+                MIN_SHARE_PRICE,
+                MAX_SHARE_PRICE,
+            )?;
             let dk = key.key("drift");
             let drift = within(&dk, required(&dk, c.drift)?, -1.0, 1.0)?;
             let vk = key.key("volatility");
@@ -367,12 +375,18 @@ fn company(key: &KeyPath, name: &str, c: &RawCompany, years: u32) -> Check<Compa
 
 fn private_company(key: &KeyPath, c: &RawCompany, years: u32) -> Check<CompanyKind> {
     let k = |s: &str| key.key(s);
-    let valuation = positive(
+    let valuation = within(
         &k("valuation"),
         required(&k("valuation"), c.valuation)?,
+        1.0,
         MAX_VALUATION,
     )?;
-    let shares = positive(&k("shares"), required(&k("shares"), c.shares)?, MAX_UNITS)?;
+    let shares = within(
+        &k("shares"),
+        required(&k("shares"), c.shares)?,
+        1.0,
+        MAX_UNITS,
+    )?;
     let preference = within(
         &k("preference"),
         c.preference.unwrap_or(0.0),
@@ -586,10 +600,21 @@ fn job(
             let min = within(&bk.key("min"), b.min.unwrap_or(0.0), 0.0, 100.0)?;
             let max = within(&bk.key("max"), b.max.unwrap_or(2.0), 0.0, 100.0)?;
             if min > max {
-                return fail(
-                    &bk.key("max"),
-                    format!("must be at least min = {}, got {}", show(min), show(max)),
-                );
+                // Blame the key the user wrote: min against the default max.
+                return match b.max {
+                    Some(_) => fail(
+                        &bk.key("max"),
+                        format!("must be at least min = {}, got {}", show(min), show(max)),
+                    ),
+                    None => fail(
+                        &bk.key("min"),
+                        format!(
+                            "must be at most max = {} (the default; set max too), got {}",
+                            show(max),
+                            show(min)
+                        ),
+                    ),
+                };
             }
             Bonus {
                 target,
@@ -782,10 +807,15 @@ fn refresh(key: &KeyPath, r: &RawRefresh, j: &RawJob, years: u32) -> Check<Refre
             })
             .unwrap_or(Frequency::Monthly),
     };
-    let cliff_raw = r
-        .cliff_months
-        .or_else(|| template.and_then(|g| g.cliff_months));
-    let cliff_months = cliff(&key.key("cliff_months"), cliff_raw, vesting.len(), years)?;
+    let cliff_months = match (r.cliff_months, template.and_then(|g| g.cliff_months)) {
+        (Some(c), _) => cliff(&key.key("cliff_months"), Some(c), vesting.len(), years)?,
+        (None, inherited) => cliff(&key.key("cliff_months"), inherited, vesting.len(), years)
+            .map_err(|mut f| {
+                f.message
+                    .push_str(" (taken from the job's first RSU grant; set refresh.cliff_months)");
+                f
+            })?,
+    };
     Ok(Refresh {
         value,
         every_years,

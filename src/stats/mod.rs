@@ -2,7 +2,7 @@
 
 mod summarize;
 
-pub use summarize::{CHUNK_RUNS, SeriesSummary, Source, summarize};
+pub use summarize::{CHUNK_RUNS, SeriesSummary, Source, memory_estimate, summarize};
 
 /// The two order-statistic ranks (0-based) and the weight that
 /// PERCENTILE.INC (Excel), NumPy's default and R's type 7 combine for

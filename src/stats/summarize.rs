@@ -22,6 +22,8 @@
 //! Means add per-chunk sums in chunk order, so every result is the same on
 //! any number of threads.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 
 use super::{inc_ranks, interpolate, select_ranks};
@@ -55,15 +57,23 @@ pub struct SeriesSummary {
 }
 
 /// Exact summaries of every series (column) of the rows of `runs` runs.
-/// `probs` are probabilities in `[0, 1]`. `progress` is called with the
-/// number of runs simulated, once per chunk.
+/// `probs` are probabilities in `[0, 1]`. `progress` is called once per
+/// chunk with the number of runs just simulated; when it returns `false`
+/// the remaining chunks are skipped and the result is `None` (Ctrl-C).
 pub fn summarize(
     src: &dyn Source,
     runs: u64,
     probs: &[f64],
-    progress: &(dyn Fn(u64) + Sync),
-) -> Vec<SeriesSummary> {
+    progress: &(dyn Fn(u64) -> bool + Sync),
+) -> Option<Vec<SeriesSummary>> {
     assert!(runs > 0, "the checked model has at least one run");
+    let stop = AtomicBool::new(false);
+    let stopped = || stop.load(Ordering::Relaxed);
+    let report = |n: u64| {
+        if !progress(n) {
+            stop.store(true, Ordering::Relaxed);
+        }
+    };
     let width = src.width();
     let chunks = runs.div_ceil(CHUNK_RUNS);
     let pilot_chunks = pilot_runs(runs).div_ceil(CHUNK_RUNS).min(chunks);
@@ -85,11 +95,17 @@ pub fn summarize(
         .into_par_iter()
         .map(|c| {
             let (mut rows, mut cols) = (Vec::new(), Vec::new());
+            if stopped() {
+                return (ChunkStats::empty(width), cols);
+            }
             let n = columns_of(src, c, runs, &mut rows, &mut cols);
-            progress(n as u64);
+            report(n as u64);
             (ChunkStats::of(&cols, width), cols)
         })
         .collect();
+    if stopped() {
+        return None;
+    }
     let mut totals = Totals::new(width);
     for (c, _) in &pilot {
         totals.add(c);
@@ -107,14 +123,16 @@ pub fn summarize(
 
     if n0 == runs {
         let ranks_usize: Vec<usize> = ranks.iter().map(|&r| r as usize).collect();
-        return (0..width)
-            .into_par_iter()
-            .map(|k| {
-                let values = select_ranks(&mut column(k), &ranks_usize);
-                let at = |r: u64| values[ranks.binary_search(&r).expect("rank was requested")];
-                totals.summary(k, runs, probs, at)
-            })
-            .collect();
+        return Some(
+            (0..width)
+                .into_par_iter()
+                .map(|k| {
+                    let values = select_ranks(&mut column(k), &ranks_usize);
+                    let at = |r: u64| values[ranks.binary_search(&r).expect("rank was requested")];
+                    totals.summary(k, runs, probs, at)
+                })
+                .collect(),
+        );
     }
 
     // 2. Brackets from the pilot's order statistics.
@@ -139,8 +157,11 @@ pub fn summarize(
                 cols: Vec::new(),
             },
             |mut w, c| {
+                if stopped() {
+                    return w;
+                }
                 let n = columns_of(src, c, runs, &mut w.rows, &mut w.cols);
-                progress(n as u64);
+                report(n as u64);
                 let mut s = ChunkStats::empty(width);
                 s.chunk = c;
                 for (k, col) in w.cols.chunks_exact(n).enumerate() {
@@ -151,6 +172,9 @@ pub fn summarize(
             },
         )
         .collect();
+    if stopped() {
+        return None;
+    }
     let mut chunk_stats = Vec::new();
     for w in rest {
         chunk_stats.extend(w.stats);
@@ -195,19 +219,42 @@ pub fn summarize(
         found[p.series][p.slot] = Some(v);
     }
     if !misses.is_empty() {
-        for (m, v) in resolve_misses(src, runs, &brackets, &misses) {
+        for (m, v) in resolve_misses(src, runs, &brackets, &misses, &stopped)? {
             found[m.series][m.slot] = Some(v);
         }
     }
-    (0..width)
-        .map(|k| {
-            let at = |r: u64| {
-                found[k][ranks.binary_search(&r).expect("rank was requested")]
-                    .expect("every rank resolved")
-            };
-            totals.summary(k, runs, probs, at)
-        })
-        .collect()
+    Some(
+        (0..width)
+            .map(|k| {
+                let at = |r: u64| {
+                    found[k][ranks.binary_search(&r).expect("rank was requested")]
+                        .expect("every rank resolved")
+                };
+                totals.summary(k, runs, probs, at)
+            })
+            .collect(),
+    )
+}
+
+/// An estimate, in bytes, of the memory [`summarize`] needs for `runs` runs
+/// of `width` series at probabilities `probs`: the pilot, the values kept
+/// inside the brackets (the bracket of probability `p` spans about
+/// `2 * 5 * sqrt(p (1 - p) / n0)` of the runs), and per-thread chunk buffers.
+pub fn memory_estimate(runs: u64, width: usize, probs: &[f64], threads: usize) -> u64 {
+    let n0 = (pilot_runs(runs).div_ceil(CHUNK_RUNS) * CHUNK_RUNS).min(runs);
+    let pilot = n0 * width as u64 * 8;
+    let kept = if n0 == runs {
+        0
+    } else {
+        let mut distinct = probs.to_vec();
+        distinct.sort_by(f64::total_cmp);
+        distinct.dedup();
+        let spread: f64 = distinct.iter().map(|p| (p * (1.0 - p)).sqrt()).sum();
+        let fraction = (2.0 * BRACKET_SIGMAS * spread / (n0 as f64).sqrt()).min(1.0);
+        (fraction * runs as f64 * width as f64 * 8.0) as u64
+    };
+    let buffers = threads as u64 * 3 * CHUNK_RUNS * width as u64 * 8;
+    pilot + kept + buffers
 }
 
 /// Pilot size: minimises pilot storage plus kept bracket values, which is
@@ -423,8 +470,18 @@ impl Brackets {
                 pilot_ranks.dedup();
                 let values = select_ranks(col, &pilot_ranks);
                 let value = |r: usize| values[pilot_ranks.binary_search(&r).expect("selected")];
-                let mut intervals: Vec<(f64, f64)> =
-                    wanted.iter().map(|&(a, b)| (value(a), value(b))).collect();
+                // A bracket reaching the pilot's minimum (maximum) is open
+                // below (above): the full sample's extremes lie beyond the
+                // pilot's, so a closed end would miss there.
+                let last = col.len() - 1;
+                let mut intervals: Vec<(f64, f64)> = wanted
+                    .iter()
+                    .map(|&(a, b)| {
+                        let lo = if a == 0 { f64::NEG_INFINITY } else { value(a) };
+                        let hi = if b == last { f64::INFINITY } else { value(b) };
+                        (lo, hi)
+                    })
+                    .collect();
                 intervals.sort_by(|a, b| a.0.total_cmp(&b.0));
                 let mut merged: Vec<(f64, f64)> = Vec::with_capacity(intervals.len());
                 for (lo, hi) in intervals {
@@ -453,6 +510,40 @@ impl Brackets {
 
     fn intervals(&self, k: usize) -> std::ops::Range<usize> {
         self.start[k]..self.start[k + 1]
+    }
+}
+
+/// Where a value falls among a series' ascending, disjoint intervals.
+enum Place {
+    /// Below every interval (0), between intervals `j-1` and `j`, or above
+    /// the last.
+    Gap(usize),
+    /// Equal to interval `i`'s lower end.
+    Low(usize),
+    /// Equal to interval `i`'s upper end.
+    High(usize),
+    /// Strictly inside interval `i`.
+    Inside(usize),
+}
+
+/// The one classification rule, shared by the counting pass and the pass
+/// that resolves misses, so both always agree on every value.
+#[inline]
+fn place(lo: &[f64], hi: &[f64], x: f64) -> Place {
+    // Intervals starting at or below x, counted without branches.
+    let j: usize = lo.iter().map(|&l| usize::from(x >= l)).sum();
+    if j == 0 {
+        return Place::Gap(0);
+    }
+    let i = j - 1;
+    if x > hi[i] {
+        Place::Gap(j)
+    } else if x == lo[i] {
+        Place::Low(i)
+    } else if x == hi[i] {
+        Place::High(i)
+    } else {
+        Place::Inside(i)
     }
 }
 
@@ -506,22 +597,11 @@ impl Classified {
         let mut moments = Moments::new();
         for &x in col {
             moments.add(x);
-            // j = number of intervals starting at or below x, counted without
-            // branches (the intervals are disjoint and ascending).
-            let j: usize = lo.iter().map(|&l| usize::from(x >= l)).sum();
-            if j == 0 {
-                gap[0] += 1;
-                continue;
-            }
-            let i = j - 1;
-            if x > hi[i] {
-                gap[j] += 1;
-            } else if x == lo[i] {
-                eq_lo[i] += 1;
-            } else if x == hi[i] {
-                eq_hi[i] += 1;
-            } else {
-                inside[i].push(x);
+            match place(lo, hi, x) {
+                Place::Gap(j) => gap[j] += 1,
+                Place::Low(i) => eq_lo[i] += 1,
+                Place::High(i) => eq_hi[i] += 1,
+                Place::Inside(i) => inside[i].push(x),
             }
         }
         moments
@@ -612,37 +692,33 @@ struct Miss {
 }
 
 /// One more pass over every run, keeping the values of each missed gap.
-fn resolve_misses(src: &dyn Source, runs: u64, b: &Brackets, misses: &[Miss]) -> Vec<(Miss, f64)> {
+fn resolve_misses(
+    src: &dyn Source,
+    runs: u64,
+    b: &Brackets,
+    misses: &[Miss],
+    stopped: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<(Miss, f64)>> {
     let width = src.width();
     // Open value bounds of each missed gap.
-    let bounds: Vec<(usize, f64, f64)> = misses
-        .iter()
-        .map(|m| {
-            let k = m.series;
-            let r = b.intervals(k);
-            let j = m.gap - k; // the interval after the gap, if any
-            let lower = if j > r.start {
-                b.hi[j - 1]
-            } else {
-                f64::NEG_INFINITY
-            };
-            let upper = if j < r.end { b.lo[j] } else { f64::INFINITY };
-            (k, lower, upper)
-        })
-        .collect();
     let chunks = runs.div_ceil(CHUNK_RUNS);
     let kept: Vec<Vec<f64>> = (0..chunks)
         .into_par_iter()
         .fold(
-            || vec![Vec::new(); bounds.len()],
+            || vec![Vec::new(); misses.len()],
             |mut kept, c| {
+                if stopped() {
+                    return kept;
+                }
                 let (first, n) = chunk_bounds(c, runs);
                 let mut rows = vec![0.0; n as usize * width];
                 src.fill(first, &mut rows);
                 for row in rows.chunks_exact(width) {
-                    for (i, &(k, lower, upper)) in bounds.iter().enumerate() {
+                    for (i, m) in misses.iter().enumerate() {
+                        let k = m.series;
+                        let r = b.intervals(k);
                         let x = row[k];
-                        if x > lower && x < upper {
+                        if matches!(place(&b.lo[r.clone()], &b.hi[r.clone()], x), Place::Gap(j) if r.start + k + j == m.gap) {
                             kept[i].push(x);
                         }
                     }
@@ -651,7 +727,7 @@ fn resolve_misses(src: &dyn Source, runs: u64, b: &Brackets, misses: &[Miss]) ->
             },
         )
         .reduce(
-            || vec![Vec::new(); bounds.len()],
+            || vec![Vec::new(); misses.len()],
             |mut a, b| {
                 for (x, y) in a.iter_mut().zip(b) {
                     x.extend(y);
@@ -659,14 +735,19 @@ fn resolve_misses(src: &dyn Source, runs: u64, b: &Brackets, misses: &[Miss]) ->
                 a
             },
         );
-    misses
-        .iter()
-        .zip(kept)
-        .map(|(m, mut values)| {
-            let v = select_ranks(&mut values, &[m.offset as usize])[0];
-            (*m, v)
-        })
-        .collect()
+    if stopped() {
+        return None;
+    }
+    Some(
+        misses
+            .iter()
+            .zip(kept)
+            .map(|(m, mut values)| {
+                let v = select_ranks(&mut values, &[m.offset as usize])[0];
+                (*m, v)
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -720,7 +801,7 @@ mod tests {
         let probs = [
             0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.6, 0.75, 0.9, 0.95, 0.99, 1.0,
         ];
-        let got = summarize(&src, runs, &probs, &|_| {});
+        let got = summarize(&src, runs, &probs, &|_| true).expect("not stopped");
         let want = reference(&src, runs, &probs);
         for k in 0..5 {
             assert_eq!(got[k].quantiles, want[k], "series {k}, {runs} runs");
@@ -741,7 +822,7 @@ mod tests {
     #[test]
     fn share_positive_and_mean_are_exact_counts() {
         let src = Synthetic { width: 5 };
-        let s = summarize(&src, 200_000, &[0.5], &|_| {});
+        let s = summarize(&src, 200_000, &[0.5], &|_| true).expect("not stopped");
         let mut rows = vec![0.0; 200_000 * 5];
         src.fill(0, &mut rows);
         let positives = rows.iter().skip(1).step_by(5).filter(|&&x| x > 0.0).count();
@@ -768,7 +849,7 @@ mod tests {
     fn ranks_outside_the_pilot_brackets_are_still_exact() {
         let runs = 200_000;
         let probs = [0.1, 0.5, 0.9];
-        let got = summarize(&Drifting, runs, &probs, &|_| {});
+        let got = summarize(&Drifting, runs, &probs, &|_| true).expect("not stopped");
         let sorted: Vec<f64> = (0..runs).map(|i| i as f64).collect();
         let want: Vec<f64> = probs.iter().map(|&p| percentile_inc(&sorted, p)).collect();
         assert_eq!(got[0].quantiles, want);
