@@ -484,7 +484,7 @@ const RULES: &[Rule] = &[
     rule("toml.syntax", "mod.rs ~ invalid TOML", &["toml-syntax-error.toml", "duplicate-key.toml", "table-defined-twice.toml", "key-nesting-too-deep.toml"]),
     rule("toml.unknown-key", "mod.rs ~ is not a known key", &["unknown-top-level-key.toml", "unknown-simulation-key.toml", "unknown-job-key.toml", "unknown-job-key-literal-quoted.toml", "unknown-grant-key.toml", "unknown-stint-key.toml", "exit-multiple-unknown-key.toml"]),
     rule("toml.integer-range", "mod.rs ~ is out of range", &["integer-too-large.toml", "integer-too-large-for-float-key.toml"]),
-    rule("toml.type", "mod.rs ~ must be {expected}", &["wrong-type-string-for-number.toml", "years-as-string.toml", "years-as-float.toml", "raise-as-number.toml", "grants-as-table.toml", "vesting-as-string.toml"]),
+    rule("toml.type", "mod.rs ~ must be {expected}", &["wrong-type-string-for-number.toml", "years-as-string.toml", "years-as-float.toml", "raise-as-number.toml", "grants-as-table.toml", "vesting-as-string.toml", "years-as-datetime.toml"]),
     // check.rs: check()
     rule("simulation.required", "check fail simulation ~ is required", &["missing-simulation.toml", "empty-file.toml", "generated-empty-bytes.toml"]),
     rule("simulation.years.required", "check required simulation.years", &["missing-years.toml"]),

@@ -83,7 +83,8 @@ pub fn parse(label: &str, text: &str) -> Result<Scenario, ScenarioError> {
         );
         let inner = e.into_inner();
         let span = inner.span();
-        let message = serde_message(inner.message().trim(), &mut key);
+        let written = span.clone().and_then(|r| text.get(r)).unwrap_or("");
+        let message = serde_message(inner.message().trim(), written, &mut key);
         let offset = span.map_or_else(|| Locator::new(text).span(&key).start, |s| s.start);
         at(offset, key, message)
     })?;
@@ -95,7 +96,7 @@ pub fn parse(label: &str, text: &str) -> Result<Scenario, ScenarioError> {
 
 /// Rewrites a serde or toml message in the file's terms: no Rust type names,
 /// the unknown key named in the path.
-fn serde_message(message: &str, key: &mut KeyPath) -> String {
+fn serde_message(message: &str, written: &str, key: &mut KeyPath) -> String {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (name, tail) = rest.split_once('`').unwrap_or((rest, ""));
         if key.0.last() != Some(&Seg::Key(name.to_string())) {
@@ -119,7 +120,12 @@ fn serde_message(message: &str, key: &mut KeyPath) -> String {
             e if e.starts_with("struct ") || e == "a map" => "a table",
             e => e,
         };
+        // TOML dates reach serde as a one-key table; say what was written.
+        let is_datetime = written.trim().starts_with(|c: char| c.is_ascii_digit())
+            && written.contains(['-', ':'])
+            && !written.contains(['[', '{', '=']);
         let got = match got {
+            "map" if is_datetime => format!("the date/time {}", written.trim()),
             "map" => "a table".to_string(),
             "sequence" => "an array".to_string(),
             g => g
