@@ -9,11 +9,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::{Cli, Command, RunArgs};
-use crate::engine::Engine;
+use crate::cli::{
+    Cli, Command, InitArgs, OutputArgs, RunArgs, SimArgs, SweepArgs, TableFormat, TraceArgs,
+};
+use crate::engine::{Engine, Results};
 use crate::error::AppError;
 use crate::model::{Base, CompanyKind, GrantKind, GrantSize, Scenario};
 use crate::report;
+use crate::stats::CHUNK_RUNS;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), AppError> {
@@ -24,6 +27,9 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
             print_stdout(&describe(&file, &scenario));
             Ok(())
         }
+        Command::Init(args) => init_command(&args),
+        Command::Trace(args) => trace_command(&args),
+        Command::Sweep(args) => sweep_command(&args),
     }
 }
 
@@ -36,38 +42,61 @@ pub fn default_out_dir(file: &Path) -> PathBuf {
 }
 
 fn run_command(args: &RunArgs) -> Result<(), AppError> {
-    let mut scenario = crate::scenario::load(&args.file)?;
-    if let Some(runs) = args.runs {
+    let (scenario, out_dir, pool) = prepare(&args.file, &args.sim)?;
+    let engine = Engine::new(&scenario).with_quantiles(extra_quantiles(&args.outputs));
+    let interrupted = interrupt_flag();
+    let results = simulate(&engine, &scenario, &pool, args.sim.quiet, &interrupted)?;
+    let written = write_outputs(args, &scenario, &engine, &results, &out_dir, &interrupted)?;
+    if !args.sim.quiet {
+        let mut text = report::summary::render(&scenario, &results);
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        let _ = writeln!(text, "wrote {}", names.join(", "));
+        print_stdout(&text);
+    }
+    Ok(())
+}
+
+/// Loads the scenario, applies `--runs` and `--seed`, and builds the
+/// thread pool: everything checked before any work starts.
+fn prepare(file: &Path, sim: &SimArgs) -> Result<(Scenario, PathBuf, rayon::ThreadPool), AppError> {
+    let mut scenario = crate::scenario::load(file)?;
+    if let Some(runs) = sim.runs {
         scenario.sim.runs = runs;
     }
-    if let Some(seed) = args.seed {
+    if let Some(seed) = sim.seed {
         scenario.sim.seed = seed;
     }
-    let out_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out_dir(&args.file));
-
+    let out_dir = sim.out.clone().unwrap_or_else(|| default_out_dir(file));
     let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
+    if let Some(t) = sim.threads {
         pool = pool.num_threads(usize::from(t));
     }
     let pool = pool
         .build()
-        .map_err(|e| AppError::Usage(format!("cannot start {:?} threads: {e}", args.threads)))?;
+        .map_err(|e| AppError::Usage(format!("cannot start {:?} threads: {e}", sim.threads)))?;
+    Ok((scenario, out_dir, pool))
+}
 
-    let engine = Engine::new(&scenario);
-    check_memory(&engine, &scenario, pool.current_num_threads())?;
-
-    // Ctrl-C sets a flag the engine reads once per chunk: the run stops
-    // within milliseconds and nothing is written.
+/// Ctrl-C sets this flag; the engine reads it once per chunk, so a run
+/// stops within milliseconds and nothing is written.
+fn interrupt_flag() -> Arc<AtomicBool> {
     let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let flag = Arc::clone(&interrupted);
-        // A second handler (tests calling `run` twice) is not an error.
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
-    let bar = progress_bar(scenario.sim.runs, args.quiet);
+    let flag = Arc::clone(&interrupted);
+    // A second handler (a sweep's later points, tests) is not an error.
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    interrupted
+}
+
+/// Simulates with a progress bar, after the memory check.
+fn simulate(
+    engine: &Engine,
+    scenario: &Scenario,
+    pool: &rayon::ThreadPool,
+    quiet: bool,
+    interrupted: &AtomicBool,
+) -> Result<Results, AppError> {
+    check_memory(engine, scenario, pool.current_num_threads())?;
+    let bar = progress_bar(scenario.sim.runs, quiet);
     let results = pool.install(|| {
         engine.simulate_until(&|n| {
             bar.inc(n);
@@ -79,21 +108,345 @@ fn run_command(args: &RunArgs) -> Result<(), AppError> {
     if interrupted.load(Ordering::SeqCst) {
         return Err(AppError::Interrupted);
     }
+    Ok(results)
+}
 
-    let files = [
-        (
-            "percentiles.csv",
-            report::csv::percentiles(&scenario, &results),
-        ),
-        ("compare.csv", report::csv::compare(&scenario, &results)),
-    ];
-    let written = report::write_files(&out_dir, &files)?;
-    if !args.quiet {
-        let mut text = report::summary::render(&scenario, &results);
-        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        let _ = writeln!(text, "wrote {}", names.join(", "));
-        print_stdout(&text);
+// -------------------------------------------------------------------- trace
+
+fn trace_command(args: &TraceArgs) -> Result<(), AppError> {
+    let mut scenario = crate::scenario::load(&args.file)?;
+    if let Some(seed) = args.seed {
+        scenario.sim.seed = seed;
     }
+    let only = match &args.strategy {
+        None => None,
+        Some(name) => Some(
+            scenario
+                .strategies
+                .iter()
+                .position(|s| &s.name == name)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = scenario
+                        .strategies
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect();
+                    AppError::Usage(format!(
+                        "--strategy {name}: no such strategy (strategies: {})",
+                        names.join(", ")
+                    ))
+                })?,
+        ),
+    };
+    let (world, traces) = crate::trace::replay(&scenario, args.run, only);
+    let measures = Engine::new(&scenario).layout().measure_list();
+    if args.csv {
+        let bytes = crate::trace::render_csv(&scenario, &traces, measures);
+        print_stdout(&String::from_utf8_lossy(&bytes));
+    } else {
+        let label = args.file.display().to_string();
+        print_stdout(&crate::trace::render_text(
+            &scenario, &label, args.run, &world, &traces, measures,
+        ));
+    }
+    Ok(())
+}
+
+// -------------------------------------------------------------------- sweep
+
+fn sweep_command(args: &SweepArgs) -> Result<(), AppError> {
+    let axes = args
+        .set
+        .iter()
+        .map(|a| crate::sweep::parse_axis(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let points = crate::sweep::grid(&axes)?;
+    // The unswept file must be valid on its own, with its own positions.
+    let (base, _, pool) = prepare(&args.file, &args.sim)?;
+    let out_dir = args
+        .sim
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&args.file));
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| AppError::Usage(format!("cannot read {}: {e}", args.file.display())))?;
+    let label = args.file.display().to_string();
+    // Check every point before simulating any.
+    let mut scenarios = Vec::with_capacity(points.len());
+    for point in &points {
+        let mut s = crate::sweep::scenario_at(&label, &text, &axes, point)?;
+        s.sim.runs = base.sim.runs;
+        s.sim.seed = base.sim.seed;
+        scenarios.push(s);
+    }
+    let interrupted = interrupt_flag();
+    let mut done = Vec::with_capacity(points.len());
+    for (point, scenario) in points.iter().zip(scenarios) {
+        let engine = Engine::new(&scenario);
+        let results = simulate(&engine, &scenario, &pool, args.sim.quiet, &interrupted)?;
+        let values = axes
+            .iter()
+            .zip(point)
+            .map(|(a, &i)| a.values[i].clone())
+            .collect();
+        done.push(crate::sweep::Point {
+            values,
+            scenario,
+            results,
+        });
+    }
+    let header = crate::sweep::header(&axes, &base.sim.percentiles);
+    let records = crate::sweep::records(&done);
+    let file = match args.format {
+        TableFormat::Csv => ("sweep.csv", crate::sweep::to_csv(&header, &records)),
+        TableFormat::Json => (
+            "sweep.json",
+            crate::sweep::to_json(&header, &records, axes.len()),
+        ),
+    };
+    let written = report::write_files(&out_dir, &[file])?;
+    if !args.sim.quiet {
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        print_stdout(&format!(
+            "{} points, {} runs each (seed {})\nwrote {}\n",
+            done.len(),
+            base.sim.runs,
+            base.sim.seed,
+            names.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------ outputs
+// The files `tcsim run` writes: the two tables in the chosen format, and
+// the optional samples and charts, all committed together.
+
+/// Quantiles the outputs need beyond the engine's own: the histogram's
+/// range with `--plot`.
+fn extra_quantiles(outputs: &OutputArgs) -> &'static [f64] {
+    if outputs.plot {
+        &report::plot::RANGE_PROBS
+    } else {
+        &[]
+    }
+}
+
+/// Writes every output file into `out_dir`, whole or not at all: the two
+/// tables, then with `--samples` or `--plot` a replay of every run feeding
+/// `samples.csv` and the histogram. Ctrl-C during the replay writes nothing.
+fn write_outputs(
+    args: &RunArgs,
+    scenario: &Scenario,
+    engine: &Engine,
+    results: &Results,
+    out_dir: &Path,
+    interrupted: &AtomicBool,
+) -> Result<Vec<PathBuf>, AppError> {
+    let o = &args.outputs;
+    let format = match o.format {
+        TableFormat::Csv => report::Format::Csv,
+        TableFormat::Json => report::Format::Json,
+    };
+    let mut staging = report::Staging::new(out_dir)?;
+    for (name, bytes) in report::tables(format, scenario, results) {
+        staging.add(name, &bytes)?;
+    }
+    if o.samples || o.plot {
+        let counts = replay_outputs(args, scenario, engine, results, &mut staging, interrupted)?;
+        if let Some((bins, counts)) = counts {
+            let name = scenario_name(&args.file);
+            staging.add("fan.svg", &report::plot::fan(&name, scenario, results))?;
+            let hist = report::plot::histogram(&name, scenario, results, &bins, &counts);
+            staging.add("final.svg", &hist)?;
+        }
+    }
+    staging.commit()
+}
+
+/// Replays every run once for `samples.csv` (streamed into `staging`) and
+/// the histogram's counts (returned with `--plot`).
+fn replay_outputs(
+    args: &RunArgs,
+    scenario: &Scenario,
+    engine: &Engine,
+    results: &Results,
+    staging: &mut report::Staging,
+    interrupted: &AtomicBool,
+) -> Result<Option<(report::plot::Bins, Vec<u64>)>, AppError> {
+    use report::samples::{HEADER, Samples};
+
+    /// What one piece of runs produces.
+    struct Piece {
+        text: Vec<u8>,
+        counts: Vec<u64>,
+    }
+    /// Formatted samples per piece: pieces stay around a megabyte however
+    /// many strategies and years a run has.
+    const PIECE_BYTES: usize = 1 << 20;
+
+    let o = &args.outputs;
+    let samples = o.samples.then(|| Samples::new(scenario, engine.layout()));
+    let bins = o.plot.then(|| report::plot::Bins::for_horizon(results));
+    let piece_runs = samples.as_ref().map_or(CHUNK_RUNS, |s| {
+        (PIECE_BYTES / s.bytes_per_run().max(1)).clamp(1, CHUNK_RUNS as usize) as u64
+    });
+    let mut stream = match samples {
+        Some(_) => {
+            let mut s = staging.begin("samples.csv")?;
+            s.write(HEADER.as_bytes())?;
+            Some(s)
+        }
+        None => None,
+    };
+    let mut counts = bins.as_ref().map(report::plot::Bins::counts);
+    let mut failed = None;
+    let what = match (o.samples, o.plot) {
+        (true, true) => "samples, histogram",
+        (true, false) => "samples",
+        _ => "histogram",
+    };
+    let bar = replay_bar(scenario.sim.runs, args.sim.quiet, what);
+    let done = engine.replay(
+        piece_runs,
+        || Piece {
+            text: Vec::with_capacity(
+                samples
+                    .as_ref()
+                    .map_or(0, |s| s.bytes_per_run() * piece_runs as usize),
+            ),
+            counts: bins
+                .as_ref()
+                .map_or_else(Vec::new, report::plot::Bins::counts),
+        },
+        |p, run, row| {
+            if let Some(s) = &samples {
+                s.write_run(&mut p.text, run, row);
+            }
+            if let Some(b) = &bins {
+                b.add(&mut p.counts, row);
+            }
+        },
+        &|n| {
+            bar.inc(n);
+            !interrupted.load(Ordering::Relaxed)
+        },
+        |p| {
+            if let Some(s) = &mut stream
+                && let Err(e) = s.write(&p.text)
+            {
+                failed = Some(e);
+                return false;
+            }
+            if let Some(c) = &mut counts {
+                for (total, n) in c.iter_mut().zip(&p.counts) {
+                    *total += n;
+                }
+            }
+            true
+        },
+    );
+    bar.finish_and_clear();
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    if !done || interrupted.load(Ordering::SeqCst) {
+        return Err(AppError::Interrupted);
+    }
+    if let Some(s) = stream {
+        s.finish()?;
+    }
+    Ok(bins.zip(counts))
+}
+
+/// The scenario's name in chart titles: the file stem.
+fn scenario_name(file: &Path) -> String {
+    file.file_stem()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// A bar for a replay pass, labelled with what it writes.
+fn replay_bar(runs: u64, quiet: bool, what: &str) -> ProgressBar {
+    let bar = progress_bar(runs, quiet);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg} {bar:40} {human_pos}/{human_len} runs  {per_sec}  eta {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_message(format!("writing {what}:"));
+    bar
+}
+
+// --------------------------------------------------------------------- init
+
+/// The starter scenario `tcsim init` writes.
+pub const STARTER: &str = include_str!("starter.toml");
+
+/// `tcsim init [PATH]`: writes [`STARTER`] to `PATH`, never over an existing
+/// file, whole or not at all.
+fn init_command(args: &InitArgs) -> Result<(), AppError> {
+    let path = &args.path;
+    let refuse = || {
+        AppError::Usage(format!(
+            "{} already exists; tcsim init never overwrites a file. Pick another path, e.g. `tcsim init my-offer.toml`",
+            path.display()
+        ))
+    };
+    if path.is_dir() {
+        return Err(AppError::Usage(format!(
+            "{} is a directory; give tcsim init a file path, e.g. `tcsim init {}`",
+            path.display(),
+            path.join("scenario.toml").display()
+        )));
+    }
+    if path.exists() {
+        return Err(refuse());
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| AppError::Io { path: p, source }
+    };
+    if !dir.is_dir() {
+        return Err(AppError::Io {
+            path: path.clone(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("cannot create it: {} is not a directory", dir.display()),
+            ),
+        });
+    }
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tcsim-init.").suffix(".tmp");
+    // 0666 so the umask decides, as for any new file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(io(dir))?;
+    tmp.write_all(STARTER.as_bytes()).map_err(io(tmp.path()))?;
+    tmp.as_file().sync_all().map_err(io(tmp.path()))?;
+    // Refuses atomically a file created meanwhile.
+    tmp.persist_noclobber(path).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            refuse()
+        } else {
+            AppError::Io {
+                path: path.clone(),
+                source: e.error,
+            }
+        }
+    })?;
+    print_stdout(&format!(
+        "wrote {p}: your current job and one offer, at two public companies.\n\
+         Replace the numbers marked EDIT with your own, check it with `tcsim check {p}`,\n\
+         then run `tcsim run {p}`.\n",
+        p = path.display()
+    ));
     Ok(())
 }
 
@@ -251,4 +604,27 @@ pub fn describe(file: &Path, s: &Scenario) -> String {
         let _ = writeln!(o, "  {}{}: {}", st.name, tag, path.join(" -> "));
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_starter_scenario_parses_and_runs() {
+        let mut scenario = crate::scenario::parse("scenario.toml", STARTER)
+            .unwrap_or_else(|e| panic!("the starter is invalid: {e}"));
+        assert_eq!(scenario.strategies.len(), 2);
+        assert!(
+            scenario
+                .companies
+                .iter()
+                .all(|c| matches!(c.kind, CompanyKind::Public(_))),
+            "the starter uses public companies only"
+        );
+        scenario.sim.runs = 2000;
+        let results = Engine::new(&scenario).simulate(&|_| {});
+        let summary = report::summary::render(&scenario, &results);
+        assert!(summary.contains("switch ahead of stay"), "{summary}");
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Monte Carlo simulator of a software engineer's total compensation.
 ///
@@ -33,6 +33,21 @@ pub enum Command {
         /// Scenario file (TOML).
         file: PathBuf,
     },
+    /// Write a commented starter scenario (your current job and one offer)
+    /// to edit, then run.
+    ///
+    /// It runs as it is; its comments say which numbers to replace with
+    /// your own. An existing file is never overwritten.
+    Init(InitArgs),
+    /// Replay one world and print its year-by-year cash-flow ledger per
+    /// strategy: base, bonus, sign-on, each vest, exercises, payouts,
+    /// forfeitures, company events, and the yearly totals.
+    Trace(TraceArgs),
+    /// Run the scenario for each value (or grid of values) of one or more
+    /// keys and write sweep.csv: the swept values, then cumulative TC at the
+    /// horizon and the comparison with the baseline. Every point uses the
+    /// same seed, so differences come from the parameter.
+    Sweep(SweepArgs),
 }
 
 /// Arguments of `tcsim run`.
@@ -40,6 +55,17 @@ pub enum Command {
 pub struct RunArgs {
     /// Scenario file (TOML), e.g. scenarios/stay-vs-switch.toml.
     pub file: PathBuf,
+    /// How to simulate and where to write.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Optional outputs.
+    #[command(flatten)]
+    pub outputs: OutputArgs,
+}
+
+/// Flags shared by `tcsim run` and `tcsim sweep`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
     /// Number of simulated worlds (overrides simulation.runs).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
     pub runs: Option<u64>,
@@ -56,6 +82,82 @@ pub struct RunArgs {
     /// No progress bar and no summary table.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Arguments of `tcsim trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// Which world to replay: run I of the seed, 0-based, the same world as
+    /// run I inside `tcsim run`.
+    #[arg(long, value_name = "I")]
+    pub run: u64,
+    /// Only this strategy [default: every strategy].
+    #[arg(long, value_name = "NAME")]
+    pub strategy: Option<String>,
+    /// Random seed (overrides simulation.seed).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Print the ledger as CSV instead of text.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+/// Arguments of `tcsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// A key as a dotted path into the file and the values to try, e.g.
+    /// --set companies.rocket.exit_rate=0.05,0.1,0.2. Repeat --set for a
+    /// grid of every combination.
+    #[arg(long = "set", value_name = "KEY=V1,V2,...", required = true)]
+    pub set: Vec<String>,
+    /// How to simulate and where to write.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Format of sweep.csv (csv) or sweep.json (json).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = TableFormat::Csv)]
+    pub format: TableFormat,
+}
+
+/// Optional outputs of `tcsim run`, beside or instead of the two CSV tables.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Format of the result tables: csv writes percentiles.csv and
+    /// compare.csv, json writes percentiles.json and compare.json instead
+    /// (the same rows, as arrays of objects).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = TableFormat::Csv)]
+    pub format: TableFormat,
+    /// Also write samples.csv: every run's total and cumulative TC per
+    /// strategy and year (runs x strategies x years rows). The runs are
+    /// simulated a second time to write it.
+    #[arg(long)]
+    pub samples: bool,
+    /// Also write fan.svg (cumulative TC by year: median, p25-p75 and
+    /// p10-p90 bands) and final.svg (histogram of cumulative TC at the
+    /// horizon). The runs are simulated a second time to count the
+    /// histogram.
+    #[arg(long)]
+    pub plot: bool,
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    /// Comma-separated values.
+    Csv,
+    /// JSON arrays of objects.
+    Json,
+}
+
+/// Arguments of `tcsim init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the scenario.
+    #[arg(default_value = "scenario.toml")]
+    pub path: PathBuf,
 }
 
 #[cfg(test)]

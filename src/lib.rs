@@ -13,5 +13,7 @@ pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;
+pub mod trace;
 pub mod vesting;
 pub mod waterfall;

@@ -2,6 +2,7 @@
 //! goes through the callback it is handed.
 
 pub mod plan;
+pub mod replay;
 pub mod world;
 
 use crate::model::Scenario;
@@ -13,6 +14,9 @@ pub use world::World;
 pub struct Engine<'a> {
     scenario: &'a Scenario,
     plan: Plan,
+    /// Probabilities computed beyond the file's and the summary's (see
+    /// [`Engine::with_quantiles`]).
+    extra: Vec<f64>,
 }
 
 /// Everything the reports need.
@@ -25,8 +29,9 @@ pub struct Results {
     /// One summary per series of [`Layout`]; quantiles at
     /// [`Results::probs`].
     pub series: Vec<SeriesSummary>,
-    /// Probabilities the quantiles were computed at: the requested ones
-    /// followed by 0.1, 0.5 and 0.9 for the terminal summary.
+    /// Probabilities the quantiles were computed at: the requested ones,
+    /// then 0.1, 0.25, 0.5, 0.75 and 0.9 (the terminal summary and the fan
+    /// chart), then any asked for with [`Engine::with_quantiles`].
     pub probs: Vec<f64>,
     /// Runs simulated.
     pub runs: u64,
@@ -50,7 +55,21 @@ impl<'a> Engine<'a> {
         Engine {
             scenario,
             plan: Plan::new(scenario),
+            extra: Vec::new(),
         }
+    }
+
+    /// Also computes the quantiles at `probs` (in `[0, 1]`) of every series,
+    /// e.g. the tails that set a histogram's range. They cost a few more
+    /// order statistics per series, so only callers that need them ask.
+    pub fn with_quantiles(mut self, probs: &[f64]) -> Engine<'a> {
+        self.extra.extend_from_slice(probs);
+        self
+    }
+
+    /// The compiled strategies.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
     }
 
     /// The row layout.
@@ -71,7 +90,9 @@ impl<'a> Engine<'a> {
     }
 
     /// Probabilities the quantiles are computed at: the file's percentiles,
-    /// then 0.1, 0.5 and 0.9 for the terminal summary.
+    /// then 0.1, 0.5 and 0.9 for the terminal summary and 0.25 and 0.75 for
+    /// the fan chart's bands, then those of [`Engine::with_quantiles`].
+    /// Repeats cost nothing: the ranks they need are computed once.
     pub fn probs(&self) -> Vec<f64> {
         let mut probs: Vec<f64> = self
             .scenario
@@ -80,7 +101,8 @@ impl<'a> Engine<'a> {
             .iter()
             .map(|p| p / 100.0)
             .collect();
-        probs.extend([0.1, 0.5, 0.9]);
+        probs.extend([0.1, 0.25, 0.5, 0.75, 0.9]);
+        probs.extend_from_slice(&self.extra);
         probs
     }
 

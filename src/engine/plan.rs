@@ -114,7 +114,6 @@ impl Layout {
 #[derive(Debug, Clone, Copy)]
 struct Event {
     month: u32,
-    year: u32,
     fraction: f64,
 }
 
@@ -137,6 +136,25 @@ struct Held {
     vested_at_leave: f64,
     /// This grant's events in months `1 ..= leave_month`.
     events: Range<usize>,
+    /// Where the grant comes from, for the trace.
+    source: GrantSource,
+}
+
+/// Where a held grant comes from (for `tcsim trace`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GrantSource {
+    /// Index of the stint in the strategy's path.
+    pub stint: usize,
+    /// Index into [`Scenario::jobs`].
+    pub job: usize,
+    /// Index into the job's `grants`, or `None` for a refresher.
+    pub grant: Option<usize>,
+    /// Month of the grant (negative for an existing grant).
+    pub granted: i64,
+    /// Company index.
+    pub company: usize,
+    /// RSU or option.
+    pub kind: GrantKind,
 }
 
 /// A strategy compiled against a scenario.
@@ -229,6 +247,7 @@ impl Plan {
                 world,
                 l.measures,
                 &mut row[s * per..(s + 1) * per],
+                &mut NoLedger,
             );
         }
         for (k, &s) in l.compared.iter().enumerate() {
@@ -240,6 +259,23 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// Evaluates strategy `s` alone in `world`, recording every cash flow:
+    /// its row (`years * measures` entries) and its ledger, for `tcsim trace`.
+    pub fn trace(&self, scenario: &Scenario, world: &World, s: usize) -> (Vec<f64>, Vec<Entry>) {
+        let l = &self.layout;
+        let mut row = vec![0.0; l.years * l.measures];
+        let mut ledger = Vec::new();
+        self.strategies[s].evaluate(scenario, world, l.measures, &mut row, &mut ledger);
+        (row, ledger)
+    }
+
+    /// Where strategy `s`'s grants come from, indexed like [`Flow`]'s `grant`.
+    pub fn grants(&self, s: usize) -> Vec<GrantSource> {
+        self.strategies[s].held.iter().map(|h| h.source).collect()
+    }
+}
+
 impl StrategyPlan {
     fn new(scenario: &Scenario, stints: &[Stint]) -> StrategyPlan {
         let mut plan = StrategyPlan {
@@ -248,13 +284,14 @@ impl StrategyPlan {
             events: Vec::new(),
         };
         let horizon_years = scenario.sim.years;
-        for st in stints {
+        for (si, st) in stints.iter().enumerate() {
             let job = &scenario.jobs[st.job];
             let leave = st.end_month();
             let leaves = st.end < horizon_years;
-            for g in &job.grants {
+            for (gi, g) in job.grants.iter().enumerate() {
                 let granted = i64::from(st.start_month()) - i64::from(g.granted_months_ago);
                 plan.hold(
+                    (si, st.job, Some(gi)),
                     job.company,
                     g.kind,
                     g.size,
@@ -271,6 +308,7 @@ impl StrategyPlan {
                 while st.start + after < st.end {
                     let month = i64::from(12 * (st.start + after));
                     plan.hold(
+                        (si, st.job, None),
                         job.company,
                         GrantKind::Rsu,
                         GrantSize::Value(r.value),
@@ -289,6 +327,7 @@ impl StrategyPlan {
     #[allow(clippy::too_many_arguments)]
     fn hold(
         &mut self,
+        origin: (usize, usize, Option<usize>),
         company: usize,
         kind: GrantKind,
         size: GrantSize,
@@ -308,7 +347,6 @@ impl StrategyPlan {
                 let month = month as u32;
                 self.events.push(Event {
                     month,
-                    year: year_of(month),
                     fraction: e.fraction,
                 });
                 vested += e.fraction;
@@ -324,13 +362,28 @@ impl StrategyPlan {
             pre_vested,
             vested_at_leave: pre_vested + vested,
             events: first..self.events.len(),
+            source: GrantSource {
+                stint: origin.0,
+                job: origin.1,
+                grant: origin.2,
+                granted,
+                company,
+                kind,
+            },
         });
     }
 
     /// Adds this strategy's cash flows in `world` to `out` (`years * m`
-    /// entries, zeroed, measure index fastest).
-    fn evaluate(&self, scenario: &Scenario, world: &World, m: usize, out: &mut [f64]) {
-        let at = |y: u32, k: usize| y as usize * m + k;
+    /// entries, zeroed, measure index fastest), telling `ledger` about each.
+    fn evaluate<L: Ledger>(
+        &self,
+        scenario: &Scenario,
+        world: &World,
+        m: usize,
+        out: &mut [f64],
+        ledger: &mut L,
+    ) {
+        let mut book = Book { m, out, ledger };
         let mut last_base = 0.0;
         for st in &self.stints {
             let job = &scenario.jobs[st.job];
@@ -340,10 +393,18 @@ impl StrategyPlan {
             };
             for y in st.start..st.end {
                 let d = world.job_year(st.job, y);
-                out[at(y, BASE)] += base;
-                out[at(y, BONUS)] += base * job.bonus.target * d.bonus;
-                if let Some(s) = job.sign_on.get((y - st.start) as usize) {
-                    out[at(y, SIGN_ON)] += s;
+                let year_end = 12 * (y + 1);
+                book.add(year_end, BASE, base, Flow::Base);
+                book.add(
+                    year_end,
+                    BONUS,
+                    base * job.bonus.target * d.bonus,
+                    Flow::Bonus {
+                        multiplier: d.bonus,
+                    },
+                );
+                if let Some(&s) = job.sign_on.get((y - st.start) as usize) {
+                    book.add(year_end, SIGN_ON, s, Flow::SignOn);
                 }
                 last_base = base;
                 // The anniversary raise applies only if the stint goes on.
@@ -352,19 +413,21 @@ impl StrategyPlan {
                 }
             }
         }
-        for h in &self.held {
+        for (g, h) in self.held.iter().enumerate() {
             match &scenario.companies[h.company].kind {
-                CompanyKind::Public(_) => self.public(h, world, m, out),
+                CompanyKind::Public(_) => self.public(g, h, world, &mut book),
                 CompanyKind::Private(p) => self.private(
+                    g,
                     h,
                     world.fate(h.company),
                     p.round_price(),
                     scenario.sim.years,
-                    m,
-                    out,
+                    &mut book,
                 ),
             }
         }
+        let out = book.out;
+        let at = |y: u32, k: usize| y as usize * m + k;
         let mut cumulative = 0.0;
         for y in 0..scenario.sim.years {
             let total = out[at(y, BASE)]
@@ -378,25 +441,61 @@ impl StrategyPlan {
         }
     }
 
+    /// Units of grant `h`, converting a `value` at `price`.
+    fn units(h: &Held, price: f64) -> f64 {
+        match h.size {
+            GrantSize::Units(u) => u,
+            GrantSize::Value(v) => v / price,
+        }
+    }
+
     /// Public RSUs vest at the vest-month price and are sold; public options
     /// are exercised and sold when the stint ends (or at the horizon).
-    fn public(&self, h: &Held, world: &World, m: usize, out: &mut [f64]) {
+    fn public<L: Ledger>(&self, g: usize, h: &Held, world: &World, book: &mut Book<'_, L>) {
         let c = h.company;
-        let units = match h.size {
-            GrantSize::Units(u) => u,
-            GrantSize::Value(v) => v / world.price(c, h.convert_month),
-        };
+        let units = Self::units(h, world.price(c, h.convert_month));
         match h.kind {
             GrantKind::Rsu => {
                 for e in &self.events[h.events.clone()] {
-                    out[e.year as usize * m + RSU] += units * e.fraction * world.price(c, e.month);
+                    let price = world.price(c, e.month);
+                    let n = units * e.fraction;
+                    book.add(
+                        e.month,
+                        RSU,
+                        n * price,
+                        Flow::Vest {
+                            grant: g,
+                            units: n,
+                            price,
+                        },
+                    );
                 }
             }
             GrantKind::Option { strike, .. } => {
-                let spread = (world.price(c, h.leave_month) - strike).max(0.0);
-                out[year_of(h.leave_month) as usize * m + OPTIONS] +=
-                    units * h.vested_at_leave * spread;
+                let price = world.price(c, h.leave_month);
+                let n = units * h.vested_at_leave;
+                let spread = (price - strike).max(0.0);
+                book.add(
+                    h.leave_month,
+                    OPTIONS,
+                    n * spread,
+                    Flow::OptionSale {
+                        grant: g,
+                        units: n,
+                        price,
+                        strike,
+                    },
+                );
             }
+        }
+        if h.leaves && h.vested_at_leave < 1.0 {
+            book.note(
+                h.leave_month,
+                Flow::Forfeit {
+                    grant: g,
+                    units: units * (1.0 - h.vested_at_leave),
+                },
+            );
         }
     }
 
@@ -406,19 +505,16 @@ impl StrategyPlan {
     /// month. Leaving before an exit keeps vested RSUs, and exercises
     /// (paying the strike) or forfeits vested options. Until an exit, vested
     /// units still held count as `unrealized` at each year end.
-    fn private(
+    fn private<L: Ledger>(
         &self,
+        g: usize,
         h: &Held,
         fate: Fate,
         round_price: f64,
         years: u32,
-        m: usize,
-        out: &mut [f64],
+        book: &mut Book<'_, L>,
     ) {
-        let units = match h.size {
-            GrantSize::Units(u) => u,
-            GrantSize::Value(v) => v / round_price,
-        };
+        let units = Self::units(h, round_price);
         let events = &self.events[h.events.clone()];
         let (slot, strike, on_leave) = match h.kind {
             GrantKind::Rsu => (RSU, 0.0, OnLeave::Exercise),
@@ -436,13 +532,39 @@ impl StrategyPlan {
         if end_month <= h.convert_month {
             return;
         }
+        if h.leaves && h.vested_at_leave < 1.0 {
+            book.note(
+                h.leave_month,
+                Flow::Forfeit {
+                    grant: g,
+                    units: units * (1.0 - h.vested_at_leave),
+                },
+            );
+        }
         // Vested options held on leaving are exercised if the company is
         // still private then; RSUs are simply kept.
         let exercised =
             is_option && h.leaves && on_leave == OnLeave::Exercise && end_month > h.leave_month;
         if exercised {
-            out[year_of(h.leave_month) as usize * m + OPTIONS] -=
-                units * h.vested_at_leave * strike;
+            let n = units * h.vested_at_leave;
+            book.add(
+                h.leave_month,
+                OPTIONS,
+                -n * strike,
+                Flow::Exercise {
+                    grant: g,
+                    units: n,
+                    strike,
+                },
+            );
+        } else if is_option && h.leaves && end_month > h.leave_month {
+            book.note(
+                h.leave_month,
+                Flow::Forfeit {
+                    grant: g,
+                    units: units * h.vested_at_leave,
+                },
+            );
         }
         let kept_after_leaving = !is_option || exercised;
         if let Fate::Exit {
@@ -458,17 +580,47 @@ impl StrategyPlan {
                     if e.month <= x {
                         at_exit += e.fraction;
                     } else {
-                        out[e.year as usize * m + slot] += units * e.fraction * per_unit;
+                        let n = units * e.fraction;
+                        book.add(
+                            e.month,
+                            slot,
+                            n * per_unit,
+                            Flow::Settle {
+                                grant: g,
+                                units: n,
+                                per_unit,
+                            },
+                        );
                     }
                 }
-                out[year_of(x) as usize * m + slot] += units * at_exit * per_unit;
+                let n = units * at_exit;
+                book.add(
+                    x,
+                    slot,
+                    n * per_unit,
+                    Flow::Settle {
+                        grant: g,
+                        units: n,
+                        per_unit,
+                    },
+                );
             } else if kept_after_leaving {
                 // Left earlier holding RSUs or exercised shares: each share
                 // pays the common price.
-                out[year_of(x) as usize * m + slot] += units * h.vested_at_leave * common;
+                let n = units * h.vested_at_leave;
+                book.add(
+                    x,
+                    slot,
+                    n * common,
+                    Flow::Settle {
+                        grant: g,
+                        units: n,
+                        per_unit: common,
+                    },
+                );
             }
         }
-        if m <= UNREALIZED {
+        if book.m <= UNREALIZED {
             return;
         }
         // Unrealized at each year end before any event: vested units held,
@@ -491,7 +643,156 @@ impl StrategyPlan {
             } else {
                 0.0
             };
-            out[(y - 1) as usize * m + UNREALIZED] += units * vested * per_unit;
+            let n = units * vested;
+            book.add(
+                t,
+                UNREALIZED,
+                n * per_unit,
+                Flow::Unrealized {
+                    grant: g,
+                    units: n,
+                    per_unit,
+                },
+            );
         }
+    }
+}
+
+/// Where evaluation puts each cash flow: the run's row, and the ledger.
+struct Book<'a, L> {
+    m: usize,
+    out: &'a mut [f64],
+    ledger: &'a mut L,
+}
+
+impl<L: Ledger> Book<'_, L> {
+    /// Adds `amount` to measure `slot` of the year of `month`.
+    #[inline]
+    fn add(&mut self, month: u32, slot: usize, amount: f64, flow: Flow) {
+        let year = year_of(month);
+        self.out[year as usize * self.m + slot] += amount;
+        self.ledger.record(Entry {
+            month,
+            year: year + 1,
+            measure: Measure::ALL[slot],
+            amount,
+            flow,
+        });
+    }
+
+    /// Records an event that moves no money (a forfeiture).
+    #[inline]
+    fn note(&mut self, month: u32, flow: Flow) {
+        let year = year_of(month);
+        self.ledger.record(Entry {
+            month,
+            year: year + 1,
+            measure: Measure::Total,
+            amount: 0.0,
+            flow,
+        });
+    }
+}
+
+/// What a ledger entry was (for `tcsim trace`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Flow {
+    /// The year's base salary.
+    Base,
+    /// The year's bonus, with its multiplier.
+    Bonus {
+        /// Multiplier `m` of `base * target * m`.
+        multiplier: f64,
+    },
+    /// Sign-on cash.
+    SignOn,
+    /// Public RSUs vesting and sold at the month's price.
+    Vest {
+        /// Index into [`StrategyPlan::grants`].
+        grant: usize,
+        /// Units vesting.
+        units: f64,
+        /// Share price that month.
+        price: f64,
+    },
+    /// Public options exercised and sold at the end of the stint.
+    OptionSale {
+        /// Grant index.
+        grant: usize,
+        /// Options exercised.
+        units: f64,
+        /// Share price.
+        price: f64,
+        /// Exercise price.
+        strike: f64,
+    },
+    /// Private options exercised on leaving (a cost).
+    Exercise {
+        /// Grant index.
+        grant: usize,
+        /// Options exercised.
+        units: f64,
+        /// Exercise price paid per option.
+        strike: f64,
+    },
+    /// Private units paid at (or after) an exit.
+    Settle {
+        /// Grant index.
+        grant: usize,
+        /// Units paid.
+        units: f64,
+        /// Dollars per unit.
+        per_unit: f64,
+    },
+    /// Units given up on leaving (no money moves).
+    Forfeit {
+        /// Grant index.
+        grant: usize,
+        /// Units forfeited.
+        units: f64,
+    },
+    /// Vested private equity held at a year end, at the round price.
+    Unrealized {
+        /// Grant index.
+        grant: usize,
+        /// Units held.
+        units: f64,
+        /// Round price per unit (net of strike for options).
+        per_unit: f64,
+    },
+}
+
+/// One line of a world's cash-flow ledger.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Entry {
+    /// Month of the flow (year end for base, bonus and sign-on).
+    pub month: u32,
+    /// 1-based year it counts in.
+    pub year: u32,
+    /// Measure it adds to ([`Measure::Total`] for forfeitures, which add nothing).
+    pub measure: Measure,
+    /// Dollars (negative for exercise costs).
+    pub amount: f64,
+    /// What it was.
+    pub flow: Flow,
+}
+
+/// Receives ledger entries while a world is evaluated.
+pub trait Ledger {
+    /// One entry.
+    fn record(&mut self, entry: Entry);
+}
+
+/// The engine's ledger: records nothing and compiles to nothing.
+pub struct NoLedger;
+
+impl Ledger for NoLedger {
+    #[inline(always)]
+    fn record(&mut self, _: Entry) {}
+}
+
+impl Ledger for Vec<Entry> {
+    fn record(&mut self, entry: Entry) {
+        self.push(entry);
     }
 }

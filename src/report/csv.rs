@@ -2,85 +2,59 @@
 
 use crate::engine::Results;
 use crate::model::Scenario;
-use crate::report::{money, percentile_label, probability};
+use crate::report::table::{self, Table};
 
-fn writer() -> ::csv::Writer<Vec<u8>> {
-    ::csv::WriterBuilder::new()
+/// A table as CSV: a header row, `\n` line ends, fields quoted only when
+/// they must be.
+pub fn write(t: &Table) -> Vec<u8> {
+    let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new())
-}
-
-fn finish(w: ::csv::Writer<Vec<u8>>) -> Vec<u8> {
+        .from_writer(Vec::new());
+    w.write_record(&t.columns).expect("in memory");
+    for row in &t.rows {
+        w.write_record(row.iter().map(|c| c.text()))
+            .expect("in memory");
+    }
     w.into_inner().expect("writing to memory cannot fail")
 }
 
 /// One row per (strategy, year, measure): mean and requested percentiles.
 pub fn percentiles(scenario: &Scenario, r: &Results) -> Vec<u8> {
-    let mut w = writer();
-    let mut header = vec![
-        "strategy".to_string(),
-        "year".into(),
-        "measure".into(),
-        "mean".into(),
-    ];
-    header.extend(r.percentiles.iter().map(|&p| percentile_label(p)));
-    w.write_record(&header).expect("in memory");
-    let l = &r.layout;
-    for (s, strategy) in scenario.strategies.iter().enumerate() {
-        for y in 0..l.years {
-            for (m, measure) in l.measure_list().iter().enumerate() {
-                let k = l.at(s, y, m);
-                let stats = &r.series[k];
-                let mut rec = vec![
-                    strategy.name.clone(),
-                    (y + 1).to_string(),
-                    measure.name().into(),
-                    money(stats.mean),
-                ];
-                rec.extend(
-                    stats.quantiles[..r.percentiles.len()]
-                        .iter()
-                        .map(|&q| money(q)),
-                );
-                w.write_record(&rec).expect("in memory");
-            }
-        }
-    }
-    finish(w)
+    write(&table::percentiles(scenario, r))
 }
 
 /// One row per (compared strategy, year): share of worlds ahead of the
 /// baseline, and the distribution of the cumulative difference.
 pub fn compare(scenario: &Scenario, r: &Results) -> Vec<u8> {
-    let mut w = writer();
-    let mut header = vec![
-        "strategy".to_string(),
-        "baseline".into(),
-        "year".into(),
-        "p_ahead".into(),
-        "mean_diff".into(),
-    ];
-    header.extend(r.percentiles.iter().map(|&p| percentile_label(p)));
-    w.write_record(&header).expect("in memory");
-    let l = &r.layout;
-    let baseline = &scenario.strategies[l.baseline].name;
-    for (k, &s) in l.compared.iter().enumerate() {
-        for y in 0..l.years {
-            let stats = &r.series[l.diff(k, y)];
-            let mut rec = vec![
-                scenario.strategies[s].name.clone(),
-                baseline.clone(),
-                (y + 1).to_string(),
-                probability(stats.share_positive),
-                money(stats.mean),
-            ];
-            rec.extend(
-                stats.quantiles[..r.percentiles.len()]
-                    .iter()
-                    .map(|&q| money(q)),
-            );
-            w.write_record(&rec).expect("in memory");
-        }
+    write(&table::compare(scenario, r))
+}
+
+/// One field as CSV would write it (quoted only when it must be), e.g. a
+/// strategy name repeated on every row of `samples.csv`.
+pub fn field(text: &str) -> String {
+    if text.is_empty() {
+        // Alone in a record the writer would quote it (`""`), in a row it
+        // is written as nothing.
+        return String::new();
     }
-    finish(w)
+    let mut w = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record([text]).expect("in memory");
+    let mut bytes = w.into_inner().expect("writing to memory cannot fail");
+    bytes.pop();
+    String::from_utf8(bytes).expect("CSV of UTF-8 text is UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_only_when_they_must_be() {
+        assert_eq!(field("stay"), "stay");
+        assert_eq!(field(""), "");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
 }

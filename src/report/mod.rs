@@ -2,19 +2,39 @@
 //! files on disk (whole or not at all).
 
 pub mod csv;
+pub mod json;
+pub mod plot;
+pub mod samples;
 pub mod summary;
+pub mod table;
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use tempfile::NamedTempFile;
+
+use crate::engine::Results;
 use crate::error::AppError;
+use crate::model::Scenario;
 
 /// Dollars rounded to cents, plain: no exponent, no separators, and never
 /// `-0.00`.
 pub fn money(x: f64) -> String {
+    let mut out = Vec::with_capacity(16);
+    write_money(&mut out, x);
+    String::from_utf8(out).expect("digits are ASCII")
+}
+
+/// [`money`] appended to `out` without an allocation of its own (the
+/// samples file writes two per row).
+pub fn write_money(out: &mut Vec<u8>, x: f64) {
     debug_assert!(x.is_finite(), "the engine only produces finite values");
-    let s = format!("{x:.2}");
-    if s == "-0.00" { "0.00".into() } else { s }
+    let start = out.len();
+    let _ = write!(out, "{x:.2}");
+    if out[start..] == *b"-0.00" {
+        out.truncate(start);
+        out.extend_from_slice(b"0.00");
+    }
 }
 
 /// A probability rounded to 4 decimals.
@@ -27,21 +47,91 @@ pub fn percentile_label(p: f64) -> String {
     format!("p{p}")
 }
 
-/// Writes every `(name, bytes)` into `dir` atomically: each file is written
-/// to a temporary file in `dir` first, and only when all of them are written
-/// and every target is known to be replaceable are they renamed over the
-/// targets. An error before the renames leaves the previous files untouched
-/// and removes the temporary ones. (A rename failing after a first one
-/// succeeded would take a failing file system; each file is still whole.)
+/// The result tables' file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `percentiles.csv` and `compare.csv`.
+    Csv,
+    /// `percentiles.json` and `compare.json`.
+    Json,
+}
+
+/// The two result tables as `(file name, bytes)` in `format`.
+pub fn tables(format: Format, scenario: &Scenario, r: &Results) -> [(&'static str, Vec<u8>); 2] {
+    let (percentiles, compare) = (table::percentiles(scenario, r), table::compare(scenario, r));
+    match format {
+        Format::Csv => [
+            ("percentiles.csv", csv::write(&percentiles)),
+            ("compare.csv", csv::write(&compare)),
+        ],
+        Format::Json => [
+            ("percentiles.json", json::write(&percentiles)),
+            ("compare.json", json::write(&compare)),
+        ],
+    }
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> AppError {
+    let path = path.to_path_buf();
+    move |source| AppError::Io { path, source }
+}
+
+/// Writes every `(name, bytes)` into `dir` atomically (see [`Staging`]).
 pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>, AppError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| AppError::Io { path, source }
-    };
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let mut staged = Vec::with_capacity(files.len());
+    let mut staging = Staging::new(dir)?;
     for (name, bytes) in files {
-        let target = dir.join(name);
+        staging.add(name, bytes)?;
+    }
+    staging.commit()
+}
+
+/// Output files on their way into a directory, whole or not at all: each
+/// file is written to a temporary file in the directory first, and only
+/// when all of them are written and every target is known to be replaceable
+/// does [`Staging::commit`] rename them over the targets. Dropping a
+/// staging without committing (an error, Ctrl-C) leaves the previous files
+/// untouched, removes the temporary ones and any directory it created.
+/// (A rename failing after a first one succeeded would take a failing file
+/// system; each file is still whole.)
+pub struct Staging {
+    dir: PathBuf,
+    staged: Vec<(NamedTempFile, PathBuf)>,
+    /// Directories [`Staging::new`] created, deepest first.
+    created: Vec<PathBuf>,
+}
+
+impl Staging {
+    /// Creates `dir` if needed.
+    pub fn new(dir: &Path) -> Result<Staging, AppError> {
+        let mut created = Vec::new();
+        let mut missing = Some(dir);
+        while let Some(d) = missing {
+            if d.as_os_str().is_empty() || d.exists() {
+                break;
+            }
+            created.push(d.to_path_buf());
+            missing = d.parent();
+        }
+        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        Ok(Staging {
+            dir: dir.to_path_buf(),
+            staged: Vec::new(),
+            created,
+        })
+    }
+
+    /// Stages `name` with contents `bytes`.
+    pub fn add(&mut self, name: &str, bytes: &[u8]) -> Result<(), AppError> {
+        let mut stream = self.begin(name)?;
+        stream.write(bytes)?;
+        stream.finish()
+    }
+
+    /// Starts staging `name`, to be written piece by piece (a file too big
+    /// to hold in memory). It is staged when [`Stream::finish`] is called,
+    /// and dropped otherwise.
+    pub fn begin(&mut self, name: &str) -> Result<Stream<'_>, AppError> {
+        let target = self.dir.join(name);
         // A directory in the way would make its rename fail after the
         // others succeeded: refuse before touching anything.
         if target.is_dir() {
@@ -63,20 +153,71 @@ pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o666));
         }
-        let mut tmp = builder.tempfile_in(dir).map_err(io(dir))?;
-        tmp.write_all(bytes).map_err(io(tmp.path()))?;
-        tmp.as_file().sync_all().map_err(io(tmp.path()))?;
-        staged.push((tmp, target));
+        let tmp = builder
+            .tempfile_in(&self.dir)
+            .map_err(io_error(&self.dir))?;
+        Ok(Stream {
+            file: BufWriter::with_capacity(1 << 20, tmp),
+            target,
+            staging: self,
+        })
     }
-    let mut written = Vec::with_capacity(staged.len());
-    for (tmp, target) in staged {
-        tmp.persist(&target).map_err(|e| AppError::Io {
-            path: target.clone(),
-            source: e.error,
+
+    /// Renames every staged file over its target, in the order staged, and
+    /// returns the targets.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, AppError> {
+        let staged = std::mem::take(&mut self.staged);
+        // The directories now hold the outputs: keep them whatever happens.
+        self.created.clear();
+        let mut written = Vec::with_capacity(staged.len());
+        for (tmp, target) in staged {
+            tmp.persist(&target).map_err(|e| AppError::Io {
+                path: target.clone(),
+                source: e.error,
+            })?;
+            written.push(target);
+        }
+        Ok(written)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        // Temporary files first, so that a directory created for them is
+        // empty again; one holding anything else stays.
+        self.staged.clear();
+        for d in &self.created {
+            let _ = std::fs::remove_dir(d);
+        }
+    }
+}
+
+/// One file being staged (see [`Staging::begin`]).
+pub struct Stream<'a> {
+    file: BufWriter<NamedTempFile>,
+    target: PathBuf,
+    staging: &'a mut Staging,
+}
+
+impl Stream<'_> {
+    /// Appends `bytes`.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), AppError> {
+        self.file
+            .write_all(bytes)
+            .map_err(io_error(self.file.get_ref().path()))
+    }
+
+    /// Flushes the file to disk and stages it.
+    pub fn finish(self) -> Result<(), AppError> {
+        let path = self.file.get_ref().path().to_path_buf();
+        let tmp = self.file.into_inner().map_err(|e| AppError::Io {
+            path,
+            source: e.into_error(),
         })?;
-        written.push(target);
+        tmp.as_file().sync_all().map_err(io_error(tmp.path()))?;
+        self.staging.staged.push((tmp, self.target));
+        Ok(())
     }
-    Ok(written)
 }
 
 #[cfg(test)]
@@ -89,6 +230,23 @@ mod tests {
         assert_eq!(money(-0.001), "0.00");
         assert_eq!(money(1e16), "10000000000000000.00");
         assert_eq!(money(-1234.567), "-1234.57");
+    }
+
+    #[test]
+    fn write_money_appends_what_money_returns() {
+        let mut out = b"x,".to_vec();
+        for x in [0.1 + 0.2, -0.001, -0.005, 1e16, -1234.567, 2.675] {
+            write_money(&mut out, x);
+            out.push(b',');
+        }
+        let want: Vec<String> = [0.1 + 0.2, -0.001, -0.005, 1e16, -1234.567, 2.675]
+            .iter()
+            .map(|&x| money(x))
+            .collect();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("x,{},", want.join(","))
+        );
     }
 
     #[test]
@@ -121,5 +279,42 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn a_dropped_staging_leaves_no_trace_not_even_the_directory_it_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("a").join("b");
+        {
+            let mut staging = Staging::new(&out).unwrap();
+            staging.add("x.csv", b"x").unwrap();
+            let mut stream = staging.begin("y.csv").unwrap();
+            stream.write(b"partial").unwrap();
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_streamed_file_is_committed_with_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut staging = Staging::new(dir.path()).unwrap();
+        let mut stream = staging.begin("big.csv").unwrap();
+        stream.write(b"a,").unwrap();
+        stream.write(b"b\n").unwrap();
+        stream.finish().unwrap();
+        staging.add("small.csv", b"s").unwrap();
+        assert!(
+            !dir.path().join("big.csv").exists(),
+            "nothing before commit"
+        );
+        let written = staging.commit().unwrap();
+        assert_eq!(
+            written,
+            [dir.path().join("big.csv"), dir.path().join("small.csv")]
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("big.csv")).unwrap(),
+            "a,b\n"
+        );
     }
 }

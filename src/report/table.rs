@@ -1,0 +1,106 @@
+//! The two result tables (model.md section 6) as typed rows, built once and
+//! written by each format's writer (`csv.rs`, `json.rs`), so the formats
+//! cannot disagree on a column or a rounding.
+
+use crate::engine::Results;
+use crate::model::Scenario;
+use crate::report::percentile_label;
+
+/// One value of a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// A name: strategy, baseline, measure.
+    Text(String),
+    /// A whole number: the year.
+    Count(u64),
+    /// Dollars, written rounded to cents.
+    Money(f64),
+    /// A probability, written rounded to 4 decimals.
+    Probability(f64),
+}
+
+impl Cell {
+    /// The value as it is written in a CSV field.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Count(n) => n.to_string(),
+            Cell::Money(x) => super::money(*x),
+            Cell::Probability(x) => super::probability(*x),
+        }
+    }
+}
+
+/// Named columns and rows of cells, one per column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Column names, the CSV header.
+    pub columns: Vec<String>,
+    /// Rows, each as long as `columns`.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn columns(first: &[&str], r: &Results) -> Vec<String> {
+    let mut c: Vec<String> = first.iter().map(|s| s.to_string()).collect();
+    c.extend(r.percentiles.iter().map(|&p| percentile_label(p)));
+    c
+}
+
+/// The file's percentiles of a series, as money cells.
+fn quantile_cells(r: &Results, k: usize) -> impl Iterator<Item = Cell> + '_ {
+    r.series[k].quantiles[..r.percentiles.len()]
+        .iter()
+        .map(|&q| Cell::Money(q))
+}
+
+/// `percentiles`: one row per (strategy, year, measure), the mean and the
+/// file's percentiles.
+pub fn percentiles(scenario: &Scenario, r: &Results) -> Table {
+    let l = &r.layout;
+    let mut rows = Vec::new();
+    for (s, strategy) in scenario.strategies.iter().enumerate() {
+        for y in 0..l.years {
+            for (m, measure) in l.measure_list().iter().enumerate() {
+                let k = l.at(s, y, m);
+                let mut row = vec![
+                    Cell::Text(strategy.name.clone()),
+                    Cell::Count(y as u64 + 1),
+                    Cell::Text(measure.name().into()),
+                    Cell::Money(r.series[k].mean),
+                ];
+                row.extend(quantile_cells(r, k));
+                rows.push(row);
+            }
+        }
+    }
+    Table {
+        columns: columns(&["strategy", "year", "measure", "mean"], r),
+        rows,
+    }
+}
+
+/// `compare`: one row per (compared strategy, year), the share of worlds
+/// ahead of the baseline and the distribution of the cumulative difference.
+pub fn compare(scenario: &Scenario, r: &Results) -> Table {
+    let l = &r.layout;
+    let baseline = &scenario.strategies[l.baseline].name;
+    let mut rows = Vec::new();
+    for (i, &s) in l.compared.iter().enumerate() {
+        for y in 0..l.years {
+            let k = l.diff(i, y);
+            let mut row = vec![
+                Cell::Text(scenario.strategies[s].name.clone()),
+                Cell::Text(baseline.clone()),
+                Cell::Count(y as u64 + 1),
+                Cell::Probability(r.series[k].share_positive),
+                Cell::Money(r.series[k].mean),
+            ];
+            row.extend(quantile_cells(r, k));
+            rows.push(row);
+        }
+    }
+    Table {
+        columns: columns(&["strategy", "baseline", "year", "p_ahead", "mean_diff"], r),
+        rows,
+    }
+}
