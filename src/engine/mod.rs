@@ -142,6 +142,22 @@ impl Source for Engine<'_> {
         self.plan.layout.width()
     }
 
+    fn fill_columns(&self, first: u64, n: usize, cols: &mut [f64]) {
+        // One world and one block of rows per chunk, reused by every run:
+        // a block stays in cache while it is transposed.
+        let width = self.width();
+        let mut world = World::new(self.scenario);
+        let mut rows = vec![0.0; stats::BLOCK_RUNS * width];
+        for start in (0..n).step_by(stats::BLOCK_RUNS) {
+            let count = stats::BLOCK_RUNS.min(n - start);
+            let block = &mut rows[..count * width];
+            for (j, row) in block.chunks_exact_mut(width).enumerate() {
+                self.run_into(first + (start + j) as u64, &mut world, row);
+            }
+            stats::transpose_block(block, width, start, n, cols);
+        }
+    }
+
     fn fill(&self, first: u64, rows: &mut [f64]) {
         // One world's storage per chunk, reused by every run in it.
         let mut world = World::new(self.scenario);

@@ -114,6 +114,8 @@ impl Layout {
 #[derive(Debug, Clone, Copy)]
 struct Event {
     month: u32,
+    /// 0-based year of `month`, precomputed for the hot loop.
+    year: u32,
     fraction: f64,
 }
 
@@ -347,6 +349,7 @@ impl StrategyPlan {
                 let month = month as u32;
                 self.events.push(Event {
                     month,
+                    year: year_of(month),
                     fraction: e.fraction,
                 });
                 vested += e.fraction;
@@ -459,7 +462,8 @@ impl StrategyPlan {
                 for e in &self.events[h.events.clone()] {
                     let price = world.price(c, e.month);
                     let n = units * e.fraction;
-                    book.add(
+                    book.add_in(
+                        e.year,
                         e.month,
                         RSU,
                         n * price,
@@ -669,7 +673,12 @@ impl<L: Ledger> Book<'_, L> {
     /// Adds `amount` to measure `slot` of the year of `month`.
     #[inline]
     fn add(&mut self, month: u32, slot: usize, amount: f64, flow: Flow) {
-        let year = year_of(month);
+        self.add_in(year_of(month), month, slot, amount, flow);
+    }
+
+    /// [`Book::add`] with the 0-based year of `month` already known.
+    #[inline]
+    fn add_in(&mut self, year: u32, month: u32, slot: usize, amount: f64, flow: Flow) {
         self.out[year as usize * self.m + slot] += amount;
         self.ledger.record(Entry {
             month,

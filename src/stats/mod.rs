@@ -2,7 +2,9 @@
 
 mod summarize;
 
-pub use summarize::{CHUNK_RUNS, SeriesSummary, Source, memory_estimate, summarize};
+pub use summarize::{
+    BLOCK_RUNS, CHUNK_RUNS, SeriesSummary, Source, memory_estimate, summarize, transpose_block,
+};
 
 /// The two order-statistic ranks (0-based) and the weight that
 /// PERCENTILE.INC (Excel), NumPy's default and R's type 7 combine for

@@ -43,6 +43,20 @@ pub trait Source: Sync {
     /// Writes the rows of runs `first .. first + rows.len() / width`,
     /// row-major, into `rows`.
     fn fill(&self, first: u64, rows: &mut [f64]);
+
+    /// Writes runs `first .. first + n` column-major into `cols`
+    /// (`cols[k * n + j]`). The default fills blocks of rows and transposes
+    /// them; a source may fuse the two.
+    fn fill_columns(&self, first: u64, n: usize, cols: &mut [f64]) {
+        let width = self.width();
+        let mut rows = vec![0.0; BLOCK_RUNS * width];
+        for start in (0..n).step_by(BLOCK_RUNS) {
+            let count = BLOCK_RUNS.min(n - start);
+            let block = &mut rows[..count * width];
+            self.fill(first + start as u64, block);
+            transpose_block(block, width, start, n, cols);
+        }
+    }
 }
 
 /// What is reported for one series.
@@ -94,11 +108,11 @@ pub fn summarize(
     let pilot: Vec<(ChunkStats, Vec<f64>)> = (0..pilot_chunks)
         .into_par_iter()
         .map(|c| {
-            let (mut rows, mut cols) = (Vec::new(), Vec::new());
+            let mut cols = Vec::new();
             if stopped() {
                 return (ChunkStats::empty(width), cols);
             }
-            let n = columns_of(src, c, runs, &mut rows, &mut cols);
+            let n = columns_of(src, c, runs, &mut cols);
             report(n as u64);
             (ChunkStats::of(&cols, width), cols)
         })
@@ -153,14 +167,13 @@ pub fn summarize(
             || Worker {
                 stats: Vec::new(),
                 acc: Classified::new(&brackets),
-                rows: Vec::new(),
                 cols: Vec::new(),
             },
             |mut w, c| {
                 if stopped() {
                     return w;
                 }
-                let n = columns_of(src, c, runs, &mut w.rows, &mut w.cols);
+                let n = columns_of(src, c, runs, &mut w.cols);
                 report(n as u64);
                 let mut s = ChunkStats::empty(width);
                 s.chunk = c;
@@ -272,36 +285,28 @@ fn chunk_bounds(c: u64, runs: u64) -> (u64, u64) {
 
 /// Chunk `c`'s values, column-major (`cols[k * n + j]` is series `k` of the
 /// chunk's run `j`), so each series is then read as one contiguous slice.
-/// `rows` and `cols` are reusable buffers.
-fn columns_of(
-    src: &dyn Source,
-    c: u64,
-    runs: u64,
-    rows: &mut Vec<f64>,
-    cols: &mut Vec<f64>,
-) -> usize {
-    let width = src.width();
+fn columns_of(src: &dyn Source, c: u64, runs: u64, cols: &mut Vec<f64>) -> usize {
     let (first, n) = chunk_bounds(c, runs);
     let n = n as usize;
-    rows.resize(n * width, 0.0);
-    cols.resize(n * width, 0.0);
-    src.fill(first, rows);
-    // Blocked transpose: a block of rows stays in cache while each series'
-    // slice of it is written contiguously.
-    const BLOCK: usize = 64;
-    for start in (0..n).step_by(BLOCK) {
-        let end = (start + BLOCK).min(n);
-        for k in 0..width {
-            let out = &mut cols[k * n + start..k * n + end];
-            for (o, row) in out
-                .iter_mut()
-                .zip(rows[start * width..end * width].chunks_exact(width))
-            {
-                *o = row[k];
-            }
+    cols.resize(n * src.width(), 0.0);
+    src.fill_columns(first, n, cols);
+    n
+}
+
+/// Rows per block of [`transpose_block`]: 64 rows of a few hundred series
+/// stay in the L1/L2 cache while each series' slice is written.
+pub const BLOCK_RUNS: usize = 64;
+
+/// Copies a block of row-major `rows` (runs `start ..` of a chunk of `n`
+/// runs) into column-major `cols`.
+pub fn transpose_block(rows: &[f64], width: usize, start: usize, n: usize, cols: &mut [f64]) {
+    let count = rows.len() / width;
+    for k in 0..width {
+        let out = &mut cols[k * n + start..k * n + start + count];
+        for (o, row) in out.iter_mut().zip(rows.chunks_exact(width)) {
+            *o = row[k];
         }
     }
-    n
 }
 
 /// Per-chunk sums (in run order), positive counts, minima and maxima.
@@ -378,7 +383,6 @@ impl Moments {
 struct Worker {
     stats: Vec<ChunkStats>,
     acc: Classified,
-    rows: Vec<f64>,
     cols: Vec<f64>,
 }
 
