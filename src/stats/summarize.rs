@@ -153,13 +153,25 @@ pub fn summarize(
     let brackets = Brackets::from_pilot(width, &column, &ranks, runs);
 
     // 3. Classify the pilot's values, then every other run.
-    let mut acc = Classified::new(&brackets);
-    for (_, cols) in &pilot {
-        let n = cols.len() / width;
-        for (k, col) in cols.chunks_exact(n).enumerate() {
-            acc.add_column(&brackets, k, col);
-        }
-    }
+    let mut acc = pilot
+        .par_iter()
+        .fold(
+            || Classified::new(&brackets),
+            |mut acc, (_, cols)| {
+                let n = cols.len() / width;
+                for (k, col) in cols.chunks_exact(n).enumerate() {
+                    acc.add_column(&brackets, k, col);
+                }
+                acc
+            },
+        )
+        .reduce(
+            || Classified::new(&brackets),
+            |mut a, b| {
+                a.merge(b);
+                a
+            },
+        );
     drop(pilot);
     let rest: Vec<Worker> = (pilot_chunks..chunks)
         .into_par_iter()
@@ -665,21 +677,38 @@ impl Classified {
     /// Selects every pending rank inside its interval's kept values.
     fn select(&mut self, mut pending: Vec<Pending>) -> Vec<(Pending, f64)> {
         pending.sort_by_key(|p| (p.interval, p.offset));
-        let mut out = Vec::with_capacity(pending.len());
-        for group in pending.chunk_by(|a, b| a.interval == b.interval) {
-            let mut offsets: Vec<usize> = group.iter().map(|p| p.offset as usize).collect();
-            offsets.dedup();
-            let values = select_ranks(&mut self.inside[group[0].interval], &offsets);
-            for p in group {
-                out.push((
-                    *p,
-                    values[offsets
-                        .binary_search(&(p.offset as usize))
-                        .expect("selected")],
-                ));
-            }
-        }
-        out
+        let groups: Vec<&[Pending]> = pending.chunk_by(|a, b| a.interval == b.interval).collect();
+        // Each interval's kept values are selected on their own thread; the
+        // answers do not depend on the order.
+        let mut inside: Vec<(usize, Vec<f64>)> = groups
+            .iter()
+            .map(|g| {
+                (
+                    g[0].interval,
+                    std::mem::take(&mut self.inside[g[0].interval]),
+                )
+            })
+            .collect();
+        inside
+            .par_iter_mut()
+            .zip(groups.par_iter())
+            .flat_map_iter(|((_, values), group)| {
+                let mut offsets: Vec<usize> = group.iter().map(|p| p.offset as usize).collect();
+                offsets.dedup();
+                let selected = select_ranks(values, &offsets);
+                group
+                    .iter()
+                    .map(move |p| {
+                        (
+                            *p,
+                            selected[offsets
+                                .binary_search(&(p.offset as usize))
+                                .expect("selected")],
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
     }
 }
 
