@@ -611,6 +611,15 @@ impl Classified {
         let eq_hi = &mut self.eq_hi[range.clone()];
         let inside = &mut self.inside[range];
         let mut moments = Moments::new();
+        // A series that was constant in the pilot (no options, a fixed
+        // sign-on) usually still is: count the chunk in one comparison pass.
+        if lo.len() == 1 && lo[0] == hi[0] && col.iter().all(|&x| x == lo[0]) {
+            for &x in col {
+                moments.add(x);
+            }
+            eq_lo[0] += col.len() as u64;
+            return moments;
+        }
         for &x in col {
             moments.add(x);
             match place(lo, hi, x) {
