@@ -35,7 +35,7 @@ fn end_to_end(c: &mut Criterion) {
     let mut g = c.benchmark_group("end_to_end");
     g.sample_size(10);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    for file in ["stay-vs-switch.toml"] {
+    for file in ["stay-vs-switch.toml", "bigtech-vs-startup.toml"] {
         for runs in [100_000u64, 1_000_000] {
             for threads in [1, cores] {
                 let mut s = load(file);
