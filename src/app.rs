@@ -195,14 +195,10 @@ fn sweep_command(args: &SweepArgs) -> Result<(), AppError> {
             results,
         });
     }
-    let header = crate::sweep::header(&axes, &base.sim.percentiles);
-    let records = crate::sweep::records(&done);
+    let table = crate::sweep::table(&axes, &base.sim.percentiles, &done);
     let file = match args.format {
-        TableFormat::Csv => ("sweep.csv", crate::sweep::to_csv(&header, &records)),
-        TableFormat::Json => (
-            "sweep.json",
-            crate::sweep::to_json(&header, &records, axes.len()),
-        ),
+        TableFormat::Csv => ("sweep.csv", report::csv::write(&table)),
+        TableFormat::Json => ("sweep.json", report::json::write(&table)),
     };
     let written = report::write_files(&out_dir, &[file])?;
     if !args.sim.quiet {

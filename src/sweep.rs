@@ -2,8 +2,11 @@
 //! or more keys, with the same seed at every point (common random numbers),
 //! so differences between points come from the parameter alone.
 
+use crate::engine::Measure;
 use crate::error::AppError;
 use crate::model::Scenario;
+use crate::report::percentile_label;
+use crate::report::table::{Cell, Table};
 
 /// One `--set KEY=V1,V2,...`: a dotted key path and its values as TOML.
 #[derive(Debug, Clone, PartialEq)]
@@ -175,32 +178,22 @@ pub struct Point {
     pub results: crate::engine::Results,
 }
 
-/// Column names of `sweep.csv`: the swept keys, then `percentiles.csv`'s
-/// columns for `cumulative` at the horizon, then `compare.csv`'s columns
-/// (prefixed `diff_` for the percentiles of the difference).
-pub fn header(axes: &[Axis], percentiles: &[f64]) -> Vec<String> {
-    let mut h: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
-    h.extend(["strategy", "year", "measure", "mean"].map(String::from));
-    h.extend(
+/// The sweep as a table, written by the same CSV and JSON writers as the
+/// result tables. Columns: the swept keys, then `percentiles.csv`'s columns
+/// for `cumulative` at the horizon, then `compare.csv`'s columns (`diff_`
+/// before the percentiles of the difference). One row per (point,
+/// strategy); the baseline's comparison cells are empty.
+pub fn table(axes: &[Axis], percentiles: &[f64], points: &[Point]) -> Table {
+    let mut columns: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
+    columns.extend(["strategy", "year", "measure", "mean"].map(String::from));
+    columns.extend(percentiles.iter().map(|&p| percentile_label(p)));
+    columns.extend(["baseline", "p_ahead", "mean_diff"].map(String::from));
+    columns.extend(
         percentiles
             .iter()
-            .map(|&p| crate::report::percentile_label(p)),
+            .map(|&p| format!("diff_{}", percentile_label(p))),
     );
-    h.extend(["baseline", "p_ahead", "mean_diff"].map(String::from));
-    h.extend(
-        percentiles
-            .iter()
-            .map(|&p| format!("diff_{}", crate::report::percentile_label(p))),
-    );
-    h
-}
-
-/// One record per (point, strategy), every field already formatted as in
-/// the CSV files (the baseline's comparison fields are empty).
-pub fn records(points: &[Point]) -> Vec<Vec<String>> {
-    use crate::engine::Measure;
-    use crate::report::{money, probability};
-    let mut out = Vec::new();
+    let mut rows = Vec::new();
     for p in points {
         let r = &p.results;
         let l = &r.layout;
@@ -211,70 +204,33 @@ pub fn records(points: &[Point]) -> Vec<Vec<String>> {
             .iter()
             .position(|&m| m == Measure::Cumulative)
             .expect("cumulative is reported");
+        let money = |q: &[f64]| q[..n].iter().map(|&x| Cell::Money(x)).collect::<Vec<_>>();
         for (s, strategy) in p.scenario.strategies.iter().enumerate() {
             let stats = &r.series[l.at(s, y, cum)];
-            let mut rec = p.values.clone();
-            rec.extend([
-                strategy.name.clone(),
-                l.years.to_string(),
-                "cumulative".into(),
-                money(stats.mean),
+            let mut row: Vec<Cell> = p.values.iter().map(|v| Cell::Text(v.clone())).collect();
+            row.extend([
+                Cell::Text(strategy.name.clone()),
+                Cell::Count(l.years as u64),
+                Cell::Text("cumulative".into()),
+                Cell::Money(stats.mean),
             ]);
-            rec.extend(stats.quantiles[..n].iter().map(|&q| money(q)));
+            row.extend(money(&stats.quantiles));
             match l.compared.iter().position(|&c| c == s) {
                 Some(k) => {
                     let d = &r.series[l.diff(k, y)];
-                    rec.push(p.scenario.strategies[l.baseline].name.clone());
-                    rec.push(probability(d.share_positive));
-                    rec.push(money(d.mean));
-                    rec.extend(d.quantiles[..n].iter().map(|&q| money(q)));
+                    row.extend([
+                        Cell::Text(p.scenario.strategies[l.baseline].name.clone()),
+                        Cell::Probability(d.share_positive),
+                        Cell::Money(d.mean),
+                    ]);
+                    row.extend(money(&d.quantiles));
                 }
-                None => rec.extend(std::iter::repeat_n(String::new(), 3 + n)),
+                None => row.extend(std::iter::repeat_n(Cell::Empty, 3 + n)),
             }
-            out.push(rec);
+            rows.push(row);
         }
     }
-    out
-}
-
-/// `sweep.csv`.
-pub fn to_csv(header: &[String], records: &[Vec<String>]) -> Vec<u8> {
-    let mut w = ::csv::WriterBuilder::new()
-        .terminator(::csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    w.write_record(header).expect("in memory");
-    for r in records {
-        w.write_record(r).expect("in memory");
-    }
-    w.into_inner().expect("writing to memory cannot fail")
-}
-
-/// `sweep.json`: an array of objects with the CSV's fields; numbers as JSON
-/// numbers, the swept values as written, empty fields as null.
-pub fn to_json(header: &[String], records: &[Vec<String>], axes: usize) -> Vec<u8> {
-    let rows: Vec<serde_json::Value> = records
-        .iter()
-        .map(|r| {
-            let mut obj = serde_json::Map::new();
-            for (i, (k, v)) in header.iter().zip(r).enumerate() {
-                let value = if v.is_empty() {
-                    serde_json::Value::Null
-                } else if i < axes || matches!(k.as_str(), "strategy" | "measure" | "baseline") {
-                    serde_json::Value::String(v.clone())
-                } else {
-                    v.parse::<serde_json::Number>().map_or_else(
-                        |_| serde_json::Value::String(v.clone()),
-                        serde_json::Value::Number,
-                    )
-                };
-                obj.insert(k.clone(), value);
-            }
-            serde_json::Value::Object(obj)
-        })
-        .collect();
-    let mut bytes = serde_json::to_vec_pretty(&rows).expect("in memory");
-    bytes.push(b'\n');
-    bytes
+    Table { columns, rows }
 }
 
 #[cfg(test)]

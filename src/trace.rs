@@ -266,12 +266,8 @@ pub fn render_csv(s: &Scenario, traces: &[StrategyTrace], measures: &[Measure]) 
                         grant,
                         units,
                         price,
-                    } => (
-                        grant_label(s, &t.grants[grant]),
-                        format!("{units:.4}"),
-                        format!("{price:.4}"),
-                    ),
-                    Flow::OptionSale {
+                    }
+                    | Flow::OptionSale {
                         grant,
                         units,
                         price,

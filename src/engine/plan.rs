@@ -452,6 +452,20 @@ impl StrategyPlan {
         }
     }
 
+    /// Records the units left unvested when the holder leaves (the ledger
+    /// only: forfeiting moves no money).
+    fn forfeit_unvested<L: Ledger>(g: usize, h: &Held, units: f64, book: &mut Book<'_, L>) {
+        if h.leaves && h.vested_at_leave < 1.0 {
+            book.note(
+                h.leave_month,
+                Flow::Forfeit {
+                    grant: g,
+                    units: units * (1.0 - h.vested_at_leave),
+                },
+            );
+        }
+    }
+
     /// Public RSUs vest at the vest-month price and are sold; public options
     /// are exercised and sold when the stint ends (or at the horizon).
     fn public<L: Ledger>(&self, g: usize, h: &Held, world: &World, book: &mut Book<'_, L>) {
@@ -492,15 +506,7 @@ impl StrategyPlan {
                 );
             }
         }
-        if h.leaves && h.vested_at_leave < 1.0 {
-            book.note(
-                h.leave_month,
-                Flow::Forfeit {
-                    grant: g,
-                    units: units * (1.0 - h.vested_at_leave),
-                },
-            );
-        }
+        Self::forfeit_unvested(g, h, units, book);
     }
 
     /// Private equity (model.md sections 3 and 4). Double-trigger RSUs and
@@ -536,15 +542,7 @@ impl StrategyPlan {
         if end_month <= h.convert_month {
             return;
         }
-        if h.leaves && h.vested_at_leave < 1.0 {
-            book.note(
-                h.leave_month,
-                Flow::Forfeit {
-                    grant: g,
-                    units: units * (1.0 - h.vested_at_leave),
-                },
-            );
-        }
+        Self::forfeit_unvested(g, h, units, book);
         // Vested options held on leaving are exercised if the company is
         // still private then; RSUs are simply kept.
         let exercised =

@@ -33,8 +33,6 @@ pub struct JobYear {
     /// Base multiplier at the anniversary ending this year: merit raise
     /// `max(0, 1 + mean + sd z)` times the promotion bump if promoted.
     pub raise: f64,
-    /// Whether the promotion draw came up this year.
-    pub promoted: bool,
     /// Bonus multiplier `clamp(1 + sd z, min, max)`.
     pub bonus: f64,
     /// Base multiplier of a `base_raise` stint starting this year:
@@ -166,7 +164,6 @@ impl World {
                 let merit = (1.0 + raise.mean + raise.sd * z_raise).max(0.0);
                 self.jobs[j * self.years + y] = JobYear {
                     raise: merit * if promoted { 1.0 + promo.raise } else { 1.0 },
-                    promoted,
                     bonus: (1.0 + bonus.sd * z_bonus).clamp(bonus.min, bonus.max),
                     switch: 1.0 + lo + (hi - lo) * u_switch,
                 };

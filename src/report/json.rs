@@ -19,6 +19,7 @@ impl Cell {
         match self {
             Cell::Text(s) => Value::String(s.clone()),
             Cell::Count(n) => Value::Number((*n).into()),
+            Cell::Empty => Value::Null,
             Cell::Money(_) | Cell::Probability(_) => self
                 .text()
                 .parse::<f64>()

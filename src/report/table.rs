@@ -17,6 +17,8 @@ pub enum Cell {
     Money(f64),
     /// A probability, written rounded to 4 decimals.
     Probability(f64),
+    /// No value: an empty CSV field, `null` in JSON.
+    Empty,
 }
 
 impl Cell {
@@ -27,6 +29,7 @@ impl Cell {
             Cell::Count(n) => n.to_string(),
             Cell::Money(x) => super::money(*x),
             Cell::Probability(x) => super::probability(*x),
+            Cell::Empty => String::new(),
         }
     }
 }
