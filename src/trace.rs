@@ -10,6 +10,7 @@ use crate::engine::{Engine, World};
 use crate::model::{CompanyKind, GrantKind, Scenario};
 use crate::report::money;
 use crate::report::summary::dollars;
+use crate::report::table::{Cell, Table};
 
 /// One strategy's ledger in one world.
 #[derive(Debug, Clone)]
@@ -243,12 +244,10 @@ fn dollars_cents(x: f64) -> String {
 /// The same ledger as CSV: one row per entry, then one `total` and one
 /// `cumulative` row per strategy and year.
 pub fn render_csv(s: &Scenario, traces: &[StrategyTrace], measures: &[Measure]) -> Vec<u8> {
-    let mut w = ::csv::WriterBuilder::new()
-        .terminator(::csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    let _ = w.write_record([
+    let columns = [
         "strategy", "year", "month", "measure", "item", "units", "price", "amount",
-    ]);
+    ];
+    let mut rows = Vec::new();
     let m = measures.len();
     for t in traces {
         let name = &s.strategies[t.strategy].name;
@@ -315,35 +314,38 @@ pub fn render_csv(s: &Scenario, traces: &[StrategyTrace], measures: &[Measure]) 
                 } else {
                     e.measure.name()
                 };
-                let _ = w.write_record([
-                    name.clone(),
-                    y.to_string(),
-                    e.month.to_string(),
-                    measure.to_string(),
-                    item,
-                    units,
-                    price,
-                    money(e.amount),
+                rows.push(vec![
+                    Cell::Text(name.clone()),
+                    Cell::Count(y.into()),
+                    Cell::Count(e.month.into()),
+                    Cell::Text(measure.to_string()),
+                    Cell::Text(item),
+                    Cell::Text(units),
+                    Cell::Text(price),
+                    Cell::Money(e.amount),
                 ]);
             }
             let yi = (y - 1) as usize;
             for (k, label) in measures.iter().enumerate() {
                 if matches!(label, Measure::Total | Measure::Cumulative) {
-                    let _ = w.write_record([
-                        name.clone(),
-                        y.to_string(),
-                        String::new(),
-                        label.name().to_string(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        money(t.row[yi * m + k]),
+                    rows.push(vec![
+                        Cell::Text(name.clone()),
+                        Cell::Count(y.into()),
+                        Cell::Empty,
+                        Cell::Text(label.name().to_string()),
+                        Cell::Empty,
+                        Cell::Empty,
+                        Cell::Empty,
+                        Cell::Money(t.row[yi * m + k]),
                     ]);
                 }
             }
         }
     }
-    w.into_inner().unwrap_or_default()
+    crate::report::csv::write(&Table {
+        columns: columns.map(String::from).to_vec(),
+        rows,
+    })
 }
 
 #[cfg(test)]
