@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use clap::CommandFactory;
 use predicates::prelude::*;
-use tempfile::TempDir;
+
+mod common;
+use common::{listing, run_ok, tcsim, tempdir};
 
 /// Runs per test run: more than one chunk of 4096, still quick in a debug build.
 const RUNS: &str = "5000";
@@ -102,10 +103,6 @@ path = [{ job = "startup", years = 2 }, { job = "later" }]
 
 // ---------------------------------------------------------------- helpers
 
-fn tcsim() -> Command {
-    assert_cmd::cargo::cargo_bin_cmd!("tcsim")
-}
-
 /// Every scenario bundled in `scenarios/`, sorted by name.
 fn bundled() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -127,29 +124,11 @@ fn bundled_named(name: &str) -> PathBuf {
     p
 }
 
-fn tempdir() -> TempDir {
-    tempfile::tempdir().expect("temporary directory")
-}
-
 /// Writes `text` as `name` in `dir` and returns its path.
 fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     fs::write(&p, text).unwrap();
     p
-}
-
-/// `tcsim run FILE --quiet --out OUT` plus `extra`; asserts success.
-fn run_ok(file: &Path, out: &Path, extra: &[&str]) {
-    tcsim()
-        .arg("run")
-        .arg(file)
-        .arg("--quiet")
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .assert()
-        .success()
-        .stdout(predicate::str::is_empty());
 }
 
 /// The two output files' bytes.
@@ -158,16 +137,6 @@ fn outputs(dir: &Path) -> (Vec<u8>, Vec<u8>) {
         fs::read(dir.join(n)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(n).display()))
     };
     (read("percentiles.csv"), read("compare.csv"))
-}
-
-/// Names in `dir`, sorted.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// What the tests need to know about a scenario file, read from the TOML.

@@ -6,19 +6,13 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::listing;
+
 const BIN: &str = env!("CARGO_BIN_EXE_tcsim");
 
 fn scenario() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/stay-vs-switch.toml").to_string()
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// A first, small run's outputs in `out`, and their bytes.

@@ -5,13 +5,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-use tempfile::TempDir;
 
-fn tcsim() -> Command {
-    assert_cmd::cargo::cargo_bin_cmd!("tcsim")
-}
+mod common;
+use common::{listing, run_ok, tcsim, tempdir};
 
 fn bundled(name: &str) -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,34 +16,6 @@ fn bundled(name: &str) -> PathBuf {
         .join(name);
     assert!(p.is_file(), "{} is missing", p.display());
     p
-}
-
-fn tempdir() -> TempDir {
-    tempfile::tempdir().expect("temporary directory")
-}
-
-/// `tcsim run FILE --quiet --out OUT` plus `extra`; asserts success.
-fn run_ok(file: &Path, out: &Path, extra: &[&str]) {
-    tcsim()
-        .arg("run")
-        .arg(file)
-        .arg("--quiet")
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .assert()
-        .success()
-        .stdout(predicate::str::is_empty());
-}
-
-/// Names in `dir`, sorted.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 fn read(dir: &Path, name: &str) -> String {

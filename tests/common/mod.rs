@@ -1,6 +1,11 @@
 //! Shared helpers for tests that drive the engine through the library.
 #![allow(dead_code)]
 
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
 use tcsim::engine::{Engine, Results};
 use tcsim::model::Scenario;
 use tcsim::stats::SeriesSummary;
@@ -97,4 +102,38 @@ pub fn norm_quantile(p: f64) -> f64 {
         }
     }
     0.5 * (lo + hi)
+}
+
+/// The built binary.
+pub fn tcsim() -> Command {
+    assert_cmd::cargo::cargo_bin_cmd!("tcsim")
+}
+
+/// A temporary directory, removed when dropped.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary directory")
+}
+
+/// `tcsim run FILE --quiet --out OUT` plus `extra`; asserts success.
+pub fn run_ok(file: &Path, out: &Path, extra: &[&str]) {
+    tcsim()
+        .arg("run")
+        .arg(file)
+        .arg("--quiet")
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty());
+}
+
+/// Names in `dir`, sorted.
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
 }
