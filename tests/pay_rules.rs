@@ -6,26 +6,7 @@
 
 mod common;
 
-use common::{series, simulate};
-use tcsim::engine::Results;
-use tcsim::model::Scenario;
-
-/// Asserts that the mean and every quantile of `measure` of `strategy` in
-/// 1-based `year` are `want` to the cent.
-fn assert_cents(s: &Scenario, r: &Results, strategy: &str, year: usize, measure: &str, want: f64) {
-    let got = series(s, r, strategy, year, measure);
-    assert!(
-        (got.mean - want).abs() < 0.005,
-        "{strategy} year {year} {measure}: mean {} want {want}",
-        got.mean
-    );
-    for &q in &got.quantiles {
-        assert!(
-            (q - want).abs() < 0.005,
-            "{strategy} year {year} {measure}: quantile {q} want {want}"
-        );
-    }
-}
+use common::{assert_cents, simulate};
 
 /// Share price at month `m` of a public company with zero volatility:
 /// `S0 exp(drift m / 12)` (model.md section 3 with volatility 0).

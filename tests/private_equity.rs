@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{series, simulate};
+use common::{assert_cents, simulate};
 
 const SCENARIO: &str = r#"
 [simulation]
@@ -78,28 +78,6 @@ path = [{ job = "startup-forfeit", years = 2 }, { job = "after" }]
 /// preferred converts and common gets V / N with N = 10M x 1.1^(30/12).
 fn common_price() -> f64 {
     200_000_000.0 / (10_000_000.0 * 1.1f64.powf(2.5))
-}
-
-fn assert_cents(
-    s: &tcsim::model::Scenario,
-    r: &tcsim::engine::Results,
-    strategy: &str,
-    year: usize,
-    measure: &str,
-    want: f64,
-) {
-    let got = series(s, r, strategy, year, measure);
-    assert!(
-        (got.mean - want).abs() < 0.005,
-        "{strategy} year {year} {measure}: mean {} want {want}",
-        got.mean
-    );
-    for &q in &got.quantiles {
-        assert!(
-            (q - want).abs() < 0.005,
-            "{strategy} year {year} {measure}: quantile {q} want {want}"
-        );
-    }
 }
 
 #[test]

@@ -137,3 +137,27 @@ pub fn listing(dir: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// Asserts that the mean and every quantile of `measure` of `strategy` in
+/// 1-based `year` are `want` to the cent.
+pub fn assert_cents(
+    s: &Scenario,
+    r: &Results,
+    strategy: &str,
+    year: usize,
+    measure: &str,
+    want: f64,
+) {
+    let got = series(s, r, strategy, year, measure);
+    assert!(
+        (got.mean - want).abs() < 0.005,
+        "{strategy} year {year} {measure}: mean {} want {want}",
+        got.mean
+    );
+    for &q in &got.quantiles {
+        assert!(
+            (q - want).abs() < 0.005,
+            "{strategy} year {year} {measure}: quantile {q} want {want}"
+        );
+    }
+}
