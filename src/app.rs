@@ -139,14 +139,14 @@ fn trace_command(args: &TraceArgs) -> Result<(), AppError> {
         ),
     };
     let (world, traces) = crate::trace::replay(&scenario, args.run, only);
-    let measures = Engine::new(&scenario).layout().measure_list();
+    let measures = Engine::new(&scenario).layout().measures().to_vec();
     if args.csv {
-        let bytes = crate::trace::render_csv(&scenario, &traces, measures);
+        let bytes = crate::trace::render_csv(&scenario, &traces, &measures);
         print_stdout(&String::from_utf8_lossy(&bytes));
     } else {
         let label = args.file.display().to_string();
         print_stdout(&crate::trace::render_text(
-            &scenario, &label, args.run, &world, &traces, measures,
+            &scenario, &label, args.run, &world, &traces, &measures,
         ));
     }
     Ok(())

@@ -12,6 +12,7 @@ pub mod error;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod schema;
 pub mod stats;
 pub mod sweep;
 pub mod trace;

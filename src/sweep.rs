@@ -199,11 +199,7 @@ pub fn table(axes: &[Axis], percentiles: &[f64], points: &[Point]) -> Table {
         let l = &r.layout;
         let y = l.years - 1;
         let n = r.percentiles.len();
-        let cum = l
-            .measure_list()
-            .iter()
-            .position(|&m| m == Measure::Cumulative)
-            .expect("cumulative is reported");
+        let cum = Measure::Cumulative;
         let money = |q: &[f64]| q[..n].iter().map(|&x| Cell::Money(x)).collect::<Vec<_>>();
         for (s, strategy) in p.scenario.strategies.iter().enumerate() {
             let stats = &r.series[l.at(s, y, cum)];

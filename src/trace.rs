@@ -4,13 +4,15 @@
 
 use std::fmt::Write;
 
-use crate::engine::plan::{Entry, Flow, GrantSource, Measure};
+use crate::engine::compile::GrantSource;
+use crate::engine::ledger::{Entry, Flow};
 use crate::engine::world::Fate;
 use crate::engine::{Engine, World};
 use crate::model::{CompanyKind, GrantKind, Scenario};
 use crate::report::money;
 use crate::report::summary::dollars;
 use crate::report::table::{Cell, Table};
+use crate::schema::Measure;
 
 /// One strategy's ledger in one world.
 #[derive(Debug, Clone)]
@@ -370,16 +372,16 @@ mod tests {
             let (_, traces) = replay(&s, run, None);
             for t in &traces {
                 for y in 0..layout.years {
-                    for (k, measure) in layout.measure_list().iter().enumerate() {
-                        let engine_value = row[layout.at(t.strategy, y, k)];
+                    for (k, &measure) in layout.measures().iter().enumerate() {
+                        let engine_value = row[layout.at(t.strategy, y, measure)];
                         // The trace's own row is the engine's.
-                        assert_eq!(t.row[y * layout.measures + k], engine_value);
+                        assert_eq!(t.row[y * layout.measures().len() + k], engine_value);
                         // And its entries add up to it, flow by flow.
                         if !matches!(measure, Measure::Total | Measure::Cumulative) {
                             let sum: f64 = t
                                 .entries
                                 .iter()
-                                .filter(|e| e.year as usize == y + 1 && e.measure == *measure)
+                                .filter(|e| e.year as usize == y + 1 && e.measure == measure)
                                 .map(|e| e.amount)
                                 .sum();
                             assert!(

@@ -59,11 +59,12 @@ fn adding_a_strategy_leaves_the_other_strategies_worlds_unchanged() {
     for (run, (x, y)) in ra.iter().zip(&rb).enumerate() {
         for s in 0..la.strategies {
             for yr in 0..la.years {
-                for m in 0..la.measures {
+                for &m in la.measures() {
                     assert_eq!(
                         x[la.at(s, yr, m)],
                         y[lb.at(s, yr, m)],
-                        "run {run} strategy {s} year {yr} measure {m}"
+                        "run {run} strategy {s} year {yr} measure {}",
+                        m.name()
                     );
                 }
             }

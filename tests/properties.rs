@@ -792,7 +792,7 @@ proptest! {
             for st in 0..layout.strategies {
                 let mut cumulative = 0.0;
                 for y in 0..layout.years {
-                    let at = |m: Measure| row[layout.at(st, y, m as usize)];
+                    let at = |m: Measure| row[layout.at(st, y, m)];
                     let total = at(Measure::Base) + at(Measure::Bonus) + at(Measure::SignOn) + at(Measure::Rsu) + at(Measure::Options);
                     prop_assert_eq!(at(Measure::Total), total, "run {} strategy {} year {}", run, st, y + 1);
                     cumulative += total;
@@ -802,8 +802,8 @@ proptest! {
             // Compared strategies: cumulative minus the baseline's.
             for (k, &st) in layout.compared.iter().enumerate() {
                 for y in 0..layout.years {
-                    let want = row[layout.at(st, y, Measure::Cumulative as usize)]
-                        - row[layout.at(layout.baseline, y, Measure::Cumulative as usize)];
+                    let want = row[layout.at(st, y, Measure::Cumulative)]
+                        - row[layout.at(layout.baseline, y, Measure::Cumulative)];
                     prop_assert_eq!(row[layout.diff(k, y)], want);
                 }
             }

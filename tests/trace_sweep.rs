@@ -5,7 +5,7 @@ mod common;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use common::scenario;
-use tcsim::engine::{Engine, World};
+use tcsim::engine::{Engine, Measure, World};
 
 fn bundled(name: &str) -> String {
     format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -29,16 +29,7 @@ fn trace_csv_totals_equal_the_engines_values_for_that_run() {
     let l = engine.layout().clone();
     let mut row = vec![0.0; l.width()];
     engine.run_into(run, &mut World::new(&s), &mut row);
-    let total = l
-        .measure_list()
-        .iter()
-        .position(|m| m.name() == "total")
-        .unwrap();
-    let cumulative = l
-        .measure_list()
-        .iter()
-        .position(|m| m.name() == "cumulative")
-        .unwrap();
+    let (total, cumulative) = (Measure::Total, Measure::Cumulative);
     let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
     let mut checked = 0;
     for rec in reader.records() {

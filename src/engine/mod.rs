@@ -1,13 +1,16 @@
 //! The engine: worlds in, statistics out. Pure: no I/O, no printing; progress
 //! goes through the callback it is handed.
 
-pub mod plan;
+pub mod compile;
+pub mod evaluate;
+pub mod ledger;
 pub mod replay;
 pub mod world;
 
 use crate::model::Scenario;
+pub use crate::schema::{Layout, Measure};
 use crate::stats::{self, SeriesSummary, Source};
-pub use plan::{Layout, Measure, Plan};
+pub use compile::Plan;
 pub use world::World;
 
 /// A scenario ready to produce rows of runs.

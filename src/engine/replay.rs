@@ -119,11 +119,7 @@ path = [{ job = "current" }]
         let s = crate::scenario::parse("inline.toml", SCENARIO).unwrap();
         let engine = Engine::new(&s);
         let l = engine.layout().clone();
-        let cum = l
-            .measure_list()
-            .iter()
-            .position(|&m| m == Measure::Cumulative)
-            .unwrap();
+        let cum = Measure::Cumulative;
         let mut seen = Vec::new();
         // Pieces of 7 runs: pieces and batches end mid-way through the runs.
         let done = engine.replay(

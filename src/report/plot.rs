@@ -48,14 +48,7 @@ fn colour(s: usize) -> &'static str {
 
 /// The horizon's cumulative series of strategy `s`.
 fn horizon(l: &Layout, s: usize) -> usize {
-    l.at(s, l.years - 1, cumulative(l))
-}
-
-fn cumulative(l: &Layout) -> usize {
-    l.measure_list()
-        .iter()
-        .position(|&m| m == Measure::Cumulative)
-        .expect("cumulative is always reported")
+    l.at(s, l.years - 1, Measure::Cumulative)
 }
 
 // ------------------------------------------------------------- histogram bins
@@ -433,7 +426,7 @@ const PANEL_GAP_Y: f64 = 48.0;
 /// medians in grey for reference. `name` names the scenario in the title.
 pub fn fan(name: &str, scenario: &Scenario, r: &Results) -> Vec<u8> {
     let l = &r.layout;
-    let cum = cumulative(l);
+    let cum = Measure::Cumulative;
     // Per strategy, per probability, the values at years 0..=years (year 0:
     // nothing paid yet).
     let probs = [0.1, 0.25, 0.5, 0.75, 0.9];

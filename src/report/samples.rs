@@ -19,20 +19,11 @@ pub struct Samples {
     layout: Layout,
     /// Each strategy's name as a CSV field, followed by a comma.
     names: Vec<String>,
-    total: usize,
-    cumulative: usize,
 }
 
 impl Samples {
     /// The formatter for `scenario`'s rows laid out as `layout`.
     pub fn new(scenario: &Scenario, layout: &Layout) -> Samples {
-        let index = |m: Measure| {
-            layout
-                .measure_list()
-                .iter()
-                .position(|&x| x == m)
-                .expect("total and cumulative are always reported")
-        };
         Samples {
             layout: layout.clone(),
             names: scenario
@@ -40,8 +31,6 @@ impl Samples {
                 .iter()
                 .map(|s| format!("{},", csv::field(&s.name)))
                 .collect(),
-            total: index(Measure::Total),
-            cumulative: index(Measure::Cumulative),
         }
     }
 
@@ -59,9 +48,9 @@ impl Samples {
         for (s, name) in self.names.iter().enumerate() {
             for y in 0..l.years {
                 let _ = write!(out, "{run},{name}{},", y + 1);
-                write_money(out, row[l.at(s, y, self.total)]);
+                write_money(out, row[l.at(s, y, Measure::Total)]);
                 out.push(b',');
-                write_money(out, row[l.at(s, y, self.cumulative)]);
+                write_money(out, row[l.at(s, y, Measure::Cumulative)]);
                 out.push(b'\n');
             }
         }

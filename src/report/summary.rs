@@ -37,11 +37,7 @@ pub fn short_dollars(x: f64) -> String {
 pub fn render(scenario: &Scenario, r: &Results) -> String {
     let l = &r.layout;
     let y = l.years - 1;
-    let cum = l
-        .measure_list()
-        .iter()
-        .position(|&m| m == Measure::Cumulative)
-        .expect("cumulative is always reported");
+    let cum = Measure::Cumulative;
     let baseline = &scenario.strategies[l.baseline].name;
     let ahead_header = format!("ahead of {baseline}");
     let name_w = scenario

@@ -63,8 +63,8 @@ pub fn percentiles(scenario: &Scenario, r: &Results) -> Table {
     let mut rows = Vec::new();
     for (s, strategy) in scenario.strategies.iter().enumerate() {
         for y in 0..l.years {
-            for (m, measure) in l.measure_list().iter().enumerate() {
-                let k = l.at(s, y, m);
+            for &measure in l.measures() {
+                let k = l.at(s, y, measure);
                 let mut row = vec![
                     Cell::Text(strategy.name.clone()),
                     Cell::Count(y as u64 + 1),

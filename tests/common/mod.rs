@@ -35,11 +35,11 @@ pub fn series<'a>(
         .iter()
         .position(|x| x.name == strategy)
         .expect("strategy exists");
-    let m = r
+    let m = *r
         .layout
-        .measure_list()
+        .measures()
         .iter()
-        .position(|x| x.name() == measure)
+        .find(|x| x.name() == measure)
         .expect("measure exists");
     &r.series[r.layout.at(si, year - 1, m)]
 }

@@ -1,0 +1,231 @@
+//! Strategy compilation: each strategy turned once into the grants it holds
+//! and the months their units vest, and the world shape (which prices and
+//! draws some strategy reads).
+//!
+//! Everything that does not depend on the draws (which stint holds which
+//! grant, which events fall before leaving, which fraction vested before
+//! month 0) is worked out here once, so evaluating a world is a few loops of
+//! multiply-adds.
+
+use std::ops::Range;
+
+use crate::engine::world::WorldShape;
+use crate::model::{CompanyKind, GrantKind, GrantSize, Scenario, Stint};
+use crate::schema::Layout;
+use crate::vesting::Schedule;
+
+/// One vesting event that happens while the grant is held.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Event {
+    pub(super) month: u32,
+    /// 0-based year of `month`, precomputed for the hot loop.
+    pub(super) year: u32,
+    pub(super) fraction: f64,
+}
+
+/// A grant as one strategy holds it.
+#[derive(Debug, Clone)]
+pub(super) struct Held {
+    pub(super) company: usize,
+    pub(super) kind: GrantKind,
+    pub(super) size: GrantSize,
+    /// Month whose price converts a `value` into units.
+    pub(super) convert_month: u32,
+    /// Last month the grant is held (the stint's end); later events are
+    /// forfeited.
+    pub(super) leave_month: u32,
+    /// Whether the holder leaves before the horizon.
+    pub(super) leaves: bool,
+    /// Fraction vested before month 0 (existing grants).
+    pub(super) pre_vested: f64,
+    /// Fraction vested when the holder leaves (or at the horizon).
+    pub(super) vested_at_leave: f64,
+    /// This grant's events in months `1 ..= leave_month`.
+    pub(super) events: Range<usize>,
+    /// Where the grant comes from, for the trace.
+    pub(super) source: GrantSource,
+}
+
+/// Where a held grant comes from (for `tcsim trace`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GrantSource {
+    /// Index of the stint in the strategy's path.
+    pub stint: usize,
+    /// Index into [`Scenario::jobs`].
+    pub job: usize,
+    /// Index into the job's `grants`, or `None` for a refresher.
+    pub grant: Option<usize>,
+    /// Month of the grant (negative for an existing grant).
+    pub granted: i64,
+    /// Company index.
+    pub company: usize,
+    /// RSU or option.
+    pub kind: GrantKind,
+}
+
+/// A strategy compiled against a scenario.
+#[derive(Debug, Clone)]
+pub struct StrategyPlan {
+    pub(super) stints: Vec<Stint>,
+    pub(super) held: Vec<Held>,
+    pub(super) events: Vec<Event>,
+}
+
+/// Everything the engine needs besides the scenario and the draws.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Row layout.
+    pub layout: Layout,
+    /// Which draws and prices the worlds must provide.
+    pub shape: WorldShape,
+    pub(super) strategies: Vec<StrategyPlan>,
+}
+
+/// 0-based year of a 1-based month.
+pub(super) fn year_of(month: u32) -> u32 {
+    (month - 1) / 12
+}
+
+impl Plan {
+    /// Compiles every strategy of `scenario`.
+    pub fn new(scenario: &Scenario) -> Plan {
+        let months = scenario.sim.months();
+        let layout = Layout::new(scenario);
+        let mut shape = WorldShape {
+            needed: vec![vec![false; months as usize + 1]; scenario.companies.len()],
+            job_used: vec![false; scenario.jobs.len()],
+        };
+        let strategies = scenario
+            .strategies
+            .iter()
+            .map(|s| {
+                let plan = StrategyPlan::new(scenario, &s.stints);
+                for st in &s.stints {
+                    shape.job_used[st.job] = true;
+                }
+                for h in &plan.held {
+                    if matches!(scenario.companies[h.company].kind, CompanyKind::Private(_)) {
+                        continue;
+                    }
+                    let needed = &mut shape.needed[h.company];
+                    if matches!(h.size, GrantSize::Value(_)) {
+                        needed[h.convert_month as usize] = true;
+                    }
+                    match h.kind {
+                        GrantKind::Rsu => {
+                            for e in &plan.events[h.events.clone()] {
+                                needed[e.month as usize] = true;
+                            }
+                        }
+                        GrantKind::Option { .. } => needed[h.leave_month as usize] = true,
+                    }
+                }
+                plan
+            })
+            .collect();
+        Plan {
+            layout,
+            shape,
+            strategies,
+        }
+    }
+}
+
+impl StrategyPlan {
+    fn new(scenario: &Scenario, stints: &[Stint]) -> StrategyPlan {
+        let mut plan = StrategyPlan {
+            stints: stints.to_vec(),
+            held: Vec::new(),
+            events: Vec::new(),
+        };
+        let horizon_years = scenario.sim.years;
+        for (si, st) in stints.iter().enumerate() {
+            let job = &scenario.jobs[st.job];
+            let leave = st.end_month();
+            let leaves = st.end < horizon_years;
+            for (gi, g) in job.grants.iter().enumerate() {
+                let granted = i64::from(st.start_month()) - i64::from(g.granted_months_ago);
+                plan.hold(
+                    (si, st.job, Some(gi)),
+                    job.company,
+                    g.kind,
+                    g.size,
+                    granted,
+                    leave,
+                    leaves,
+                    &g.schedule,
+                );
+            }
+            if let Some(r) = &job.refresh {
+                // Refreshers at stint months 12 (first + k every), strictly
+                // before the stint ends (model.md section 4).
+                let mut after = r.first_after_years;
+                while st.start + after < st.end {
+                    let month = i64::from(12 * (st.start + after));
+                    plan.hold(
+                        (si, st.job, None),
+                        job.company,
+                        GrantKind::Rsu,
+                        GrantSize::Value(r.value),
+                        month,
+                        leave,
+                        leaves,
+                        &r.schedule,
+                    );
+                    after += r.every_years;
+                }
+            }
+        }
+        plan
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn hold(
+        &mut self,
+        origin: (usize, usize, Option<usize>),
+        company: usize,
+        kind: GrantKind,
+        size: GrantSize,
+        granted: i64,
+        leave_month: u32,
+        leaves: bool,
+        schedule: &Schedule,
+    ) {
+        let first = self.events.len();
+        let mut pre_vested = 0.0;
+        let mut vested = 0.0;
+        for e in schedule.events() {
+            let month = granted + i64::from(e.month);
+            if month <= 0 {
+                pre_vested += e.fraction;
+            } else if month <= i64::from(leave_month) {
+                let month = month as u32;
+                self.events.push(Event {
+                    month,
+                    year: year_of(month),
+                    fraction: e.fraction,
+                });
+                vested += e.fraction;
+            }
+        }
+        self.held.push(Held {
+            company,
+            kind,
+            size,
+            convert_month: granted.max(0) as u32,
+            leave_month,
+            leaves,
+            pre_vested,
+            vested_at_leave: pre_vested + vested,
+            events: first..self.events.len(),
+            source: GrantSource {
+                stint: origin.0,
+                job: origin.1,
+                grant: origin.2,
+                granted,
+                company,
+                kind,
+            },
+        });
+    }
+}

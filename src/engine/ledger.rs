@@ -1,0 +1,109 @@
+//! The ledger: every cash flow of one strategy in one world, for `tcsim
+//! trace`. The engine evaluates through the same code with [`NoLedger`],
+//! which records nothing and compiles away, so a trace equals the engine's
+//! row by construction.
+
+use crate::schema::Measure;
+
+/// What a ledger entry was (for `tcsim trace`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Flow {
+    /// The year's base salary.
+    Base,
+    /// The year's bonus, with its multiplier.
+    Bonus {
+        /// Multiplier `m` of `base * target * m`.
+        multiplier: f64,
+    },
+    /// Sign-on cash.
+    SignOn,
+    /// Public RSUs vesting and sold at the month's price.
+    Vest {
+        /// Index into [`StrategyPlan::grants`].
+        grant: usize,
+        /// Units vesting.
+        units: f64,
+        /// Share price that month.
+        price: f64,
+    },
+    /// Public options exercised and sold at the end of the stint.
+    OptionSale {
+        /// Grant index.
+        grant: usize,
+        /// Options exercised.
+        units: f64,
+        /// Share price.
+        price: f64,
+        /// Exercise price.
+        strike: f64,
+    },
+    /// Private options exercised on leaving (a cost).
+    Exercise {
+        /// Grant index.
+        grant: usize,
+        /// Options exercised.
+        units: f64,
+        /// Exercise price paid per option.
+        strike: f64,
+    },
+    /// Private units paid at (or after) an exit.
+    Settle {
+        /// Grant index.
+        grant: usize,
+        /// Units paid.
+        units: f64,
+        /// Dollars per unit.
+        per_unit: f64,
+    },
+    /// Units given up on leaving (no money moves).
+    Forfeit {
+        /// Grant index.
+        grant: usize,
+        /// Units forfeited.
+        units: f64,
+    },
+    /// Vested private equity held at a year end, at the round price.
+    Unrealized {
+        /// Grant index.
+        grant: usize,
+        /// Units held.
+        units: f64,
+        /// Round price per unit (net of strike for options).
+        per_unit: f64,
+    },
+}
+
+/// One line of a world's cash-flow ledger.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Entry {
+    /// Month of the flow (year end for base, bonus and sign-on).
+    pub month: u32,
+    /// 1-based year it counts in.
+    pub year: u32,
+    /// Measure it adds to ([`Measure::Total`] for forfeitures, which add nothing).
+    pub measure: Measure,
+    /// Dollars (negative for exercise costs).
+    pub amount: f64,
+    /// What it was.
+    pub flow: Flow,
+}
+
+/// Receives ledger entries while a world is evaluated.
+pub trait Ledger {
+    /// One entry.
+    fn record(&mut self, entry: Entry);
+}
+
+/// The engine's ledger: records nothing and compiles to nothing.
+pub struct NoLedger;
+
+impl Ledger for NoLedger {
+    #[inline(always)]
+    fn record(&mut self, _: Entry) {}
+}
+
+impl Ledger for Vec<Entry> {
+    fn record(&mut self, entry: Entry) {
+        self.push(entry);
+    }
+}
