@@ -17,7 +17,8 @@ use rand_distr::StandardNormal;
 use tcsim::engine::world::stream;
 use tcsim::engine::{Engine, World};
 use tcsim::model::{CompanyKind, Scenario};
-use tcsim::stats::{Source, select_ranks};
+use tcsim::engine::driver::Source;
+use tcsim::stats::select_ranks;
 
 fn load(name: &str) -> Scenario {
     let path = format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"));

@@ -46,7 +46,8 @@ pub enum Command {
     /// Run the scenario for each value (or grid of values) of one or more
     /// keys and write sweep.csv: the swept values, then cumulative TC at the
     /// horizon and the comparison with the baseline. Every point uses the
-    /// same seed, so differences come from the parameter.
+    /// same seed (unless simulation.seed is swept), so differences come from
+    /// the parameter.
     Sweep(SweepArgs),
 }
 
@@ -110,8 +111,9 @@ pub struct SweepArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
     /// A key as a dotted path into the file and the values to try, e.g.
-    /// --set companies.rocket.exit_rate=0.05,0.1,0.2. Repeat --set for a
-    /// grid of every combination.
+    /// --set companies.rocket.exit_rate=0.05,0.1,0.2; [N] indexes an array
+    /// of tables: --set 'jobs.offer.grants[0].vesting=[25,25,25,25],[5,15,40,40]'.
+    /// Repeat --set (each key once) for a grid of every combination.
     #[arg(long = "set", value_name = "KEY=V1,V2,...", required = true)]
     pub set: Vec<String>,
     /// How to simulate and where to write.
@@ -131,14 +133,14 @@ pub struct OutputArgs {
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = TableFormat::Csv)]
     pub format: TableFormat,
     /// Also write samples.csv: every run's total and cumulative TC per
-    /// strategy and year (runs x strategies x years rows). The runs are
-    /// simulated a second time to write it.
+    /// strategy and year (runs x strategies x years rows), streamed from the
+    /// same pass over the worlds as the percentiles.
     #[arg(long)]
     pub samples: bool,
     /// Also write fan.svg (cumulative TC by year: median, p25-p75 and
     /// p10-p90 bands) and final.svg (histogram of cumulative TC at the
-    /// horizon). The runs are simulated a second time to count the
-    /// histogram.
+    /// horizon), counted in the same pass over the worlds as the
+    /// percentiles.
     #[arg(long)]
     pub plot: bool,
 }

@@ -111,6 +111,10 @@ pub enum AppError {
     /// Ctrl-C stopped the run; nothing was written.
     #[error("interrupted; no output was written")]
     Interrupted,
+    /// A table whose rows do not match its header, or another broken
+    /// invariant: a bug, reported rather than written.
+    #[error("internal error: {0}; please report it")]
+    Internal(String),
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {
@@ -126,7 +130,7 @@ impl AppError {
     pub fn exit_code(&self) -> i32 {
         match self {
             AppError::Scenario(_) | AppError::Usage(_) => 2,
-            AppError::Io { .. } | AppError::Memory(_) => 1,
+            AppError::Io { .. } | AppError::Memory(_) | AppError::Internal(_) => 1,
             AppError::Interrupted => 130,
         }
     }

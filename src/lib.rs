@@ -1,20 +1,32 @@
 //! tcsim: Monte Carlo simulation of a software engineer's total compensation.
 //!
-//! The pipeline, one module per stage: scenario file ([`scenario`]) ->
-//! checked model ([`model`]) -> worlds and cash flows ([`engine`]) ->
-//! statistics ([`stats`]) -> reports ([`report`]). [`app`] wires them to the
-//! command line ([`cli`]).
+//! The pipeline, one module per stage:
+//!
+//! 1. [`scenario`]: the TOML file read, checked and patched (`sweep --set`);
+//! 2. [`model`]: the checked scenario the engine trusts ([`vesting`] and
+//!    [`waterfall`] are its pieces);
+//! 3. [`engine`]: worlds sampled per run, strategies compiled and evaluated,
+//!    and the one run driver that feeds every pass;
+//! 4. [`schema`]: the measures and where each series sits in a run's row;
+//! 5. [`stats`]: exact means and percentiles, fed by the driver;
+//! 6. [`report`]: one writer per output (tables, samples, charts, summary,
+//!    trace, sweep) and the single place that puts files on disk.
+//!
+//! [`cli`] parses the command line, [`app`] turns it into a checked
+//! [`config`] and runs the stages; [`terminal`] and [`resources`] are the
+//! edges it touches.
 
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod error;
 pub mod model;
 pub mod report;
+pub mod resources;
 pub mod scenario;
 pub mod schema;
 pub mod stats;
-pub mod sweep;
-pub mod trace;
+pub mod terminal;
 pub mod vesting;
 pub mod waterfall;

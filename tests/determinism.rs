@@ -3,8 +3,9 @@
 mod common;
 
 use common::scenario;
+use tcsim::engine::driver::Source;
 use tcsim::engine::{Engine, World};
-use tcsim::stats::{Source, percentile_inc};
+use tcsim::stats::percentile_inc;
 
 fn stay_vs_switch(runs: u64) -> String {
     let text = std::fs::read_to_string(concat!(

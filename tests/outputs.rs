@@ -75,7 +75,7 @@ fn init_writes_the_starter_scenario_which_runs_as_it_is() {
                 .and(predicate::str::contains("tcsim run scenario.toml")),
         );
     let text = read(dir.path(), "scenario.toml");
-    assert_eq!(text, tcsim::app::STARTER);
+    assert_eq!(text, tcsim::scenario::starter::STARTER);
     assert!(text.contains("# EDIT"), "the starter says what to edit");
     tcsim()
         .current_dir(dir.path())

@@ -1,25 +1,32 @@
-//! The engine: worlds in, statistics out. Pure: no I/O, no printing; progress
-//! goes through the callback it is handed.
+//! The engine: worlds in, rows of cash flows out, fed to the statistics and
+//! outputs by the run driver. Pure: no I/O, no printing; progress goes
+//! through the callback it is handed.
+//!
+//! - [`world`]: one sampled world (prices, fates, job draws) per run;
+//! - [`compile`]: each strategy compiled once into what it holds and when;
+//! - [`evaluate`]: a compiled strategy's cash flows in one world;
+//! - [`ledger`]: the same evaluation, flow by flow, for `tcsim trace`;
+//! - [`trace`]: one world replayed with its ledger;
+//! - [`driver`]: the one parallel, seeded, stoppable loop over runs.
 
 pub mod compile;
+pub mod driver;
 pub mod evaluate;
 pub mod ledger;
-pub mod replay;
+pub mod trace;
 pub mod world;
 
 use crate::model::Scenario;
 pub use crate::schema::{Layout, Measure};
-use crate::stats::{self, SeriesSummary, Source};
+use crate::stats::{self, SeriesSummary, Tap};
 pub use compile::Plan;
+use driver::{BLOCK_RUNS, Progress, Source, transpose_block};
 pub use world::World;
 
 /// A scenario ready to produce rows of runs.
 pub struct Engine<'a> {
     scenario: &'a Scenario,
     plan: Plan,
-    /// Probabilities computed beyond the file's and the summary's (see
-    /// [`Engine::with_quantiles`]).
-    extra: Vec<f64>,
 }
 
 /// Everything the reports need.
@@ -34,7 +41,7 @@ pub struct Results {
     pub series: Vec<SeriesSummary>,
     /// Probabilities the quantiles were computed at: the requested ones,
     /// then 0.1, 0.25, 0.5, 0.75 and 0.9 (the terminal summary and the fan
-    /// chart), then any asked for with [`Engine::with_quantiles`].
+    /// chart).
     pub probs: Vec<f64>,
     /// Runs simulated.
     pub runs: u64,
@@ -58,16 +65,12 @@ impl<'a> Engine<'a> {
         Engine {
             scenario,
             plan: Plan::new(scenario),
-            extra: Vec::new(),
         }
     }
 
-    /// Also computes the quantiles at `probs` (in `[0, 1]`) of every series,
-    /// e.g. the tails that set a histogram's range. They cost a few more
-    /// order statistics per series, so only callers that need them ask.
-    pub fn with_quantiles(mut self, probs: &[f64]) -> Engine<'a> {
-        self.extra.extend_from_slice(probs);
-        self
+    /// The scenario it simulates.
+    pub fn scenario(&self) -> &Scenario {
+        self.scenario
     }
 
     /// The compiled strategies.
@@ -94,8 +97,8 @@ impl<'a> Engine<'a> {
 
     /// Probabilities the quantiles are computed at: the file's percentiles,
     /// then 0.1, 0.5 and 0.9 for the terminal summary and 0.25 and 0.75 for
-    /// the fan chart's bands, then those of [`Engine::with_quantiles`].
-    /// Repeats cost nothing: the ranks they need are computed once.
+    /// the fan chart's bands. Repeats cost nothing: the ranks they need are
+    /// computed once.
     pub fn probs(&self) -> Vec<f64> {
         let mut probs: Vec<f64> = self
             .scenario
@@ -105,7 +108,6 @@ impl<'a> Engine<'a> {
             .map(|p| p / 100.0)
             .collect();
         probs.extend([0.1, 0.25, 0.5, 0.75, 0.9]);
-        probs.extend_from_slice(&self.extra);
         probs
     }
 
@@ -114,13 +116,15 @@ impl<'a> Engine<'a> {
         stats::memory_estimate(self.scenario.sim.runs, self.width(), &self.probs(), threads)
     }
 
-    /// Simulates every run of the scenario on the current rayon pool and
-    /// summarises each series. `progress` receives run counts, once per
-    /// chunk, and stops the work by returning `false` (then `None`).
-    pub fn simulate_until(&self, progress: &(dyn Fn(u64) -> bool + Sync)) -> Option<Results> {
+    /// Simulates every run of the scenario on the current rayon pool,
+    /// summarises each series and feeds every run to `taps` (samples, a
+    /// histogram), in one pass over the worlds. `progress` receives run
+    /// counts, once per chunk, and stops the work by returning `false`, as
+    /// does a tap (then `None`).
+    pub fn simulate_with<T: Tap>(&self, taps: &mut T, progress: Progress<'_>) -> Option<Results> {
         let sim = &self.scenario.sim;
         let probs = self.probs();
-        let series = stats::summarize(self, sim.runs, &probs, progress)?;
+        let series = stats::summarize(self, sim.runs, &probs, taps, progress)?;
         Some(Results {
             layout: self.plan.layout.clone(),
             percentiles: sim.percentiles.clone(),
@@ -130,9 +134,9 @@ impl<'a> Engine<'a> {
         })
     }
 
-    /// [`Engine::simulate_until`] run to completion.
+    /// [`Engine::simulate_with`] without taps, run to completion.
     pub fn simulate(&self, progress: &(dyn Fn(u64) + Sync)) -> Results {
-        self.simulate_until(&|n| {
+        self.simulate_with(&mut (), &|n| {
             progress(n);
             true
         })
@@ -150,14 +154,14 @@ impl Source for Engine<'_> {
         // a block stays in cache while it is transposed.
         let width = self.width();
         let mut world = World::new(self.scenario);
-        let mut rows = vec![0.0; stats::BLOCK_RUNS * width];
-        for start in (0..n).step_by(stats::BLOCK_RUNS) {
-            let count = stats::BLOCK_RUNS.min(n - start);
+        let mut rows = vec![0.0; BLOCK_RUNS * width];
+        for start in (0..n).step_by(BLOCK_RUNS) {
+            let count = BLOCK_RUNS.min(n - start);
             let block = &mut rows[..count * width];
             for (j, row) in block.chunks_exact_mut(width).enumerate() {
                 self.run_into(first + (start + j) as u64, &mut world, row);
             }
-            stats::transpose_block(block, width, start, n, cols);
+            transpose_block(block, width, start, n, cols);
         }
     }
 

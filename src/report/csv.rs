@@ -1,32 +1,23 @@
 //! `percentiles.csv` and `compare.csv` (model.md section 6).
 
-use crate::engine::Results;
-use crate::model::Scenario;
-use crate::report::table::{self, Table};
+use crate::error::AppError;
+use crate::report::table::Table;
 
 /// A table as CSV: a header row, `\n` line ends, fields quoted only when
-/// they must be.
-pub fn write(t: &Table) -> Vec<u8> {
+/// they must be. A row that does not match the header is an error.
+pub fn write(t: &Table) -> Result<Vec<u8>, AppError> {
+    t.check()?;
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    w.write_record(&t.columns).expect("in memory");
+    let failed = |e: ::csv::Error| AppError::Internal(format!("CSV writer: {e}"));
+    w.write_record(&t.columns).map_err(failed)?;
     for row in &t.rows {
         w.write_record(row.iter().map(|c| c.text()))
-            .expect("in memory");
+            .map_err(failed)?;
     }
-    w.into_inner().expect("writing to memory cannot fail")
-}
-
-/// One row per (strategy, year, measure): mean and requested percentiles.
-pub fn percentiles(scenario: &Scenario, r: &Results) -> Vec<u8> {
-    write(&table::percentiles(scenario, r))
-}
-
-/// One row per (compared strategy, year): share of worlds ahead of the
-/// baseline, and the distribution of the cumulative difference.
-pub fn compare(scenario: &Scenario, r: &Results) -> Vec<u8> {
-    write(&table::compare(scenario, r))
+    w.into_inner()
+        .map_err(|e| AppError::Internal(format!("CSV writer: {e}")))
 }
 
 /// One field as CSV would write it (quoted only when it must be), e.g. a

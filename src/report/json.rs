@@ -9,9 +9,8 @@
 
 use serde_json::{Map, Number, Value};
 
-use crate::engine::Results;
-use crate::model::Scenario;
-use crate::report::table::{self, Cell, Table};
+use crate::error::AppError;
+use crate::report::table::{Cell, Table};
 
 impl Cell {
     /// The value as a JSON value.
@@ -30,8 +29,10 @@ impl Cell {
     }
 }
 
-/// A table as a pretty-printed JSON array of objects, one per row.
-pub fn write(t: &Table) -> Vec<u8> {
+/// A table as a pretty-printed JSON array of objects, one per row. A row
+/// that does not match the header is an error.
+pub fn write(t: &Table) -> Result<Vec<u8>, AppError> {
+    t.check()?;
     let rows: Vec<Value> = t
         .rows
         .iter()
@@ -45,20 +46,10 @@ pub fn write(t: &Table) -> Vec<u8> {
             Value::Object(object)
         })
         .collect();
-    let mut bytes =
-        serde_json::to_vec_pretty(&Value::Array(rows)).expect("a JSON value always serializes");
+    let mut bytes = serde_json::to_vec_pretty(&Value::Array(rows))
+        .map_err(|e| AppError::Internal(format!("JSON writer: {e}")))?;
     bytes.push(b'\n');
-    bytes
-}
-
-/// `percentiles.json`: the rows of `percentiles.csv`.
-pub fn percentiles(scenario: &Scenario, r: &Results) -> Vec<u8> {
-    write(&table::percentiles(scenario, r))
-}
-
-/// `compare.json`: the rows of `compare.csv`.
-pub fn compare(scenario: &Scenario, r: &Results) -> Vec<u8> {
-    write(&table::compare(scenario, r))
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -81,7 +72,7 @@ mod tests {
                 Cell::Money(0.1 + 0.2 - 1e-9 + 1234.0),
             ]],
         };
-        let text = String::from_utf8(write(&t)).unwrap();
+        let text = String::from_utf8(write(&t).unwrap()).unwrap();
         let v: Value = serde_json::from_str(&text).unwrap();
         let row = v[0].as_object().unwrap();
         let keys: Vec<&str> = row.keys().map(String::as_str).collect();

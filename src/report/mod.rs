@@ -2,11 +2,14 @@
 //! files on disk (whole or not at all).
 
 pub mod csv;
+pub mod describe;
 pub mod json;
 pub mod plot;
 pub mod samples;
 pub mod summary;
+pub mod sweep;
 pub mod table;
+pub mod trace;
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -57,18 +60,22 @@ pub enum Format {
 }
 
 /// The two result tables as `(file name, bytes)` in `format`.
-pub fn tables(format: Format, scenario: &Scenario, r: &Results) -> [(&'static str, Vec<u8>); 2] {
+pub fn tables(
+    format: Format,
+    scenario: &Scenario,
+    r: &Results,
+) -> Result<[(&'static str, Vec<u8>); 2], AppError> {
     let (percentiles, compare) = (table::percentiles(scenario, r), table::compare(scenario, r));
-    match format {
+    Ok(match format {
         Format::Csv => [
-            ("percentiles.csv", csv::write(&percentiles)),
-            ("compare.csv", csv::write(&compare)),
+            ("percentiles.csv", csv::write(&percentiles)?),
+            ("compare.csv", csv::write(&compare)?),
         ],
         Format::Json => [
-            ("percentiles.json", json::write(&percentiles)),
-            ("compare.json", json::write(&compare)),
+            ("percentiles.json", json::write(&percentiles)?),
+            ("compare.json", json::write(&compare)?),
         ],
-    }
+    })
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> AppError {
@@ -124,13 +131,14 @@ impl Staging {
     pub fn add(&mut self, name: &str, bytes: &[u8]) -> Result<(), AppError> {
         let mut stream = self.begin(name)?;
         stream.write(bytes)?;
-        stream.finish()
+        self.push(stream)
     }
 
-    /// Starts staging `name`, to be written piece by piece (a file too big
-    /// to hold in memory). It is staged when [`Stream::finish`] is called,
-    /// and dropped otherwise.
-    pub fn begin(&mut self, name: &str) -> Result<Stream<'_>, AppError> {
+    /// Starts a temporary file for `name`, to be written piece by piece (a
+    /// file too big to hold in memory) while other files are staged. It is
+    /// staged, in the order of the calls, by [`Staging::push`]; dropped, it
+    /// is removed.
+    pub fn begin(&self, name: &str) -> Result<Stream, AppError> {
         let target = self.dir.join(name);
         // A directory in the way would make its rename fail after the
         // others succeeded: refuse before touching anything.
@@ -159,8 +167,14 @@ impl Staging {
         Ok(Stream {
             file: BufWriter::with_capacity(1 << 20, tmp),
             target,
-            staging: self,
         })
+    }
+
+    /// Flushes `stream` to disk and stages it after the files staged so far.
+    pub fn push(&mut self, stream: Stream) -> Result<(), AppError> {
+        let (tmp, target) = stream.finish()?;
+        self.staged.push((tmp, target));
+        Ok(())
     }
 
     /// Renames every staged file over its target, in the order staged, and
@@ -192,14 +206,13 @@ impl Drop for Staging {
     }
 }
 
-/// One file being staged (see [`Staging::begin`]).
-pub struct Stream<'a> {
+/// One file being written before it is staged (see [`Staging::begin`]).
+pub struct Stream {
     file: BufWriter<NamedTempFile>,
     target: PathBuf,
-    staging: &'a mut Staging,
 }
 
-impl Stream<'_> {
+impl Stream {
     /// Appends `bytes`.
     pub fn write(&mut self, bytes: &[u8]) -> Result<(), AppError> {
         self.file
@@ -207,16 +220,15 @@ impl Stream<'_> {
             .map_err(io_error(self.file.get_ref().path()))
     }
 
-    /// Flushes the file to disk and stages it.
-    pub fn finish(self) -> Result<(), AppError> {
+    /// Flushes the file to disk.
+    fn finish(self) -> Result<(NamedTempFile, PathBuf), AppError> {
         let path = self.file.get_ref().path().to_path_buf();
         let tmp = self.file.into_inner().map_err(|e| AppError::Io {
             path,
             source: e.into_error(),
         })?;
         tmp.as_file().sync_all().map_err(io_error(tmp.path()))?;
-        self.staging.staged.push((tmp, self.target));
-        Ok(())
+        Ok((tmp, self.target))
     }
 }
 
@@ -290,6 +302,7 @@ mod tests {
             staging.add("x.csv", b"x").unwrap();
             let mut stream = staging.begin("y.csv").unwrap();
             stream.write(b"partial").unwrap();
+            drop(stream);
         }
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
@@ -301,7 +314,7 @@ mod tests {
         let mut stream = staging.begin("big.csv").unwrap();
         stream.write(b"a,").unwrap();
         stream.write(b"b\n").unwrap();
-        stream.finish().unwrap();
+        staging.push(stream).unwrap();
         staging.add("small.csv", b"s").unwrap();
         assert!(
             !dir.path().join("big.csv").exists(),

@@ -9,16 +9,18 @@
 //!   [`Results`]. Year 0 is the start, where nothing has been paid yet.
 //! - The histogram draws, per strategy, cumulative TC at the horizon. Its
 //!   range runs from the lowest strategy's p0.5 to the highest one's p99.5
-//!   (the quantiles at [`RANGE_PROBS`], which the engine computes when asked
-//!   with [`crate::engine::Engine::with_quantiles`]) so one extreme world
-//!   cannot squash every bar into one; the runs beyond it, at most 0.5 % a
-//!   side per strategy, are counted in the first and last bins. The counts
-//!   come from a replay of every run ([`Bins::add`]).
+//!   (the quantiles at [`RANGE_PROBS`] over the pilot runs, exact when the
+//!   pilot is every run) so one extreme world cannot squash every bar into
+//!   one; the runs beyond it, about 0.5 % a side per strategy, are counted
+//!   in the first and last bins. The counts come from the simulation pass
+//!   itself ([`Histogram`], a tap of the run driver).
 
 use std::fmt::Write;
 
+use crate::engine::driver::{Chunk, Consumer};
 use crate::engine::{Layout, Measure, Results};
 use crate::model::Scenario;
+use crate::stats::{Pilot, Tap};
 
 /// Probabilities of the histogram's range: p0.5 and p99.5 of each
 /// strategy's cumulative TC at the horizon.
@@ -68,22 +70,21 @@ pub struct Bins {
 }
 
 impl Bins {
-    /// Bins over the range of the horizon's cumulative TC: from the lowest
-    /// p0.5 to the highest p99.5 of the strategies (`r` must hold the
-    /// quantiles at [`RANGE_PROBS`]). About `2 runs^(1/3)` bins (Rice's
+    /// Bins over the range of the horizon's cumulative TC of `layout`'s
+    /// strategies: from the lowest p0.5 to the highest p99.5 as `quantile`
+    /// gives them (series, probability). About `2 runs^(1/3)` bins (Rice's
     /// rule), 10 to 60, widened to round edges.
-    pub fn for_horizon(r: &Results) -> Bins {
-        let l = &r.layout;
-        let series: Vec<usize> = (0..l.strategies).map(|s| horizon(l, s)).collect();
+    pub fn for_horizon(layout: &Layout, runs: u64, quantile: impl Fn(usize, f64) -> f64) -> Bins {
+        let series: Vec<usize> = (0..layout.strategies).map(|s| horizon(layout, s)).collect();
         let lo = series
             .iter()
-            .map(|&k| r.quantile(k, RANGE_PROBS[0]))
+            .map(|&k| quantile(k, RANGE_PROBS[0]))
             .fold(f64::INFINITY, f64::min);
         let hi = series
             .iter()
-            .map(|&k| r.quantile(k, RANGE_PROBS[1]))
+            .map(|&k| quantile(k, RANGE_PROBS[1]))
             .fold(f64::NEG_INFINITY, f64::max);
-        let target = (2.0 * (r.runs as f64).cbrt()).round().clamp(10.0, 60.0);
+        let target = (2.0 * (runs as f64).cbrt()).round().clamp(10.0, 60.0);
         Bins::over(lo, hi, target, series)
     }
 
@@ -122,11 +123,70 @@ impl Bins {
         }
     }
 
-    /// Counts each strategy's horizon cumulative TC of one run's `row`.
-    pub fn add(&self, counts: &mut [u64], row: &[f64]) {
+    /// Counts each strategy's horizon cumulative TC over the runs of `chunk`.
+    fn add_chunk(&self, counts: &mut [u64], chunk: &Chunk<'_>) {
         for (s, &k) in self.series.iter().enumerate() {
-            counts[s * self.n + self.index(row[k])] += 1;
+            let counts = &mut counts[s * self.n..(s + 1) * self.n];
+            for &x in chunk.series(k) {
+                counts[self.index(x)] += 1;
+            }
         }
+    }
+}
+
+/// The histogram's counts, fed every run by the simulation pass. Its range
+/// comes from the pilot runs (all runs up to 65,536; beyond, the first
+/// `~(12 runs)^(2/3)`), which are simulated before any run is counted.
+pub struct Histogram {
+    layout: Layout,
+    runs: u64,
+    bins: Option<Bins>,
+    counts: Vec<u64>,
+}
+
+impl Histogram {
+    /// Counts for `runs` runs laid out as `layout`.
+    pub fn new(layout: &Layout, runs: u64) -> Histogram {
+        Histogram {
+            layout: layout.clone(),
+            runs,
+            bins: None,
+            counts: Vec::new(),
+        }
+    }
+
+    /// The bins and their counts (strategy-major), once every run was fed.
+    pub fn finish(self) -> Option<(Bins, Vec<u64>)> {
+        self.bins.map(|b| (b, self.counts))
+    }
+}
+
+impl Consumer for Histogram {
+    type Part = Vec<u64>;
+
+    fn part(&self, chunk: &Chunk<'_>) -> Vec<u64> {
+        let bins = self
+            .bins
+            .as_ref()
+            .expect("a tap is started before it is fed");
+        let mut counts = bins.counts();
+        bins.add_chunk(&mut counts, chunk);
+        counts
+    }
+
+    fn absorb(&mut self, part: Vec<u64>) -> bool {
+        for (total, n) in self.counts.iter_mut().zip(part) {
+            *total += n;
+        }
+        true
+    }
+}
+
+impl Tap for Histogram {
+    fn start(&mut self, pilot: &Pilot<'_>) {
+        let bins = Bins::for_horizon(&self.layout, self.runs, |k, p| pilot.quantile(k, p));
+        self.counts = bins.counts();
+        self.bins = Some(bins);
     }
 }
 
@@ -567,7 +627,7 @@ pub fn fan(name: &str, scenario: &Scenario, r: &Results) -> Vec<u8> {
 
 /// `final.svg`: the distribution of cumulative TC at the horizon, one
 /// translucent histogram per strategy (shares of runs per bin), with
-/// dashed lines at the medians. `counts` come from [`Bins::add`] over every
+/// dashed lines at the medians. `counts` come from [`Histogram`] over every
 /// run.
 pub fn histogram(
     name: &str,

@@ -1,13 +1,16 @@
 //! `samples.csv`: every run's cash TC per strategy and year, the raw values
 //! behind the percentiles, for a spreadsheet or a notebook.
 //!
-//! The file is never held whole: runs are replayed in order
-//! ([`crate::engine::Engine::replay`]) and each piece of runs is formatted
-//! into its own buffer by [`Samples::write_run`].
+//! The file is never held whole: it is a tap of the run driver, fed every
+//! chunk of runs in run order by the simulation pass itself; each chunk is
+//! formatted on its worker thread and streamed to the staged file.
 
+use crate::engine::driver::{Chunk, Consumer};
 use crate::engine::{Layout, Measure};
+use crate::error::AppError;
 use crate::model::Scenario;
-use crate::report::{csv, write_money};
+use crate::report::{Stream, csv, write_money};
+use crate::stats::Tap;
 
 /// The header row.
 pub const HEADER: &str = "run,strategy,year,total,cumulative\n";
@@ -41,21 +44,77 @@ impl Samples {
         (names + 64 * self.names.len()) * self.layout.years
     }
 
-    /// Appends run `run`'s rows, read from its engine row `row`, to `out`.
-    pub fn write_run(&self, out: &mut Vec<u8>, run: u64, row: &[f64]) {
+    /// Appends run `run`'s rows to `out`, reading series `k` of that run
+    /// through `value(k)`.
+    pub fn write_run(&self, out: &mut Vec<u8>, run: u64, value: impl Fn(usize) -> f64) {
         use std::io::Write;
         let l = &self.layout;
         for (s, name) in self.names.iter().enumerate() {
             for y in 0..l.years {
                 let _ = write!(out, "{run},{name}{},", y + 1);
-                write_money(out, row[l.at(s, y, Measure::Total)]);
+                write_money(out, value(l.at(s, y, Measure::Total)));
                 out.push(b',');
-                write_money(out, row[l.at(s, y, Measure::Cumulative)]);
+                write_money(out, value(l.at(s, y, Measure::Cumulative)));
                 out.push(b'\n');
             }
         }
     }
 }
+
+/// `samples.csv` being written: a tap that formats each chunk's runs on its
+/// worker thread and appends them, in run order, to the staged file.
+pub struct SamplesTap {
+    samples: Samples,
+    stream: Stream,
+    /// The first write that failed; the pass stops at it.
+    error: Option<AppError>,
+}
+
+impl SamplesTap {
+    /// Starts `samples.csv` in `stream` with its header.
+    pub fn new(samples: Samples, mut stream: Stream) -> Result<SamplesTap, AppError> {
+        stream.write(HEADER.as_bytes())?;
+        Ok(SamplesTap {
+            samples,
+            stream,
+            error: None,
+        })
+    }
+
+    /// The finished file, or the write error that stopped the pass.
+    pub fn finish(self) -> Result<Stream, AppError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.stream),
+        }
+    }
+}
+
+impl Consumer for SamplesTap {
+    type Part = Vec<u8>;
+
+    fn part(&self, chunk: &Chunk<'_>) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.samples.bytes_per_run() * chunk.runs);
+        for j in 0..chunk.runs {
+            let run = chunk.first + j as u64;
+            self.samples
+                .write_run(&mut out, run, |k| chunk.cols[k * chunk.runs + j]);
+        }
+        out
+    }
+
+    fn absorb(&mut self, part: Vec<u8>) -> bool {
+        match self.stream.write(&part) {
+            Ok(()) => true,
+            Err(e) => {
+                self.error = Some(e);
+                false
+            }
+        }
+    }
+}
+
+impl Tap for SamplesTap {}
 
 #[cfg(test)]
 mod tests {
@@ -95,7 +154,7 @@ path = [{ job = "j" }]
         let mut world = crate::engine::World::new(&s);
         engine.run_into(7, &mut world, &mut row);
         let mut out = Vec::new();
-        samples.write_run(&mut out, 7, &row);
+        samples.write_run(&mut out, 7, |k| row[k]);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "7,\"b, then a\",1,100000.00,100000.00\n\

@@ -20,6 +20,11 @@ pub fn dollars(x: f64) -> String {
     if r < 0.0 { format!("-{out}") } else { out }
 }
 
+/// A count with its noun in English: `1 run`, `100,000 runs`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", dollars(n as f64), if n == 1 { one } else { many })
+}
+
 /// Compact dollars for prose: `$83k`, `$1.2M`.
 pub fn short_dollars(x: f64) -> String {
     let sign = if x < 0.0 { "-" } else { "" };

@@ -3,6 +3,7 @@
 //! cannot disagree on a column or a rounding.
 
 use crate::engine::Results;
+use crate::error::AppError;
 use crate::model::Scenario;
 use crate::report::percentile_label;
 
@@ -39,8 +40,25 @@ impl Cell {
 pub struct Table {
     /// Column names, the CSV header.
     pub columns: Vec<String>,
-    /// Rows, each as long as `columns`.
+    /// Rows, each as long as `columns` (the writers check it).
     pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// Checks that every row has one cell per column, so no value can be
+    /// written under another column's name.
+    pub fn check(&self) -> Result<(), AppError> {
+        match self.rows.iter().position(|r| r.len() != self.columns.len()) {
+            None => Ok(()),
+            Some(i) => Err(AppError::Internal(format!(
+                "table row {} has {} cells for {} columns ({})",
+                i + 1,
+                self.rows[i].len(),
+                self.columns.len(),
+                self.columns.join(",")
+            ))),
+        }
+    }
 }
 
 fn columns(first: &[&str], r: &Results) -> Vec<String> {
@@ -105,5 +123,24 @@ pub fn compare(scenario: &Scenario, r: &Results) -> Table {
     Table {
         columns: columns(&["strategy", "baseline", "year", "p_ahead", "mean_diff"], r),
         rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_wider_or_narrower_than_the_header_is_an_error() {
+        let mut t = Table {
+            columns: vec!["a".into(), "b".into()],
+            rows: vec![vec![Cell::Count(1), Cell::Count(2)]],
+        };
+        assert!(t.check().is_ok());
+        t.rows.push(vec![Cell::Count(1)]);
+        let e = t.check().unwrap_err().to_string();
+        assert!(e.contains("row 2 has 1 cells for 2 columns"), "{e}");
+        t.rows[1] = vec![Cell::Empty, Cell::Empty, Cell::Empty];
+        assert!(t.check().is_err());
     }
 }

@@ -3,7 +3,9 @@
 
 pub mod check;
 mod locate;
+pub mod patch;
 mod raw;
+pub mod starter;
 
 use std::path::Path;
 

@@ -1,10 +1,10 @@
 //! Statistics over runs: exact PERCENTILE.INC quantiles and means.
 
+mod brackets;
+mod moments;
 mod summarize;
 
-pub use summarize::{
-    BLOCK_RUNS, CHUNK_RUNS, SeriesSummary, Source, memory_estimate, summarize, transpose_block,
-};
+pub use summarize::{Pilot, SeriesSummary, Tap, memory_estimate, summarize};
 
 /// The two order-statistic ranks (0-based) and the weight that
 /// PERCENTILE.INC (Excel), NumPy's default and R's type 7 combine for

@@ -1,0 +1,103 @@
+//! One world's story, for `tcsim trace`: run `i` replayed (the same world as
+//! run `i` inside `tcsim run`) and each strategy evaluated with a ledger,
+//! through the same evaluation code as the engine's rows.
+
+use crate::engine::compile::GrantSource;
+use crate::engine::ledger::Entry;
+use crate::engine::{Engine, World};
+use crate::model::Scenario;
+
+/// One strategy's ledger in one world.
+#[derive(Debug, Clone)]
+pub struct StrategyTrace {
+    /// Index into [`Scenario::strategies`].
+    pub strategy: usize,
+    /// Every cash flow, in evaluation order.
+    pub entries: Vec<Entry>,
+    /// The yearly measures the engine computed (`years * measures`).
+    pub row: Vec<f64>,
+    /// The grants the entries refer to.
+    pub grants: Vec<GrantSource>,
+}
+
+/// Run `run`'s world and the ledgers of the chosen strategies (all when
+/// `only` is `None`).
+pub fn replay(scenario: &Scenario, run: u64, only: Option<usize>) -> (World, Vec<StrategyTrace>) {
+    let engine = Engine::new(scenario);
+    let mut world = World::new(scenario);
+    // Every month's price, so the story can show year-end prices; the
+    // draws are the same whichever prices are evaluated.
+    let mut shape = engine.plan().shape.clone();
+    for months in &mut shape.needed {
+        months.fill(true);
+    }
+    world.sample(scenario, &shape, run);
+    let traces = (0..scenario.strategies.len())
+        .filter(|&s| only.is_none_or(|o| o == s))
+        .map(|s| {
+            let (row, entries) = engine.plan().trace(scenario, &world, s);
+            StrategyTrace {
+                strategy: s,
+                entries,
+                row,
+                grants: engine.plan().grants(s),
+            }
+        })
+        .collect();
+    (world, traces)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Measure;
+
+    fn scenario() -> Scenario {
+        let text = include_str!("../../scenarios/leave-the-startup.toml")
+            .replace("runs = 100000", "runs = 100");
+        crate::scenario::parse("leave-the-startup.toml", &text).expect("bundled scenario")
+    }
+    #[test]
+    fn trace_entries_add_up_to_the_rows_the_engine_used() {
+        let s = scenario();
+        let engine = Engine::new(&s);
+        let layout = engine.layout().clone();
+        let mut world = World::new(&s);
+        for run in [0, 7, 42, 99] {
+            let mut row = vec![0.0; layout.width()];
+            engine.run_into(run, &mut world, &mut row);
+            let (_, traces) = replay(&s, run, None);
+            for t in &traces {
+                for y in 0..layout.years {
+                    for (k, &measure) in layout.measures().iter().enumerate() {
+                        let engine_value = row[layout.at(t.strategy, y, measure)];
+                        // The trace's own row is the engine's.
+                        assert_eq!(t.row[y * layout.measures().len() + k], engine_value);
+                        // And its entries add up to it, flow by flow.
+                        if !matches!(measure, Measure::Total | Measure::Cumulative) {
+                            let sum: f64 = t
+                                .entries
+                                .iter()
+                                .filter(|e| e.year as usize == y + 1 && e.measure == measure)
+                                .map(|e| e.amount)
+                                .sum();
+                            assert!(
+                                (sum - engine_value).abs() < 1e-6,
+                                "run {run} {measure:?} year {}",
+                                y + 1
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn trace_of_one_strategy_lists_only_that_strategy() {
+        let s = scenario();
+        let (_, traces) = replay(&s, 3, Some(1));
+        assert_eq!(traces.len(), 1);
+        assert_eq!(traces[0].strategy, 1);
+    }
+}
