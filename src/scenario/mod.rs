@@ -2,6 +2,7 @@
 //! [`ScenarioError`] naming the file, line, column, key and rule.
 
 pub mod check;
+pub mod keys;
 mod locate;
 pub mod patch;
 mod raw;
