@@ -14,10 +14,10 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand::RngExt;
 use rand_distr::StandardNormal;
+use tcsim::engine::driver::Source;
 use tcsim::engine::world::stream;
 use tcsim::engine::{Engine, World};
 use tcsim::model::{CompanyKind, Scenario};
-use tcsim::engine::driver::Source;
 use tcsim::stats::select_ranks;
 
 fn load(name: &str) -> Scenario {

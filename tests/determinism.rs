@@ -110,3 +110,55 @@ fn bracketed_percentiles_of_the_engine_equal_a_full_sort() {
         );
     }
 }
+
+/// The engine as a source that counts the runs it simulates.
+struct Counting<'a> {
+    engine: &'a Engine<'a>,
+    simulated: std::sync::atomic::AtomicU64,
+}
+
+impl Source for Counting<'_> {
+    fn width(&self) -> usize {
+        self.engine.width()
+    }
+    fn fill(&self, first: u64, rows: &mut [f64]) {
+        let n = rows.len() / self.width();
+        self.simulated
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        self.engine.fill(first, rows);
+    }
+    fn fill_columns(&self, first: u64, n: usize, cols: &mut [f64]) {
+        self.simulated
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        self.engine.fill_columns(first, n, cols);
+    }
+}
+
+#[test]
+fn samples_and_a_histogram_do_not_simulate_the_worlds_again() {
+    use tcsim::report::plot::Histogram;
+    // Beyond the pilot, so the counting pass runs too.
+    let runs = 100_001;
+    let s = scenario(&stay_vs_switch(runs));
+    let engine = Engine::new(&s);
+    let src = Counting {
+        engine: &engine,
+        simulated: Default::default(),
+    };
+    let mut histogram = Some(Histogram::new(engine.layout(), runs));
+    let series = tcsim::stats::summarize(&src, runs, &engine.probs(), &mut histogram, &|_| true)
+        .expect("not stopped");
+    assert_eq!(
+        src.simulated.into_inner(),
+        runs,
+        "each world simulated once"
+    );
+    let (_, counts) = histogram.unwrap().finish().expect("started");
+    for st in 0..s.strategies.len() {
+        let n = counts.len() / s.strategies.len();
+        let total: u64 = counts[st * n..(st + 1) * n].iter().sum();
+        assert_eq!(total, runs, "every run counted once for strategy {st}");
+    }
+    // And the statistics are those of a plain simulation.
+    assert_eq!(series, engine.simulate(&|_| {}).series);
+}

@@ -163,3 +163,166 @@ fn sweep_rejects_a_bad_key_or_value_naming_it_and_writes_nothing() {
         assert!(!out.exists());
     }
 }
+
+/// `tcsim sweep` of a bundled scenario with `args`, into a fresh directory:
+/// the output, and the rows of sweep.csv when it succeeded.
+fn sweep(
+    args: &[&str],
+) -> (
+    std::process::Output,
+    Vec<csv::StringRecord>,
+    tempfile::TempDir,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cargo_bin_cmd!("tcsim")
+        .args(["sweep", &bundled("stay-vs-switch.toml"), "--quiet", "--out"])
+        .arg(dir.path())
+        .args(args)
+        .output()
+        .unwrap();
+    let rows = if out.status.success() {
+        csv::Reader::from_path(dir.path().join("sweep.csv"))
+            .unwrap()
+            .records()
+            .map(|r| r.unwrap())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    (out, rows, dir)
+}
+
+#[test]
+fn sweeping_the_seed_gives_each_point_its_own_worlds() {
+    let (out, rows, _dir) = sweep(&["--runs", "2001", "--set", "simulation.seed=1,2"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(&rows[0][0], "1");
+    assert_eq!(&rows[2][0], "2");
+    // Same strategy, different seed: different statistics.
+    assert_eq!(&rows[0][1], &rows[2][1]);
+    assert_ne!(
+        rows[0].iter().skip(4).collect::<Vec<_>>(),
+        rows[2].iter().skip(4).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn sweeping_the_run_count_runs_each_point_at_its_count() {
+    let (out, rows, dir) = sweep(&["--set", "simulation.runs=1001,3001"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Each point's row equals a plain run at that count.
+    for (i, runs) in [(0, "1001"), (2, "3001")] {
+        let run_dir = dir.path().join(format!("run-{runs}"));
+        let status = cargo_bin_cmd!("tcsim")
+            .args([
+                "run",
+                &bundled("stay-vs-switch.toml"),
+                "--quiet",
+                "--runs",
+                runs,
+                "--out",
+            ])
+            .arg(&run_dir)
+            .output()
+            .unwrap();
+        assert!(status.status.success());
+        let mut table = csv::Reader::from_path(run_dir.join("percentiles.csv")).unwrap();
+        let want = table
+            .records()
+            .map(|r| r.unwrap())
+            .find(|r| &r[0] == "stay" && &r[1] == "5" && &r[2] == "cumulative")
+            .unwrap();
+        let got: Vec<&str> = rows[i].iter().skip(1).take(want.len()).collect();
+        assert_eq!(got, want.iter().collect::<Vec<_>>(), "runs {runs}");
+    }
+}
+
+#[test]
+fn a_swept_seed_or_run_count_conflicts_with_its_flag() {
+    for args in [
+        ["--seed", "3", "--set", "simulation.seed=1,2"],
+        ["--runs", "1000", "--set", "simulation.runs=1000,2000"],
+    ] {
+        let (out, _, dir) = sweep(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("both set simulation."), "{err}");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "nothing written"
+        );
+    }
+}
+
+#[test]
+fn percentile_lists_that_differ_between_points_are_refused_not_misfiled() {
+    for format in ["csv", "json"] {
+        let (out, _, dir) = sweep(&[
+            "--runs",
+            "500",
+            "--format",
+            format,
+            "--set",
+            "simulation.percentiles=[50],[10,90]",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("the same percentiles"), "{err}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+    // One list for every point is fine: its columns are the header.
+    let (out, rows, _dir) = sweep(&["--runs", "500", "--set", "simulation.percentiles=[10,90]"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(rows[0].len(), 1 + 4 + 2 + 3 + 2);
+}
+
+#[test]
+fn grant_keys_are_swept_through_array_indices() {
+    let (out, rows, _dir) = sweep(&[
+        "--runs",
+        "1001",
+        "--set",
+        "jobs.offer.grants[0].vesting=[25,25,25,25],[5,15,40,40]",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(rows.len(), 4);
+    let switch: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[1] == "switch").collect();
+    assert_ne!(
+        &switch[0][4], &switch[1][4],
+        "the vesting shape moves the mean"
+    );
+    let (bad, _, _dir) = sweep(&["--set", "jobs.offer.grants[9].vesting=[100]"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("no array element `jobs.offer.grants[9]`")
+    );
+}
+
+#[test]
+fn the_same_key_swept_twice_is_an_error() {
+    let (out, _, _dir) = sweep(&[
+        "--set",
+        "jobs.offer.base=200000",
+        "--set",
+        "jobs.offer.base=250000",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already swept"));
+}

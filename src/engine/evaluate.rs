@@ -61,7 +61,7 @@ impl StrategyPlan {
         ledger: &mut L,
     ) {
         let mut book = Book {
-            layout,
+            slots: Slots::of(layout),
             m: layout.measures().len(),
             out,
             ledger,
@@ -108,24 +108,19 @@ impl StrategyPlan {
                 ),
             }
         }
-        let out = book.out;
-        let m = layout.measures().len();
-        let at = |y: u32, measure: Measure| {
-            y as usize * m
-                + layout
-                    .slot(measure)
-                    .expect("cash measures are always reported")
-        };
-        let mut cumulative = 0.0;
-        for y in 0..scenario.sim.years {
+        let (out, slots, m) = (book.out, book.slots, book.m);
+        let (total, cumulative) = (slots.get(Measure::Total), slots.get(Measure::Cumulative));
+        let cash = Measure::CASH.map(|c| slots.get(c));
+        let mut sum = 0.0;
+        for year in out.chunks_exact_mut(m) {
             // The cash measures in a fixed order, so the sum is reproducible.
-            let mut total = 0.0;
-            for c in Measure::CASH {
-                total += out[at(y, c)];
+            let mut t = 0.0;
+            for &c in &cash {
+                t += year[c];
             }
-            out[at(y, Measure::Total)] = total;
-            cumulative += total;
-            out[at(y, Measure::Cumulative)] = cumulative;
+            year[total] = t;
+            sum += t;
+            year[cumulative] = sum;
         }
     }
 
@@ -307,7 +302,7 @@ impl StrategyPlan {
                 );
             }
         }
-        if !book.layout.reports(Measure::Unrealized) {
+        if book.slots.get(Measure::Unrealized) == Slots::NONE {
             return;
         }
         // Unrealized at each year end before any event: vested units held,
@@ -345,9 +340,28 @@ impl StrategyPlan {
     }
 }
 
+/// Each measure's position within a year of a strategy's row, copied out of
+/// the [`Layout`] so the hot loop reads it from the stack.
+#[derive(Clone, Copy)]
+struct Slots([usize; Measure::ALL.len()]);
+
+impl Slots {
+    /// The slot of a measure that is not reported.
+    const NONE: usize = usize::MAX;
+
+    fn of(layout: &Layout) -> Slots {
+        Slots(Measure::ALL.map(|m| layout.slot(m).unwrap_or(Slots::NONE)))
+    }
+
+    #[inline(always)]
+    fn get(self, m: Measure) -> usize {
+        self.0[m as usize]
+    }
+}
+
 /// Where evaluation puts each cash flow: the run's row, and the ledger.
 struct Book<'a, L> {
-    layout: &'a Layout,
+    slots: Slots,
     /// Measures per year in `out`.
     m: usize,
     out: &'a mut [f64],
@@ -364,7 +378,8 @@ impl<L: Ledger> Book<'_, L> {
     /// [`Book::add`] with the 0-based year of `month` already known.
     #[inline]
     fn add_in(&mut self, year: u32, month: u32, measure: Measure, amount: f64, flow: Flow) {
-        if let Some(slot) = self.layout.slot(measure) {
+        let slot = self.slots.get(measure);
+        if slot != Slots::NONE {
             self.out[year as usize * self.m + slot] += amount;
         }
         self.ledger.record(Entry {

@@ -4,6 +4,8 @@
 //! values inside, and a pass that resolves a rank which fell outside (see
 //! [`super::summarize`] for the method).
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 
 use super::moments::{ChunkStats, Moments, Totals};
@@ -198,18 +200,21 @@ impl Classified {
         moments
     }
 
-    pub(super) fn merge(&mut self, other: Classified) {
-        for (a, b) in self.gap.iter_mut().zip(other.gap) {
-            *a += b;
+    /// Adds `other`'s counts and kept values to these and empties `other`,
+    /// keeping its capacity for the next chunk.
+    pub(super) fn merge(&mut self, other: &mut Classified) {
+        for (a, b) in self.gap.iter_mut().zip(&mut other.gap) {
+            *a += std::mem::take(b);
         }
-        for (a, b) in self.eq_lo.iter_mut().zip(other.eq_lo) {
-            *a += b;
+        for (a, b) in self.eq_lo.iter_mut().zip(&mut other.eq_lo) {
+            *a += std::mem::take(b);
         }
-        for (a, b) in self.eq_hi.iter_mut().zip(other.eq_hi) {
-            *a += b;
+        for (a, b) in self.eq_hi.iter_mut().zip(&mut other.eq_hi) {
+            *a += std::mem::take(b);
         }
-        for (a, b) in self.inside.iter_mut().zip(other.inside) {
-            a.extend(b);
+        for (a, b) in self.inside.iter_mut().zip(&mut other.inside) {
+            a.extend_from_slice(b);
+            b.clear();
         }
     }
 
@@ -303,9 +308,28 @@ pub(super) struct Miss {
 /// against the brackets. With `totals`, also adds each chunk's moments
 /// (the pilot's chunks were counted when they were simulated).
 pub(super) struct Classify<'a> {
-    pub(super) brackets: &'a Brackets,
-    pub(super) acc: Classified,
+    brackets: &'a Brackets,
+    acc: Classified,
     pub(super) totals: Option<&'a mut Totals>,
+    /// Emptied per-chunk accumulators, reused so that each chunk's kept
+    /// values go into vectors already grown by earlier chunks.
+    spare: Mutex<Vec<Classified>>,
+}
+
+impl<'a> Classify<'a> {
+    pub(super) fn new(brackets: &'a Brackets) -> Classify<'a> {
+        Classify {
+            brackets,
+            acc: Classified::new(brackets),
+            totals: None,
+            spare: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Every value counted so far.
+    pub(super) fn finish(self) -> Classified {
+        self.acc
+    }
 }
 
 impl Consumer for Classify<'_> {
@@ -313,7 +337,12 @@ impl Consumer for Classify<'_> {
 
     fn part(&self, chunk: &Chunk<'_>) -> Self::Part {
         let width = chunk.width();
-        let mut acc = Classified::new(self.brackets);
+        let mut acc = self
+            .spare
+            .lock()
+            .ok()
+            .and_then(|mut s| s.pop())
+            .unwrap_or_else(|| Classified::new(self.brackets));
         let mut stats = ChunkStats::empty(width);
         stats.chunk = chunk.index;
         for k in 0..width {
@@ -322,8 +351,11 @@ impl Consumer for Classify<'_> {
         (stats, acc)
     }
 
-    fn absorb(&mut self, (stats, acc): Self::Part) -> bool {
-        self.acc.merge(acc);
+    fn absorb(&mut self, (stats, mut acc): Self::Part) -> bool {
+        self.acc.merge(&mut acc);
+        if let Ok(mut s) = self.spare.lock() {
+            s.push(acc);
+        }
         if let Some(t) = self.totals.as_deref_mut() {
             t.add(&stats);
         }

@@ -27,7 +27,7 @@
 //! so every result is the same on any number of threads.
 
 use super::brackets::{
-    BRACKET_SIGMAS, Brackets, Classified, Classify, Located, Miss, MissPass, Pending,
+    BRACKET_SIGMAS, Brackets, Classify, Located, Miss, MissPass, Pending,
 };
 use super::moments::{MomentsPass, Totals};
 use super::{inc_ranks, interpolate, select_ranks};
@@ -208,11 +208,7 @@ pub fn summarize<T: Tap>(
 
     // 3. Classify the pilot's values from memory, then simulate and
     //    classify every other run; the taps see every run in order.
-    let mut classify = Classify {
-        brackets: &brackets,
-        acc: Classified::new(&brackets),
-        totals: None,
-    };
+    let mut classify = Classify::new(&brackets);
     if !driver::feed(&pilot, 0, runs, &mut (&mut classify, &mut *taps), &never) {
         return None;
     }
@@ -222,7 +218,7 @@ pub fn summarize<T: Tap>(
     if !driver::drive(src, runs, rest, &mut (&mut classify, &mut *taps), progress) {
         return None;
     }
-    let mut acc = classify.acc;
+    let mut acc = classify.finish();
 
     // 4. Resolve every rank; misses get one more pass.
     let mut found: Vec<Vec<Option<f64>>> = (0..width).map(|_| vec![None; ranks.len()]).collect();
