@@ -24,7 +24,8 @@
 //! must name the rule its expect line names, and every rule in
 //! [`Rule::ALL`] must be broken by some case. That each message states its
 //! rule follows from the rule data (see `src/scenario/rules.rs`): here each
-//! message must be its rule's message template filled in.
+//! message must be its rule's message template filled in. The full message
+//! of every case is pinned in `tests/snapshots/`.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -637,4 +638,20 @@ fn file_size_within_limit_is_checked_before_the_file_is_read() {
         assert!(o.stdout.is_empty(), "{args:?} wrote to stdout");
     }
     assert!(!out.exists(), "run created the output directory");
+}
+
+/// Every case's full error line, as `tcsim check` prints it, is pinned: a
+/// change to any message, line or column shows in the snapshot diff.
+#[test]
+fn every_broken_files_message_is_pinned() {
+    let mut lines = String::new();
+    for case in all_cases() {
+        let tmp = tempfile::tempdir().expect("a temp dir");
+        fs::write(tmp.path().join(&case.name), &case.bytes).expect("write the case");
+        // A relative path, so the snapshot does not depend on the temp dir.
+        let out = tcsim(&["check".as_ref(), case.name.as_ref()], tmp.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        lines.push_str(&format!("{}: {}\n", case.name, stderr.trim_end()));
+    }
+    insta::assert_snapshot!("catalogue", lines);
 }
