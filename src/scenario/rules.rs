@@ -38,7 +38,10 @@ macro_rules! rules {
         pub enum Rule {
             $(
                 $(#[$doc])*
-                #[doc = concat!("\n\nName `", $name, "`, key pattern \"", $key, "\", message `` ", $message, " ``.")]
+                #[doc = concat!(
+                    "\n\nName `", $name, "`, key pattern `` ", $key,
+                    " ``, message `` ", $message, " ``."
+                )]
                 $variant,
             )*
         }
