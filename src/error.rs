@@ -6,6 +6,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::scenario::Rule;
+
 /// One segment of a key path into the scenario file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seg {
@@ -79,7 +81,10 @@ pub struct ScenarioError {
     pub column: usize,
     /// Key path the error is about (empty for a syntax error before any key).
     pub key: KeyPath,
-    /// The rule and the bad value, e.g. `must be in [0, 1], got 1.5`.
+    /// The rule the file breaks.
+    pub rule: Rule,
+    /// The rule's message with the bad value filled in, e.g.
+    /// `must be in [0, 1], got 1.5`.
     pub message: String,
 }
 

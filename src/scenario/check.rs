@@ -1,12 +1,15 @@
 //! Turns the raw file into the checked model, one rule at a time. The first
-//! broken rule stops the check with the key path and a message that states
-//! the rule and the bad value.
+//! broken rule stops the check with the key path, the [`Rule`] and its
+//! message with the bad value filled in.
 //!
 //! The limits below keep every later computation finite: with them the
 //! largest possible share price is about `1e7 * exp(50 + 2 * sqrt(50) * 9)`,
 //! around 1e51, and the largest dollar total stays far below `f64::MAX`.
 
+use std::fmt::Display;
+
 use super::raw::*;
+use super::rules::Rule;
 use crate::error::KeyPath;
 use crate::model::*;
 use crate::vesting::{Frequency, Schedule};
@@ -39,15 +42,20 @@ pub const DEFAULT_RUNS: u64 = 10_000;
 #[derive(Debug)]
 pub struct Fail {
     pub key: KeyPath,
+    pub rule: Rule,
     pub message: String,
 }
 
 type Check<T> = Result<T, Fail>;
 
-fn fail<T>(key: &KeyPath, message: impl Into<String>) -> Check<T> {
+/// Fails `rule` at `key`, with the rule's message filled in from `args`.
+fn fail<T>(key: &KeyPath, rule: Rule, args: &[(&str, &dyn Display)]) -> Check<T> {
+    // A key outside the rule's pattern means the check cites the wrong rule.
+    debug_assert!(rule.concerns(key), "{key} is not a key of rule {rule}");
     Err(Fail {
         key: key.clone(),
-        message: message.into(),
+        rule,
+        message: rule.message_with(args),
     })
 }
 
@@ -73,52 +81,53 @@ pub fn show(x: f64) -> String {
     }
 }
 
+/// Every number must be finite, whatever else its key's rule says.
 fn finite(key: &KeyPath, x: f64) -> Check<f64> {
     if x.is_finite() {
         Ok(x)
     } else {
-        fail(key, format!("must be a finite number, got {}", show(x)))
+        fail(key, Rule::FiniteNumber, &[("got", &show(x))])
     }
 }
 
-/// `x` in the closed interval `[lo, hi]`.
-fn within(key: &KeyPath, x: f64, lo: f64, hi: f64) -> Check<f64> {
+/// `x` in the closed interval `[lo, hi]`, by `rule`.
+fn within(key: &KeyPath, rule: Rule, x: f64, lo: f64, hi: f64) -> Check<f64> {
     finite(key, x)?;
     if x < lo || x > hi {
         return fail(
             key,
-            format!("must be in [{}, {}], got {}", show(lo), show(hi), show(x)),
+            rule,
+            &[("lo", &show(lo)), ("hi", &show(hi)), ("got", &show(x))],
         );
     }
     Ok(x)
 }
 
-/// `x` in `(0, hi]`.
-fn positive(key: &KeyPath, x: f64, hi: f64) -> Check<f64> {
+/// `x` in `(0, hi]`: positive by `positive`, at most `hi` by `at_most`.
+fn positive(key: &KeyPath, positive: Rule, at_most: Rule, x: f64, hi: f64) -> Check<f64> {
     finite(key, x)?;
     if x <= 0.0 {
-        return fail(key, format!("must be positive, got {}", show(x)));
+        return fail(key, positive, &[("got", &show(x))]);
     }
     if x > hi {
-        return fail(
-            key,
-            format!("must be at most {}, got {}", show(hi), show(x)),
-        );
+        return fail(key, at_most, &[("hi", &show(hi)), ("got", &show(x))]);
     }
     Ok(x)
 }
 
-fn int_within(key: &KeyPath, x: i64, lo: i64, hi: i64) -> Check<i64> {
+/// The integer `x` in `[lo, hi]`, by `rule`.
+fn int_within(key: &KeyPath, rule: Rule, x: i64, lo: i64, hi: i64) -> Check<i64> {
     if x < lo || x > hi {
-        return fail(key, format!("must be an integer in [{lo}, {hi}], got {x}"));
+        return fail(key, rule, &[("lo", &lo), ("hi", &hi), ("got", &x)]);
     }
     Ok(x)
 }
 
-fn required<T: Copy>(key: &KeyPath, v: Option<T>) -> Check<T> {
+/// The value of a key that `rule` requires.
+fn required<T: Copy>(key: &KeyPath, rule: Rule, v: Option<T>) -> Check<T> {
     match v {
         Some(v) => Ok(v),
-        None => fail(key, "is required but missing"),
+        None => fail(key, rule, &[]),
     }
 }
 
@@ -147,14 +156,13 @@ pub fn check(raw: &RawScenario) -> Check<Scenario> {
     let root = KeyPath::root();
     let sim_key = root.key("simulation");
     let Some(sim) = &raw.simulation else {
-        return fail(
-            &sim_key,
-            "is required: add a [simulation] table with at least `years`",
-        );
+        return fail(&sim_key, Rule::SimulationRequired, &[]);
     };
+    let yk = sim_key.key("years");
     let years = int_within(
-        &sim_key.key("years"),
-        required(&sim_key.key("years"), sim.years)?,
+        &yk,
+        Rule::YearsInRange,
+        required(&yk, Rule::YearsRequired, sim.years)?,
         1,
         MAX_YEARS,
     )? as u32;
@@ -166,10 +174,7 @@ pub fn check(raw: &RawScenario) -> Check<Scenario> {
         .collect::<Check<Vec<_>>>()?;
 
     if raw.strategies.is_empty() {
-        return fail(
-            &root.key("strategies"),
-            "must define at least one strategy, e.g. [strategies.stay] path = [{ job = \"current\" }]",
-        );
+        return fail(&root.key("strategies"), Rule::StrategiesRequired, &[]);
     }
 
     let mut jobs = Vec::with_capacity(raw.jobs.len());
@@ -212,24 +217,19 @@ fn simulation(
     raw: &RawScenario,
 ) -> Check<Simulation> {
     let runs = match s.runs {
-        Some(r) => int_within(&key.key("runs"), r, 1, MAX_RUNS)? as u64,
+        Some(r) => int_within(&key.key("runs"), Rule::RunsInRange, r, 1, MAX_RUNS)? as u64,
         None => DEFAULT_RUNS,
     };
     let seed = match s.seed {
-        Some(x) => int_within(&key.key("seed"), x, 0, i64::MAX)? as u64,
+        Some(x) => int_within(&key.key("seed"), Rule::SeedInRange, x, 0, i64::MAX)? as u64,
         None => 0,
     };
     let steps_per_year = match s.steps_per_year {
         Some(x) => {
             let k = key.key("steps_per_year");
-            let x = int_within(&k, x, 1, 360)?;
+            let x = int_within(&k, Rule::StepsPerYearInRange, x, 1, 360)?;
             if x % 12 != 0 {
-                return fail(
-                    &k,
-                    format!(
-                        "must be a multiple of 12 (12 = monthly, 24, ..., 252 = trading days) so every month end is on the price grid, got {x}"
-                    ),
-                );
+                return fail(&k, Rule::StepsPerYearMonthly, &[("got", &x)]);
             }
             x as u32
         }
@@ -239,24 +239,18 @@ fn simulation(
         Some(p) => {
             let k = key.key("percentiles");
             if p.is_empty() {
-                return fail(&k, "must list at least one percentile");
+                return fail(&k, Rule::PercentilesNotEmpty, &[]);
             }
             if p.len() > 99 {
-                return fail(
-                    &k,
-                    format!("must list at most 99 percentiles, got {}", p.len()),
-                );
+                return fail(&k, Rule::PercentilesAtMost99, &[("got", &p.len())]);
             }
             for (i, &x) in p.iter().enumerate() {
-                within(&k.index(i), x, 0.0, 100.0)?;
+                within(&k.index(i), Rule::PercentileInRange, x, 0.0, 100.0)?;
                 if i > 0 && x <= p[i - 1] {
                     return fail(
                         &k.index(i),
-                        format!(
-                            "must be strictly increasing, got {} after {}",
-                            show(x),
-                            show(p[i - 1])
-                        ),
+                        Rule::PercentilesIncreasing,
+                        &[("got", &show(x)), ("previous", &show(p[i - 1]))],
                     );
                 }
             }
@@ -270,10 +264,8 @@ fn simulation(
             None => {
                 return fail(
                     &key.key("baseline"),
-                    format!(
-                        "names strategy `{b}`, which is not defined (strategies: {})",
-                        names(raw.strategies.keys())
-                    ),
+                    Rule::BaselineDefined,
+                    &[("name", b), ("defined", &names(raw.strategies.keys()))],
                 );
             }
         },
@@ -289,8 +281,10 @@ fn simulation(
     })
 }
 
-const PUBLIC_ONLY: [&str; 3] = ["share_price", "drift", "volatility"];
-const PRIVATE_ONLY: [&str; 10] = [
+/// The keys only a public company may have, in the order they are reported.
+pub(super) const PUBLIC_ONLY: [&str; 3] = ["share_price", "drift", "volatility"];
+/// The keys only a private company may have, in the order they are reported.
+pub(super) const PRIVATE_ONLY: [&str; 10] = [
     "valuation",
     "shares",
     "preference",
@@ -306,7 +300,7 @@ const PRIVATE_ONLY: [&str; 10] = [
 fn company(key: &KeyPath, name: &str, c: &RawCompany, years: u32) -> Check<Company> {
     let kind_key = key.key("type");
     let Some(kind) = &c.kind else {
-        return fail(&kind_key, "is required: \"public\" or \"private\"");
+        return fail(&kind_key, Rule::CompanyTypeRequired, &[]);
     };
     let public_set = [
         c.share_price.is_some(),
@@ -328,22 +322,32 @@ fn company(key: &KeyPath, name: &str, c: &RawCompany, years: u32) -> Check<Compa
     let kind = match kind.as_str() {
         "public" => {
             if let Some(i) = private_set.iter().position(|&b| b) {
-                return fail(
-                    &key.key(PRIVATE_ONLY[i]),
-                    "applies only to a private company, but this one has type = \"public\"",
-                );
+                return fail(&key.key(PRIVATE_ONLY[i]), Rule::PrivateOnlyKey, &[]);
             }
             let sp = key.key("share_price");
             let share_price = within(
                 &sp,
-                required(&sp, c.share_price)?,
+                Rule::SharePriceInRange,
+                required(&sp, Rule::SharePriceRequired, c.share_price)?,
                 MIN_SHARE_PRICE,
                 MAX_SHARE_PRICE,
             )?;
             let dk = key.key("drift");
-            let drift = within(&dk, required(&dk, c.drift)?, -1.0, 1.0)?;
+            let drift = within(
+                &dk,
+                Rule::DriftInRange,
+                required(&dk, Rule::DriftRequired, c.drift)?,
+                -1.0,
+                1.0,
+            )?;
             let vk = key.key("volatility");
-            let volatility = within(&vk, required(&vk, c.volatility)?, 0.0, 2.0)?;
+            let volatility = within(
+                &vk,
+                Rule::VolatilityInRange,
+                required(&vk, Rule::VolatilityRequired, c.volatility)?,
+                0.0,
+                2.0,
+            )?;
             CompanyKind::Public(Gbm {
                 share_price,
                 drift,
@@ -352,18 +356,12 @@ fn company(key: &KeyPath, name: &str, c: &RawCompany, years: u32) -> Check<Compa
         }
         "private" => {
             if let Some(i) = public_set.iter().position(|&b| b) {
-                return fail(
-                    &key.key(PUBLIC_ONLY[i]),
-                    "applies only to a public company, but this one has type = \"private\"",
-                );
+                return fail(&key.key(PUBLIC_ONLY[i]), Rule::PublicOnlyKey, &[]);
             }
             private_company(key, c, years)?
         }
         other => {
-            return fail(
-                &kind_key,
-                format!("must be \"public\" or \"private\", got \"{other}\""),
-            );
+            return fail(&kind_key, Rule::CompanyTypeKnown, &[("got", &other)]);
         }
     };
     Ok(Company {
@@ -377,18 +375,21 @@ fn private_company(key: &KeyPath, c: &RawCompany, years: u32) -> Check<CompanyKi
     let k = |s: &str| key.key(s);
     let valuation = within(
         &k("valuation"),
-        required(&k("valuation"), c.valuation)?,
+        Rule::ValuationInRange,
+        required(&k("valuation"), Rule::ValuationRequired, c.valuation)?,
         1.0,
         MAX_VALUATION,
     )?;
     let shares = within(
         &k("shares"),
-        required(&k("shares"), c.shares)?,
+        Rule::SharesInRange,
+        required(&k("shares"), Rule::SharesRequired, c.shares)?,
         1.0,
         MAX_UNITS,
     )?;
     let preference = within(
         &k("preference"),
+        Rule::PreferenceInRange,
         c.preference.unwrap_or(0.0),
         0.0,
         MAX_VALUATION,
@@ -398,7 +399,8 @@ fn private_company(key: &KeyPath, c: &RawCompany, years: u32) -> Check<CompanyKi
     if !(0.0..1.0).contains(&preferred_fraction) {
         return fail(
             &k("preferred_fraction"),
-            format!("must be in [0, 1), got {}", show(preferred_fraction)),
+            Rule::PreferredFractionInRange,
+            &[("got", &show(preferred_fraction))],
         );
     }
     let exit_month = match c.exit_month {
@@ -408,13 +410,17 @@ fn private_company(key: &KeyPath, c: &RawCompany, years: u32) -> Check<CompanyKi
                 ("failure_rate", c.failure_rate.is_some()),
             ] {
                 if set {
-                    return fail(
-                        &k(other),
-                        "cannot be given together with `exit_month` (a scheduled exit replaces the yearly hazards)",
-                    );
+                    return fail(&k(other), Rule::ExitMonthExcludesHazards, &[]);
                 }
             }
-            Some(int_within(&k("exit_month"), m, 1, i64::from(12 * years))? as u32)
+            let m = int_within(
+                &k("exit_month"),
+                Rule::ExitMonthInRange,
+                m,
+                1,
+                i64::from(12 * years),
+            )?;
+            Some(m as u32)
         }
         None => None,
     };
@@ -422,43 +428,62 @@ fn private_company(key: &KeyPath, c: &RawCompany, years: u32) -> Check<CompanyKi
         Some(_) => 0.0,
         None => within(
             &k("exit_rate"),
-            required(&k("exit_rate"), c.exit_rate)?,
+            Rule::ExitRateInRange,
+            required(&k("exit_rate"), Rule::ExitRateRequired, c.exit_rate)?,
             0.0,
             1.0,
         )?,
     };
-    let failure_rate = within(&k("failure_rate"), c.failure_rate.unwrap_or(0.0), 0.0, 1.0)?;
+    let failure_rate = within(
+        &k("failure_rate"),
+        Rule::FailureRateInRange,
+        c.failure_rate.unwrap_or(0.0),
+        0.0,
+        1.0,
+    )?;
     if exit_rate + failure_rate > 1.0 {
         return fail(
             &k("failure_rate"),
-            format!(
-                "plus exit_rate must be at most 1, got {} + {} = {}",
-                show(failure_rate),
-                show(exit_rate),
-                show(exit_rate + failure_rate)
-            ),
+            Rule::HazardsAtMostOne,
+            &[
+                ("failure_rate", &show(failure_rate)),
+                ("exit_rate", &show(exit_rate)),
+                ("sum", &show(exit_rate + failure_rate)),
+            ],
         );
     }
-    let ipo_fraction = within(&k("ipo_fraction"), c.ipo_fraction.unwrap_or(0.0), 0.0, 1.0)?;
+    let ipo_fraction = within(
+        &k("ipo_fraction"),
+        Rule::IpoFractionInRange,
+        c.ipo_fraction.unwrap_or(0.0),
+        0.0,
+        1.0,
+    )?;
     let mk = k("exit_multiple");
     let Some(m) = &c.exit_multiple else {
-        return fail(
-            &mk,
-            "is required for a private company, e.g. exit_multiple = { median = 1.5, sigma = 0.9 }",
-        );
+        return fail(&mk, Rule::ExitMultipleRequired, &[]);
     };
     let exit_median = positive(
         &mk.key("median"),
-        required(&mk.key("median"), m.median)?,
+        Rule::ExitMedianPositive,
+        Rule::ExitMedianAtMost,
+        required(&mk.key("median"), Rule::ExitMedianRequired, m.median)?,
         1000.0,
     )?;
     let exit_sigma = within(
         &mk.key("sigma"),
-        required(&mk.key("sigma"), m.sigma)?,
+        Rule::ExitSigmaInRange,
+        required(&mk.key("sigma"), Rule::ExitSigmaRequired, m.sigma)?,
         0.0,
         5.0,
     )?;
-    let dilution = within(&k("dilution"), c.dilution.unwrap_or(0.0), 0.0, 1.0)?;
+    let dilution = within(
+        &k("dilution"),
+        Rule::DilutionInRange,
+        c.dilution.unwrap_or(0.0),
+        0.0,
+        1.0,
+    )?;
     Ok(CompanyKind::Private(PrivateCompany {
         valuation,
         shares,
@@ -474,51 +499,84 @@ fn private_company(key: &KeyPath, c: &RawCompany, years: u32) -> Check<CompanyKi
     }))
 }
 
-fn frequency(key: &KeyPath, f: &Option<String>) -> Check<Option<Frequency>> {
+/// A vesting frequency, by `rule`.
+fn frequency(key: &KeyPath, rule: Rule, f: &Option<String>) -> Check<Option<Frequency>> {
     Ok(match f.as_deref() {
         None => None,
         Some("monthly") => Some(Frequency::Monthly),
         Some("quarterly") => Some(Frequency::Quarterly),
         Some("annual") => Some(Frequency::Annual),
-        Some(other) => {
-            return fail(
-                key,
-                format!("must be \"monthly\", \"quarterly\" or \"annual\", got \"{other}\""),
-            );
-        }
+        Some(other) => return fail(key, rule, &[("got", &other)]),
     })
 }
 
-fn vesting_percent(key: &KeyPath, v: &[f64]) -> Check<Vec<f64>> {
+/// The rules a vesting schedule is checked by: a grant's or a refresh's.
+struct VestingRules {
+    years: Rule,
+    entry: Rule,
+    sum: Rule,
+}
+
+const GRANT_VESTING: VestingRules = VestingRules {
+    years: Rule::GrantVestingYears,
+    entry: Rule::GrantVestingEntryInRange,
+    sum: Rule::GrantVestingSumsTo100,
+};
+
+const REFRESH_VESTING: VestingRules = VestingRules {
+    years: Rule::RefreshVestingYears,
+    entry: Rule::RefreshVestingEntryInRange,
+    sum: Rule::RefreshVestingSumsTo100,
+};
+
+fn vesting_percent(key: &KeyPath, rules: &VestingRules, v: &[f64]) -> Check<Vec<f64>> {
     if v.is_empty() || v.len() > MAX_VESTING_YEARS {
         return fail(
             key,
-            format!(
-                "must list the percent vesting in each of 1 to {MAX_VESTING_YEARS} years, got {} entries",
-                v.len()
-            ),
+            rules.years,
+            &[("max", &MAX_VESTING_YEARS), ("got", &v.len())],
         );
     }
     for (i, &p) in v.iter().enumerate() {
-        within(&key.index(i), p, 0.0, 100.0)?;
+        within(&key.index(i), rules.entry, p, 0.0, 100.0)?;
     }
     let sum: f64 = v.iter().sum();
     if (sum - 100.0).abs() > 1e-6 {
-        return fail(key, format!("must sum to 100, got {}", show(sum)));
+        return fail(key, rules.sum, &[("got", &show(sum))]);
     }
     Ok(v.to_vec())
 }
 
-fn cliff(key: &KeyPath, c: Option<i64>, vest_years: usize, horizon: u32) -> Check<u32> {
+/// The rules a cliff is checked by: a grant's or a refresh's.
+struct CliffRules {
+    in_range: Rule,
+    within_horizon: Rule,
+}
+
+const GRANT_CLIFF: CliffRules = CliffRules {
+    in_range: Rule::GrantCliffInRange,
+    within_horizon: Rule::GrantCliffWithinHorizon,
+};
+
+const REFRESH_CLIFF: CliffRules = CliffRules {
+    in_range: Rule::RefreshCliffInRange,
+    within_horizon: Rule::RefreshCliffWithinHorizon,
+};
+
+fn cliff(
+    key: &KeyPath,
+    rules: &CliffRules,
+    c: Option<i64>,
+    vest_years: usize,
+    horizon: u32,
+) -> Check<u32> {
     let Some(c) = c else { return Ok(0) };
-    let c = int_within(key, c, 0, 12 * vest_years as i64)?;
+    let c = int_within(key, rules.in_range, c, 0, 12 * vest_years as i64)?;
     if c > i64::from(12 * horizon) {
         return fail(
             key,
-            format!(
-                "must not exceed the horizon of {} months, got {c}",
-                12 * horizon
-            ),
+            rules.within_horizon,
+            &[("horizon", &(12 * horizon)), ("got", &c)],
         );
     }
     Ok(c as u32)
@@ -534,39 +592,49 @@ fn job(
 ) -> Check<Job> {
     let ck = key.key("company");
     let Some(cname) = &j.company else {
-        return fail(&ck, "is required: the name of a company under [companies]");
+        return fail(&ck, Rule::JobCompanyRequired, &[]);
     };
     let Some(company) = raw.companies.get_index_of(cname) else {
         return fail(
             &ck,
-            format!(
-                "names company `{cname}`, which is not defined under [companies] (defined: {})",
-                names(raw.companies.keys())
-            ),
+            Rule::JobCompanyDefined,
+            &[("name", cname), ("defined", &names(raw.companies.keys()))],
         );
     };
     let base = match (j.base, &j.base_raise) {
         (Some(_), Some(_)) => {
-            return fail(
-                &key.key("base_raise"),
-                "cannot be given together with `base`: choose one",
-            );
+            return fail(&key.key("base_raise"), Rule::BaseRaiseExcludesBase, &[]);
         }
-        (None, None) => {
-            return fail(
-                &key.key("base"),
-                "is required (or give `base_raise = { min, max }` for a later switch)",
-            );
-        }
-        (Some(b), None) => Base::Fixed(within(&key.key("base"), b, 0.0, MAX_MONEY)?),
+        (None, None) => return fail(&key.key("base"), Rule::BaseRequired, &[]),
+        (Some(b), None) => Base::Fixed(within(
+            &key.key("base"),
+            Rule::BaseInRange,
+            b,
+            0.0,
+            MAX_MONEY,
+        )?),
         (None, Some(r)) => {
             let rk = key.key("base_raise");
-            let min = within(&rk.key("min"), required(&rk.key("min"), r.min)?, -0.9, 10.0)?;
-            let max = within(&rk.key("max"), required(&rk.key("max"), r.max)?, -0.9, 10.0)?;
+            let (mink, maxk) = (rk.key("min"), rk.key("max"));
+            let min = within(
+                &mink,
+                Rule::BaseRaiseMinInRange,
+                required(&mink, Rule::BaseRaiseMinRequired, r.min)?,
+                -0.9,
+                10.0,
+            )?;
+            let max = within(
+                &maxk,
+                Rule::BaseRaiseMaxInRange,
+                required(&maxk, Rule::BaseRaiseMaxRequired, r.max)?,
+                -0.9,
+                10.0,
+            )?;
             if min > max {
                 return fail(
-                    &rk.key("max"),
-                    format!("must be at least min = {}, got {}", show(min), show(max)),
+                    &maxk,
+                    Rule::BaseRaiseMaxAtLeastMin,
+                    &[("min", &show(min)), ("got", &show(max))],
                 );
             }
             Base::Relative { min, max }
@@ -576,8 +644,20 @@ fn job(
         Some(r) => {
             let rk = key.key("raise");
             Raise {
-                mean: within(&rk.key("mean"), r.mean.unwrap_or(0.0), -0.5, 1.0)?,
-                sd: within(&rk.key("sd"), r.sd.unwrap_or(0.0), 0.0, 1.0)?,
+                mean: within(
+                    &rk.key("mean"),
+                    Rule::RaiseMeanInRange,
+                    r.mean.unwrap_or(0.0),
+                    -0.5,
+                    1.0,
+                )?,
+                sd: within(
+                    &rk.key("sd"),
+                    Rule::RaiseSdInRange,
+                    r.sd.unwrap_or(0.0),
+                    0.0,
+                    1.0,
+                )?,
             }
         }
         None => Raise::default(),
@@ -586,8 +666,20 @@ fn job(
         Some(p) => {
             let pk = key.key("promotion");
             Promotion {
-                rate: within(&pk.key("rate"), p.rate.unwrap_or(0.0), 0.0, 1.0)?,
-                raise: within(&pk.key("raise"), p.raise.unwrap_or(0.0), 0.0, 5.0)?,
+                rate: within(
+                    &pk.key("rate"),
+                    Rule::PromotionRateInRange,
+                    p.rate.unwrap_or(0.0),
+                    0.0,
+                    1.0,
+                )?,
+                raise: within(
+                    &pk.key("raise"),
+                    Rule::PromotionRaiseInRange,
+                    p.raise.unwrap_or(0.0),
+                    0.0,
+                    5.0,
+                )?,
             }
         }
         None => Promotion::default(),
@@ -595,24 +687,46 @@ fn job(
     let bonus = match &j.bonus {
         Some(b) => {
             let bk = key.key("bonus");
-            let target = within(&bk.key("target"), b.target.unwrap_or(0.0), 0.0, 10.0)?;
-            let sd = within(&bk.key("sd"), b.sd.unwrap_or(0.0), 0.0, 5.0)?;
-            let min = within(&bk.key("min"), b.min.unwrap_or(0.0), 0.0, 100.0)?;
-            let max = within(&bk.key("max"), b.max.unwrap_or(2.0), 0.0, 100.0)?;
+            let target = within(
+                &bk.key("target"),
+                Rule::BonusTargetInRange,
+                b.target.unwrap_or(0.0),
+                0.0,
+                10.0,
+            )?;
+            let sd = within(
+                &bk.key("sd"),
+                Rule::BonusSdInRange,
+                b.sd.unwrap_or(0.0),
+                0.0,
+                5.0,
+            )?;
+            let min = within(
+                &bk.key("min"),
+                Rule::BonusMinInRange,
+                b.min.unwrap_or(0.0),
+                0.0,
+                100.0,
+            )?;
+            let max = within(
+                &bk.key("max"),
+                Rule::BonusMaxInRange,
+                b.max.unwrap_or(2.0),
+                0.0,
+                100.0,
+            )?;
             if min > max {
                 // Blame the key the user wrote: min against the default max.
                 return match b.max {
                     Some(_) => fail(
                         &bk.key("max"),
-                        format!("must be at least min = {}, got {}", show(min), show(max)),
+                        Rule::BonusMaxAtLeastMin,
+                        &[("min", &show(min)), ("got", &show(max))],
                     ),
                     None => fail(
                         &bk.key("min"),
-                        format!(
-                            "must be at most max = {} (the default; set max too), got {}",
-                            show(max),
-                            show(min)
-                        ),
+                        Rule::BonusMinAtMostDefaultMax,
+                        &[("max", &show(max)), ("got", &show(min))],
                     ),
                 };
             }
@@ -631,15 +745,13 @@ fn job(
             if v.len() > MAX_YEARS as usize {
                 return fail(
                     &sk,
-                    format!(
-                        "must list at most {MAX_YEARS} yearly amounts, got {}",
-                        v.len()
-                    ),
+                    Rule::SignOnYearsAtMost,
+                    &[("max", &MAX_YEARS), ("got", &v.len())],
                 );
             }
             v.iter()
                 .enumerate()
-                .map(|(i, &x)| within(&sk.index(i), x, 0.0, MAX_MONEY))
+                .map(|(i, &x)| within(&sk.index(i), Rule::SignOnInRange, x, 0.0, MAX_MONEY))
                 .collect::<Check<Vec<_>>>()?
         }
         None => Vec::new(),
@@ -649,10 +761,8 @@ fn job(
     if j.grants.len() > MAX_GRANTS {
         return fail(
             &gk,
-            format!(
-                "must hold at most {MAX_GRANTS} grants, got {}",
-                j.grants.len()
-            ),
+            Rule::GrantsAtMost,
+            &[("max", &MAX_GRANTS), ("got", &j.grants.len())],
         );
     }
     let grants = j
@@ -682,79 +792,73 @@ fn job(
 fn grant(key: &KeyPath, g: &RawGrant, years: u32, _public: bool) -> Check<Grant> {
     let kk = key.key("kind");
     let kind_name = match g.kind.as_deref() {
-        None => return fail(&kk, "is required: \"rsu\" or \"option\""),
+        None => return fail(&kk, Rule::GrantKindRequired, &[]),
         Some(k @ ("rsu" | "option")) => k,
-        Some(other) => {
-            return fail(
-                &kk,
-                format!("must be \"rsu\" or \"option\", got \"{other}\""),
-            );
-        }
+        Some(other) => return fail(&kk, Rule::GrantKindKnown, &[("got", &other)]),
     };
     let kind = if kind_name == "rsu" {
         if g.strike.is_some() {
-            return fail(
-                &key.key("strike"),
-                "applies only to options, but this grant has kind = \"rsu\"",
-            );
+            return fail(&key.key("strike"), Rule::StrikeOnlyOnOptions, &[]);
         }
         if g.on_leave.is_some() {
-            return fail(
-                &key.key("on_leave"),
-                "applies only to options, but this grant has kind = \"rsu\"",
-            );
+            return fail(&key.key("on_leave"), Rule::OnLeaveOnlyOnOptions, &[]);
         }
         GrantKind::Rsu
     } else {
         let sk = key.key("strike");
-        let strike = within(&sk, required(&sk, g.strike)?, 0.0, MAX_SHARE_PRICE)?;
+        let strike = within(
+            &sk,
+            Rule::StrikeInRange,
+            required(&sk, Rule::StrikeRequired, g.strike)?,
+            0.0,
+            MAX_SHARE_PRICE,
+        )?;
         let on_leave = match g.on_leave.as_deref() {
             None | Some("forfeit") => OnLeave::Forfeit,
             Some("exercise") => OnLeave::Exercise,
             Some(other) => {
-                return fail(
-                    &key.key("on_leave"),
-                    format!("must be \"exercise\" or \"forfeit\", got \"{other}\""),
-                );
+                return fail(&key.key("on_leave"), Rule::OnLeaveKnown, &[("got", &other)]);
             }
         };
         GrantKind::Option { strike, on_leave }
     };
     let size = match (g.value, g.units) {
-        (Some(_), Some(_)) => {
-            return fail(
-                &key.key("units"),
-                "cannot be given together with `value`: choose one",
-            );
-        }
-        (None, None) => {
-            return fail(
-                &key.key("units"),
-                "is required (or `value` in dollars for an RSU grant)",
-            );
-        }
+        (Some(_), Some(_)) => return fail(&key.key("units"), Rule::UnitsExcludeValue, &[]),
+        (None, None) => return fail(&key.key("units"), Rule::GrantSizeRequired, &[]),
         (Some(v), None) => {
             if kind_name == "option" {
-                return fail(
-                    &key.key("value"),
-                    "is not supported for options: give `units` and `strike`",
-                );
+                return fail(&key.key("value"), Rule::ValueOnlyOnRsus, &[]);
             }
-            GrantSize::Value(positive(&key.key("value"), v, MAX_MONEY)?)
+            GrantSize::Value(positive(
+                &key.key("value"),
+                Rule::GrantValuePositive,
+                Rule::GrantValueAtMost,
+                v,
+                MAX_MONEY,
+            )?)
         }
-        (None, Some(u)) => GrantSize::Units(positive(&key.key("units"), u, MAX_UNITS)?),
+        (None, Some(u)) => GrantSize::Units(positive(
+            &key.key("units"),
+            Rule::GrantUnitsPositive,
+            Rule::GrantUnitsAtMost,
+            u,
+            MAX_UNITS,
+        )?),
     };
     let vk = key.key("vesting");
     let Some(vesting) = &g.vesting else {
-        return fail(
-            &vk,
-            "is required: percent vesting per year, e.g. [25, 25, 25, 25]",
-        );
+        return fail(&vk, Rule::GrantVestingRequired, &[]);
     };
-    let vesting = vesting_percent(&vk, vesting)?;
-    let freq = frequency(&key.key("frequency"), &g.frequency)?.unwrap_or(Frequency::Monthly);
+    let vesting = vesting_percent(&vk, &GRANT_VESTING, vesting)?;
+    let freq = frequency(
+        &key.key("frequency"),
+        Rule::GrantFrequencyKnown,
+        &g.frequency,
+    )?
+    .unwrap_or(Frequency::Monthly);
     let cliff_months = cliff(
         &key.key("cliff_months"),
+        &GRANT_CLIFF,
         g.cliff_months,
         vesting.len(),
         years,
@@ -762,6 +866,7 @@ fn grant(key: &KeyPath, g: &RawGrant, years: u32, _public: bool) -> Check<Grant>
     let granted_months_ago = match g.granted_months_ago {
         Some(m) => int_within(
             &key.key("granted_months_ago"),
+            Rule::GrantedMonthsAgoInRange,
             m,
             0,
             12 * MAX_VESTING_YEARS as i64,
@@ -778,43 +883,63 @@ fn grant(key: &KeyPath, g: &RawGrant, years: u32, _public: bool) -> Check<Grant>
 
 fn refresh(key: &KeyPath, r: &RawRefresh, j: &RawJob, years: u32) -> Check<Refresh> {
     let vk = key.key("value");
-    let value = positive(&vk, required(&vk, r.value)?, MAX_MONEY)?;
+    let value = positive(
+        &vk,
+        Rule::RefreshValuePositive,
+        Rule::RefreshValueAtMost,
+        required(&vk, Rule::RefreshValueRequired, r.value)?,
+        MAX_MONEY,
+    )?;
     let ek = key.key("every_years");
-    let every_years = int_within(&ek, required(&ek, r.every_years)?, 1, MAX_YEARS)? as u32;
+    let every_years = int_within(
+        &ek,
+        Rule::RefreshEveryYearsInRange,
+        required(&ek, Rule::RefreshEveryYearsRequired, r.every_years)?,
+        1,
+        MAX_YEARS,
+    )? as u32;
     let first_after_years = match r.first_after_years {
-        Some(f) => int_within(&key.key("first_after_years"), f, 0, MAX_YEARS)? as u32,
+        Some(f) => int_within(
+            &key.key("first_after_years"),
+            Rule::RefreshFirstAfterYearsInRange,
+            f,
+            0,
+            MAX_YEARS,
+        )? as u32,
         None => every_years,
     };
     // Vesting keys not given here come from the job's first RSU grant.
     let template = j.grants.iter().find(|g| g.kind.as_deref() == Some("rsu"));
     let vesting = match (&r.vesting, template.and_then(|g| g.vesting.as_ref())) {
-        (Some(v), _) => vesting_percent(&key.key("vesting"), v)?,
+        (Some(v), _) => vesting_percent(&key.key("vesting"), &REFRESH_VESTING, v)?,
         (None, Some(v)) => v.clone(),
-        (None, None) => {
-            return fail(
-                &key.key("vesting"),
-                "is required: the job has no RSU grant to take the vesting schedule from",
-            );
-        }
+        (None, None) => return fail(&key.key("vesting"), Rule::RefreshVestingRequired, &[]),
     };
-    let freq = match frequency(&key.key("frequency"), &r.frequency)? {
+    let fk = key.key("frequency");
+    let freq = match frequency(&fk, Rule::RefreshFrequencyKnown, &r.frequency)? {
         Some(f) => f,
+        // The grant's frequency was checked with the grant.
         None => template
             .and_then(|g| {
-                frequency(&key.key("frequency"), &g.frequency)
+                frequency(&fk, Rule::RefreshFrequencyKnown, &g.frequency)
                     .ok()
                     .flatten()
             })
             .unwrap_or(Frequency::Monthly),
     };
+    let ck = key.key("cliff_months");
     let cliff_months = match (r.cliff_months, template.and_then(|g| g.cliff_months)) {
-        (Some(c), _) => cliff(&key.key("cliff_months"), Some(c), vesting.len(), years)?,
-        (None, inherited) => cliff(&key.key("cliff_months"), inherited, vesting.len(), years)
-            .map_err(|mut f| {
-                f.message
-                    .push_str(" (taken from the job's first RSU grant; set refresh.cliff_months)");
-                f
-            })?,
+        (Some(c), _) => cliff(&ck, &REFRESH_CLIFF, Some(c), vesting.len(), years)?,
+        // The grant's check already held an inherited cliff to the horizon;
+        // only the refresh's own vesting years can make it too long.
+        (None, Some(c)) => int_within(
+            &ck,
+            Rule::RefreshInheritedCliffInRange,
+            c,
+            0,
+            12 * vesting.len() as i64,
+        )? as u32,
+        (None, None) => 0,
     };
     Ok(Refresh {
         value,
@@ -834,78 +959,56 @@ fn strategy(
 ) -> Check<Strategy> {
     let pk = key.key("path");
     let Some(path) = &s.path else {
-        return fail(
-            &pk,
-            "is required: stints in order, e.g. path = [{ job = \"current\" }]",
-        );
+        return fail(&pk, Rule::PathRequired, &[]);
     };
     if path.is_empty() {
-        return fail(&pk, "must hold at least one stint");
+        return fail(&pk, Rule::PathNotEmpty, &[]);
     }
     let mut stints = Vec::with_capacity(path.len());
     let mut start: u32 = 0;
     for (i, st) in path.iter().enumerate() {
         let sk = pk.index(i);
+        let (jk, yk) = (sk.key("job"), sk.key("years"));
         let last = i + 1 == path.len();
         let Some(jname) = &st.job else {
-            return fail(
-                &sk.key("job"),
-                "is required: the name of a job under [jobs]",
-            );
+            return fail(&jk, Rule::StintJobRequired, &[]);
         };
         let Some(job) = raw.jobs.get_index_of(jname) else {
             return fail(
-                &sk.key("job"),
-                format!(
-                    "names job `{jname}`, which is not defined under [jobs] (defined: {})",
-                    names(raw.jobs.keys())
-                ),
+                &jk,
+                Rule::StintJobDefined,
+                &[("name", jname), ("defined", &names(raw.jobs.keys()))],
             );
         };
         let len = match st.years {
-            Some(y) => int_within(&sk.key("years"), y, 1, MAX_YEARS)? as u32,
+            Some(y) => int_within(&yk, Rule::StintYearsInRange, y, 1, MAX_YEARS)? as u32,
             None if last => years.saturating_sub(start),
-            None => return fail(&sk.key("years"), "is required on every stint but the last"),
+            None => return fail(&yk, Rule::StintYearsRequired, &[]),
         };
         let end = start + len;
         if end > years {
             return fail(
-                &sk.key("years"),
-                format!(
-                    "takes the path to year {end}, beyond the horizon of {years} years (simulation.years)"
-                ),
+                &yk,
+                Rule::PathWithinHorizon,
+                &[("end", &end), ("years", &years)],
             );
         }
         if last && end < years {
             return fail(
-                &sk.key("years"),
-                format!(
-                    "ends the path at year {end}, before the horizon of {years} years: leave `years` out of the last stint so it runs to the horizon"
-                ),
+                &yk,
+                Rule::PathReachesHorizon,
+                &[("end", &end), ("years", &years)],
             );
         }
         if len == 0 {
-            return fail(
-                &sk.key("job"),
-                format!("starts at year {start}, which is already the horizon"),
-            );
+            return fail(&jk, Rule::StintStartsBeforeHorizon, &[("start", &start)]);
         }
         let j = &jobs[job];
         if i == 0 && matches!(j.base, Base::Relative { .. }) {
-            return fail(
-                &sk.key("job"),
-                format!(
-                    "is `{jname}`, which uses base_raise, but a first stint has no previous base to raise: give that job a `base`"
-                ),
-            );
+            return fail(&jk, Rule::FirstStintHasBase, &[("job", jname)]);
         }
         if i > 0 && j.grants.iter().any(|g| g.granted_months_ago > 0) {
-            return fail(
-                &sk.key("job"),
-                format!(
-                    "is `{jname}`, which has an existing grant (granted_months_ago), so it can only be a strategy's first stint"
-                ),
-            );
+            return fail(&jk, Rule::ExistingGrantOnFirstStint, &[("job", jname)]);
         }
         stints.push(Stint { job, start, end });
         start = end;

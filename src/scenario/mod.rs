@@ -6,6 +6,7 @@ pub mod keys;
 mod locate;
 pub mod patch;
 mod raw;
+pub mod rules;
 pub mod starter;
 
 use std::path::Path;
@@ -13,6 +14,7 @@ use std::path::Path;
 use crate::error::{AppError, KeyPath, ScenarioError, Seg};
 use crate::model::Scenario;
 use locate::{Locator, line_col};
+pub use rules::Rule;
 
 /// Largest scenario file accepted, in bytes; a real one is a few kilobytes.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
@@ -23,10 +25,12 @@ pub fn load(path: &Path) -> Result<Scenario, AppError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| AppError::Usage(format!("cannot read scenario {label}: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(AppError::Usage(format!(
-            "scenario {label} is {} bytes; the limit is {MAX_FILE_BYTES} bytes",
-            meta.len()
-        )));
+        // Not a ScenarioError: nothing in the file has been read to point at.
+        return Err(AppError::Usage(Rule::FileSizeWithinLimit.message_with(&[
+            ("file", &label),
+            ("size", &meta.len()),
+            ("limit", &MAX_FILE_BYTES),
+        ])));
     }
     let bytes = std::fs::read(path)
         .map_err(|e| AppError::Usage(format!("cannot read scenario {label}: {e}")))?;
@@ -45,7 +49,8 @@ pub fn parse_bytes(label: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError>
                 line,
                 column,
                 key: KeyPath::root(),
-                message: "the file is not valid UTF-8 text".into(),
+                rule: Rule::ValidUtf8,
+                message: Rule::ValidUtf8.message_with(&[]),
             })
         }
     }
@@ -53,13 +58,15 @@ pub fn parse_bytes(label: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError>
 
 /// Checks `text` as a scenario file named `label`.
 pub fn parse(label: &str, text: &str) -> Result<Scenario, ScenarioError> {
-    let at = |offset: usize, key: KeyPath, message: String| {
+    let at = |offset: usize, key: KeyPath, rule: Rule, message: String| {
+        debug_assert!(rule.concerns(&key), "{key} is not a key of rule {rule}");
         let (line, column) = line_col(text, offset);
         ScenarioError {
             file: label.to_string(),
             line,
             column,
             key,
+            rule,
             message,
         }
     };
@@ -70,7 +77,8 @@ pub fn parse(label: &str, text: &str) -> Result<Scenario, ScenarioError> {
         at(
             offset,
             KeyPath::root(),
-            format!("invalid TOML: {}", e.message().trim()),
+            Rule::ValidToml,
+            Rule::ValidToml.message_with(&[("detail", &e.message().trim())]),
         )
     })?;
     let raw: raw::RawScenario = serde_path_to_error::deserialize(de).map_err(|e| {
@@ -87,34 +95,37 @@ pub fn parse(label: &str, text: &str) -> Result<Scenario, ScenarioError> {
         let inner = e.into_inner();
         let span = inner.span();
         let written = span.clone().and_then(|r| text.get(r)).unwrap_or("");
-        let message = serde_message(inner.message().trim(), written, &mut key);
+        let (rule, message) = serde_message(inner.message().trim(), written, &mut key);
         let offset = span.map_or_else(|| Locator::new(text).span(&key).start, |s| s.start);
-        at(offset, key, message)
+        at(offset, key, rule, message)
     })?;
     check::check(&raw).map_err(|f| {
         let span = Locator::new(text).span(&f.key);
-        at(span.start, f.key, f.message)
+        at(span.start, f.key, f.rule, f.message)
     })
 }
 
-/// Rewrites a serde or toml message in the file's terms: no Rust type names,
-/// the unknown key named in the path.
-fn serde_message(message: &str, written: &str, key: &mut KeyPath) -> String {
+/// Rewrites a serde or toml message in the file's terms, as the rule it
+/// breaks: no Rust type names, the unknown key named in the path.
+fn serde_message(message: &str, written: &str, key: &mut KeyPath) -> (Rule, String) {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (name, tail) = rest.split_once('`').unwrap_or((rest, ""));
         if key.0.last() != Some(&Seg::Key(name.to_string())) {
             key.0.push(Seg::Key(name.to_string()));
         }
-        return match tail.split_once("expected") {
-            Some((_, expected)) => format!("is not a known key (expected{expected})"),
-            None => "is not a known key".to_string(),
+        let expected = match tail.split_once("expected") {
+            Some((_, expected)) => format!(" (expected{expected})"),
+            None => String::new(),
         };
+        let rule = Rule::KnownKey;
+        return (rule, rule.message_with(&[("expected", &expected)]));
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
         if got.contains(" as i128") || got.contains(" as u128") {
             let digits = got.split('`').nth(1).unwrap_or(got);
-            return format!("is out of range, got {digits}");
+            let rule = Rule::IntegerFits;
+            return (rule, rule.message_with(&[("got", &digits)]));
         }
         let expected = match expected {
             "f64" => "a number",
@@ -136,9 +147,16 @@ fn serde_message(message: &str, written: &str, key: &mut KeyPath) -> String {
                 .replace("integer", "the integer")
                 .replace('`', ""),
         };
-        return format!("must be {expected}, got {got}");
+        let rule = Rule::ValueType;
+        return (
+            rule,
+            rule.message_with(&[("expected", &expected), ("got", &got)]),
+        );
     }
-    message.to_string()
+    // No other serde error is known to reach here (every key is optional and
+    // duplicates are the parser's); whatever does is a value of the wrong
+    // shape for its key, passed on as serde words it.
+    (Rule::ValueType, message.to_string())
 }
 
 /// Byte offset of the first line at which the document fails with

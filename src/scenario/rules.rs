@@ -1,0 +1,631 @@
+//! Every validation rule of a scenario file, as data: a stable name, the key
+//! path pattern it concerns and the message that states it.
+//!
+//! Each check in `check.rs` and `mod.rs` cites the [`Rule`] it enforces and
+//! takes its message from it, so an error always says which rule it broke
+//! (in [`crate::error::ScenarioError::rule`]) and how, and the broken-file
+//! catalogue can prove that every rule has a case by walking [`Rule::ALL`].
+//!
+//! A message is a template: `{name}` (lower-case letters and `_` between
+//! braces) is a placeholder for a value known only when the rule fails,
+//! such as `{got}` for the bad value; any other brace is literal text, as in
+//! `exit_multiple = { median = 1.5, sigma = 0.9 }`.
+//!
+//! A key pattern is a key path as tcsim prints it, in which `*` stands for
+//! any one key, `[*]` for any array index, `{a,b}` for one of the listed keys
+//! and `**` for any path at all; the empty pattern is the document itself.
+
+use std::fmt;
+
+use crate::error::{KeyPath, Seg};
+
+/// What one rule is: the data behind [`Rule::name`], [`Rule::key`] and
+/// [`Rule::message`].
+struct Spec {
+    name: &'static str,
+    key: &'static str,
+    message: &'static str,
+}
+
+/// Declares [`Rule`], one row per rule (`Variant = "name", "key pattern",
+/// "message template";`), with [`Rule::ALL`] and the table of [`Spec`]s, so
+/// that a rule cannot be added without its data or left out of `ALL`.
+macro_rules! rules {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal, $key:literal, $message:literal;)*) => {
+        /// A validation rule of the scenario file. Every error a scenario can
+        /// be rejected with breaks exactly one of these.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule {
+            $(
+                $(#[$doc])*
+                #[doc = concat!(
+                    "\n\nName `", $name, "`, key pattern `` ", $key,
+                    " ``, message `` ", $message, " ``."
+                )]
+                $variant,
+            )*
+        }
+
+        impl Rule {
+            /// Every rule, in the order the file is checked.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
+
+            fn spec(self) -> Spec {
+                match self {
+                    $(Rule::$variant => Spec {
+                        name: $name,
+                        key: $key,
+                        message: $message,
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+rules! {
+    // The file itself and the TOML/serde layer (mod.rs).
+    /// The file is small enough to read (checked by `load` before reading).
+    FileSizeWithinLimit = "file_size_within_limit", "",
+        "scenario {file} is {size} bytes; the limit is {limit} bytes";
+    /// The file is UTF-8 text throughout, comments included.
+    ValidUtf8 = "valid_utf8", "", "the file is not valid UTF-8 text";
+    /// The file parses as TOML; `{detail}` is the parser's own account.
+    ValidToml = "valid_toml", "", "invalid TOML: {detail}";
+    /// Every key is one the table can hold (a typo is an error, not a silent
+    /// default); `{expected}` is ` (expected ...)` or empty.
+    KnownKey = "known_key", "**", "is not a known key{expected}";
+    /// Every value has the type its key holds.
+    ValueType = "value_type", "**", "must be {expected}, got {got}";
+    /// Every integer fits in 64 bits.
+    IntegerFits = "integer_fits", "**", "is out of range, got {got}";
+    /// No number is NaN or infinite (TOML allows both).
+    FiniteNumber = "finite_number", "**", "must be a finite number, got {got}";
+
+    // The whole file.
+    SimulationRequired = "simulation_required", "simulation",
+        "is required: add a [simulation] table with at least `years`";
+    YearsRequired = "years_required", "simulation.years", "is required but missing";
+    YearsInRange = "years_in_range", "simulation.years",
+        "must be an integer in [{lo}, {hi}], got {got}";
+    StrategiesRequired = "strategies_required", "strategies",
+        "must define at least one strategy, e.g. [strategies.stay] path = [{ job = \"current\" }]";
+
+    // [simulation]
+    RunsInRange = "runs_in_range", "simulation.runs",
+        "must be an integer in [{lo}, {hi}], got {got}";
+    SeedInRange = "seed_in_range", "simulation.seed",
+        "must be an integer in [{lo}, {hi}], got {got}";
+    StepsPerYearInRange = "steps_per_year_in_range", "simulation.steps_per_year",
+        "must be an integer in [{lo}, {hi}], got {got}";
+    StepsPerYearMonthly = "steps_per_year_monthly", "simulation.steps_per_year",
+        "must be a multiple of 12 (12 = monthly, 24, ..., 252 = trading days) so every month end is on the price grid, got {got}";
+    PercentilesNotEmpty = "percentiles_not_empty", "simulation.percentiles",
+        "must list at least one percentile";
+    PercentilesAtMost99 = "percentiles_at_most_99", "simulation.percentiles",
+        "must list at most 99 percentiles, got {got}";
+    PercentileInRange = "percentile_in_range", "simulation.percentiles[*]",
+        "must be in [{lo}, {hi}], got {got}";
+    PercentilesIncreasing = "percentiles_increasing", "simulation.percentiles[*]",
+        "must be strictly increasing, got {got} after {previous}";
+    BaselineDefined = "baseline_defined", "simulation.baseline",
+        "names strategy `{name}`, which is not defined (strategies: {defined})";
+
+    // [companies.NAME]
+    CompanyTypeRequired = "company_type_required", "companies.*.type",
+        "is required: \"public\" or \"private\"";
+    PrivateOnlyKey = "private_only_key",
+        "companies.*.{valuation,shares,preference,preferred_fraction,exit_rate,failure_rate,ipo_fraction,exit_multiple,dilution,exit_month}",
+        "applies only to a private company, but this one has type = \"public\"";
+    SharePriceRequired = "share_price_required", "companies.*.share_price",
+        "is required but missing";
+    SharePriceInRange = "share_price_in_range", "companies.*.share_price",
+        "must be in [{lo}, {hi}], got {got}";
+    DriftRequired = "drift_required", "companies.*.drift", "is required but missing";
+    DriftInRange = "drift_in_range", "companies.*.drift", "must be in [{lo}, {hi}], got {got}";
+    VolatilityRequired = "volatility_required", "companies.*.volatility",
+        "is required but missing";
+    VolatilityInRange = "volatility_in_range", "companies.*.volatility",
+        "must be in [{lo}, {hi}], got {got}";
+    PublicOnlyKey = "public_only_key", "companies.*.{share_price,drift,volatility}",
+        "applies only to a public company, but this one has type = \"private\"";
+    CompanyTypeKnown = "company_type_known", "companies.*.type",
+        "must be \"public\" or \"private\", got \"{got}\"";
+
+    // A private company.
+    ValuationRequired = "valuation_required", "companies.*.valuation", "is required but missing";
+    ValuationInRange = "valuation_in_range", "companies.*.valuation",
+        "must be in [{lo}, {hi}], got {got}";
+    SharesRequired = "shares_required", "companies.*.shares", "is required but missing";
+    SharesInRange = "shares_in_range", "companies.*.shares", "must be in [{lo}, {hi}], got {got}";
+    PreferenceInRange = "preference_in_range", "companies.*.preference",
+        "must be in [{lo}, {hi}], got {got}";
+    PreferredFractionInRange = "preferred_fraction_in_range", "companies.*.preferred_fraction",
+        "must be in [0, 1), got {got}";
+    /// A scheduled exit replaces the yearly hazards, so they cannot both be set.
+    ExitMonthExcludesHazards = "exit_month_excludes_hazards",
+        "companies.*.{exit_rate,failure_rate}",
+        "cannot be given together with `exit_month` (a scheduled exit replaces the yearly hazards)";
+    ExitMonthInRange = "exit_month_in_range", "companies.*.exit_month",
+        "must be an integer in [{lo}, {hi}], got {got}";
+    ExitRateRequired = "exit_rate_required", "companies.*.exit_rate", "is required but missing";
+    ExitRateInRange = "exit_rate_in_range", "companies.*.exit_rate",
+        "must be in [{lo}, {hi}], got {got}";
+    FailureRateInRange = "failure_rate_in_range", "companies.*.failure_rate",
+        "must be in [{lo}, {hi}], got {got}";
+    /// The yearly exit and failure probabilities are exclusive outcomes.
+    HazardsAtMostOne = "hazards_at_most_one", "companies.*.failure_rate",
+        "plus exit_rate must be at most 1, got {failure_rate} + {exit_rate} = {sum}";
+    IpoFractionInRange = "ipo_fraction_in_range", "companies.*.ipo_fraction",
+        "must be in [{lo}, {hi}], got {got}";
+    ExitMultipleRequired = "exit_multiple_required", "companies.*.exit_multiple",
+        "is required for a private company, e.g. exit_multiple = { median = 1.5, sigma = 0.9 }";
+    ExitMedianRequired = "exit_median_required", "companies.*.exit_multiple.median",
+        "is required but missing";
+    ExitMedianPositive = "exit_median_positive", "companies.*.exit_multiple.median",
+        "must be positive, got {got}";
+    ExitMedianAtMost = "exit_median_at_most", "companies.*.exit_multiple.median",
+        "must be at most {hi}, got {got}";
+    ExitSigmaRequired = "exit_sigma_required", "companies.*.exit_multiple.sigma",
+        "is required but missing";
+    ExitSigmaInRange = "exit_sigma_in_range", "companies.*.exit_multiple.sigma",
+        "must be in [{lo}, {hi}], got {got}";
+    DilutionInRange = "dilution_in_range", "companies.*.dilution",
+        "must be in [{lo}, {hi}], got {got}";
+
+    // [jobs.NAME]
+    JobCompanyRequired = "job_company_required", "jobs.*.company",
+        "is required: the name of a company under [companies]";
+    JobCompanyDefined = "job_company_defined", "jobs.*.company",
+        "names company `{name}`, which is not defined under [companies] (defined: {defined})";
+    BaseRaiseExcludesBase = "base_raise_excludes_base", "jobs.*.base_raise",
+        "cannot be given together with `base`: choose one";
+    BaseRequired = "base_required", "jobs.*.base",
+        "is required (or give `base_raise = { min, max }` for a later switch)";
+    BaseInRange = "base_in_range", "jobs.*.base", "must be in [{lo}, {hi}], got {got}";
+    BaseRaiseMinRequired = "base_raise_min_required", "jobs.*.base_raise.min",
+        "is required but missing";
+    BaseRaiseMinInRange = "base_raise_min_in_range", "jobs.*.base_raise.min",
+        "must be in [{lo}, {hi}], got {got}";
+    BaseRaiseMaxRequired = "base_raise_max_required", "jobs.*.base_raise.max",
+        "is required but missing";
+    BaseRaiseMaxInRange = "base_raise_max_in_range", "jobs.*.base_raise.max",
+        "must be in [{lo}, {hi}], got {got}";
+    BaseRaiseMaxAtLeastMin = "base_raise_max_at_least_min", "jobs.*.base_raise.max",
+        "must be at least min = {min}, got {got}";
+    RaiseMeanInRange = "raise_mean_in_range", "jobs.*.raise.mean",
+        "must be in [{lo}, {hi}], got {got}";
+    RaiseSdInRange = "raise_sd_in_range", "jobs.*.raise.sd", "must be in [{lo}, {hi}], got {got}";
+    PromotionRateInRange = "promotion_rate_in_range", "jobs.*.promotion.rate",
+        "must be in [{lo}, {hi}], got {got}";
+    PromotionRaiseInRange = "promotion_raise_in_range", "jobs.*.promotion.raise",
+        "must be in [{lo}, {hi}], got {got}";
+    BonusTargetInRange = "bonus_target_in_range", "jobs.*.bonus.target",
+        "must be in [{lo}, {hi}], got {got}";
+    BonusSdInRange = "bonus_sd_in_range", "jobs.*.bonus.sd", "must be in [{lo}, {hi}], got {got}";
+    BonusMinInRange = "bonus_min_in_range", "jobs.*.bonus.min",
+        "must be in [{lo}, {hi}], got {got}";
+    BonusMaxInRange = "bonus_max_in_range", "jobs.*.bonus.max",
+        "must be in [{lo}, {hi}], got {got}";
+    BonusMaxAtLeastMin = "bonus_max_at_least_min", "jobs.*.bonus.max",
+        "must be at least min = {min}, got {got}";
+    /// `min` above the default `max`: blamed on `min`, the key the user wrote.
+    BonusMinAtMostDefaultMax = "bonus_min_at_most_default_max", "jobs.*.bonus.min",
+        "must be at most max = {max} (the default; set max too), got {got}";
+    SignOnYearsAtMost = "sign_on_years_at_most", "jobs.*.sign_on",
+        "must list at most {max} yearly amounts, got {got}";
+    SignOnInRange = "sign_on_in_range", "jobs.*.sign_on[*]", "must be in [{lo}, {hi}], got {got}";
+    GrantsAtMost = "grants_at_most", "jobs.*.grants", "must hold at most {max} grants, got {got}";
+
+    // [[jobs.NAME.grants]]
+    GrantKindRequired = "grant_kind_required", "jobs.*.grants[*].kind",
+        "is required: \"rsu\" or \"option\"";
+    GrantKindKnown = "grant_kind_known", "jobs.*.grants[*].kind",
+        "must be \"rsu\" or \"option\", got \"{got}\"";
+    StrikeOnlyOnOptions = "strike_only_on_options", "jobs.*.grants[*].strike",
+        "applies only to options, but this grant has kind = \"rsu\"";
+    OnLeaveOnlyOnOptions = "on_leave_only_on_options", "jobs.*.grants[*].on_leave",
+        "applies only to options, but this grant has kind = \"rsu\"";
+    StrikeRequired = "strike_required", "jobs.*.grants[*].strike", "is required but missing";
+    StrikeInRange = "strike_in_range", "jobs.*.grants[*].strike",
+        "must be in [{lo}, {hi}], got {got}";
+    OnLeaveKnown = "on_leave_known", "jobs.*.grants[*].on_leave",
+        "must be \"exercise\" or \"forfeit\", got \"{got}\"";
+    UnitsExcludeValue = "units_exclude_value", "jobs.*.grants[*].units",
+        "cannot be given together with `value`: choose one";
+    GrantSizeRequired = "grant_size_required", "jobs.*.grants[*].units",
+        "is required (or `value` in dollars for an RSU grant)";
+    ValueOnlyOnRsus = "value_only_on_rsus", "jobs.*.grants[*].value",
+        "is not supported for options: give `units` and `strike`";
+    GrantValuePositive = "grant_value_positive", "jobs.*.grants[*].value",
+        "must be positive, got {got}";
+    GrantValueAtMost = "grant_value_at_most", "jobs.*.grants[*].value",
+        "must be at most {hi}, got {got}";
+    GrantUnitsPositive = "grant_units_positive", "jobs.*.grants[*].units",
+        "must be positive, got {got}";
+    GrantUnitsAtMost = "grant_units_at_most", "jobs.*.grants[*].units",
+        "must be at most {hi}, got {got}";
+    GrantVestingRequired = "grant_vesting_required", "jobs.*.grants[*].vesting",
+        "is required: percent vesting per year, e.g. [25, 25, 25, 25]";
+    GrantVestingYears = "grant_vesting_years", "jobs.*.grants[*].vesting",
+        "must list the percent vesting in each of 1 to {max} years, got {got} entries";
+    GrantVestingEntryInRange = "grant_vesting_entry_in_range", "jobs.*.grants[*].vesting[*]",
+        "must be in [{lo}, {hi}], got {got}";
+    GrantVestingSumsTo100 = "grant_vesting_sums_to_100", "jobs.*.grants[*].vesting",
+        "must sum to 100, got {got}";
+    GrantFrequencyKnown = "grant_frequency_known", "jobs.*.grants[*].frequency",
+        "must be \"monthly\", \"quarterly\" or \"annual\", got \"{got}\"";
+    GrantCliffInRange = "grant_cliff_in_range", "jobs.*.grants[*].cliff_months",
+        "must be an integer in [{lo}, {hi}], got {got}";
+    GrantCliffWithinHorizon = "grant_cliff_within_horizon", "jobs.*.grants[*].cliff_months",
+        "must not exceed the horizon of {horizon} months, got {got}";
+    GrantedMonthsAgoInRange = "granted_months_ago_in_range", "jobs.*.grants[*].granted_months_ago",
+        "must be an integer in [{lo}, {hi}], got {got}";
+
+    // [jobs.NAME.refresh]
+    RefreshValueRequired = "refresh_value_required", "jobs.*.refresh.value",
+        "is required but missing";
+    RefreshValuePositive = "refresh_value_positive", "jobs.*.refresh.value",
+        "must be positive, got {got}";
+    RefreshValueAtMost = "refresh_value_at_most", "jobs.*.refresh.value",
+        "must be at most {hi}, got {got}";
+    RefreshEveryYearsRequired = "refresh_every_years_required", "jobs.*.refresh.every_years",
+        "is required but missing";
+    RefreshEveryYearsInRange = "refresh_every_years_in_range", "jobs.*.refresh.every_years",
+        "must be an integer in [{lo}, {hi}], got {got}";
+    RefreshFirstAfterYearsInRange = "refresh_first_after_years_in_range",
+        "jobs.*.refresh.first_after_years", "must be an integer in [{lo}, {hi}], got {got}";
+    RefreshVestingYears = "refresh_vesting_years", "jobs.*.refresh.vesting",
+        "must list the percent vesting in each of 1 to {max} years, got {got} entries";
+    RefreshVestingEntryInRange = "refresh_vesting_entry_in_range", "jobs.*.refresh.vesting[*]",
+        "must be in [{lo}, {hi}], got {got}";
+    RefreshVestingSumsTo100 = "refresh_vesting_sums_to_100", "jobs.*.refresh.vesting",
+        "must sum to 100, got {got}";
+    /// A refresh without its own vesting takes the job's first RSU grant's.
+    RefreshVestingRequired = "refresh_vesting_required", "jobs.*.refresh.vesting",
+        "is required: the job has no RSU grant to take the vesting schedule from";
+    RefreshFrequencyKnown = "refresh_frequency_known", "jobs.*.refresh.frequency",
+        "must be \"monthly\", \"quarterly\" or \"annual\", got \"{got}\"";
+    RefreshCliffInRange = "refresh_cliff_in_range", "jobs.*.refresh.cliff_months",
+        "must be an integer in [{lo}, {hi}], got {got}";
+    RefreshCliffWithinHorizon = "refresh_cliff_within_horizon", "jobs.*.refresh.cliff_months",
+        "must not exceed the horizon of {horizon} months, got {got}";
+    /// The cliff a refresh takes from the job's first RSU grant must fit the
+    /// refresh's own vesting years (the grant's check already held it to the
+    /// horizon).
+    RefreshInheritedCliffInRange = "refresh_inherited_cliff_in_range",
+        "jobs.*.refresh.cliff_months",
+        "must be an integer in [{lo}, {hi}], got {got} (taken from the job's first RSU grant; set refresh.cliff_months)";
+
+    // [strategies.NAME]
+    PathRequired = "path_required", "strategies.*.path",
+        "is required: stints in order, e.g. path = [{ job = \"current\" }]";
+    PathNotEmpty = "path_not_empty", "strategies.*.path", "must hold at least one stint";
+    StintJobRequired = "stint_job_required", "strategies.*.path[*].job",
+        "is required: the name of a job under [jobs]";
+    StintJobDefined = "stint_job_defined", "strategies.*.path[*].job",
+        "names job `{name}`, which is not defined under [jobs] (defined: {defined})";
+    StintYearsInRange = "stint_years_in_range", "strategies.*.path[*].years",
+        "must be an integer in [{lo}, {hi}], got {got}";
+    StintYearsRequired = "stint_years_required", "strategies.*.path[*].years",
+        "is required on every stint but the last";
+    PathWithinHorizon = "path_within_horizon", "strategies.*.path[*].years",
+        "takes the path to year {end}, beyond the horizon of {years} years (simulation.years)";
+    PathReachesHorizon = "path_reaches_horizon", "strategies.*.path[*].years",
+        "ends the path at year {end}, before the horizon of {years} years: leave `years` out of the last stint so it runs to the horizon";
+    StintStartsBeforeHorizon = "stint_starts_before_horizon", "strategies.*.path[*].job",
+        "starts at year {start}, which is already the horizon";
+    /// A `base_raise` raises the previous stint's base, so a first stint has
+    /// none to raise.
+    FirstStintHasBase = "first_stint_has_base", "strategies.*.path[*].job",
+        "is `{job}`, which uses base_raise, but a first stint has no previous base to raise: give that job a `base`";
+    /// An existing grant was granted before the simulation starts, at the
+    /// job held then.
+    ExistingGrantOnFirstStint = "existing_grant_on_first_stint", "strategies.*.path[*].job",
+        "is `{job}`, which has an existing grant (granted_months_ago), so it can only be a strategy's first stint";
+}
+
+impl Rule {
+    /// Stable snake_case name, e.g. `years_in_range`.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The key path pattern this rule concerns, e.g.
+    /// `jobs.*.grants[*].vesting` (see the module docs for the syntax).
+    pub fn key(self) -> &'static str {
+        self.spec().key
+    }
+
+    /// The message template, e.g. `must be in [{lo}, {hi}], got {got}`.
+    pub fn message(self) -> &'static str {
+        self.spec().message
+    }
+
+    /// The rule with the given name.
+    pub fn from_name(name: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|r| r.name() == name)
+    }
+
+    /// The message with each placeholder replaced by the value of the same
+    /// name in `args`. Every placeholder must have a value and every value a
+    /// placeholder: a mismatch means the check and the rule disagree on what
+    /// the message says, which debug builds (and so every test) refuse.
+    pub fn message_with(self, args: &[(&str, &dyn fmt::Display)]) -> String {
+        let mut out = String::new();
+        let mut used = vec![false; args.len()];
+        for piece in pieces(self.message()) {
+            match piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Placeholder(name) => match args.iter().position(|(n, _)| *n == name) {
+                    Some(i) => {
+                        used[i] = true;
+                        out.push_str(&args[i].1.to_string());
+                    }
+                    None => {
+                        debug_assert!(false, "rule {self}: no value for {{{name}}}");
+                        out.push_str(&format!("{{{name}}}"));
+                    }
+                },
+            }
+        }
+        debug_assert!(
+            used.iter().all(|&u| u),
+            "rule {self}: a value has no placeholder in {:?}",
+            self.message()
+        );
+        out
+    }
+
+    /// Whether `key` matches this rule's key pattern.
+    pub fn concerns(self, key: &KeyPath) -> bool {
+        pattern(self.key()).is_some_and(|p| matches(&p, &key.0))
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A part of a message template.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Literal text.
+    Text(&'a str),
+    /// A `{name}` placeholder, by name.
+    Placeholder(&'a str),
+}
+
+/// Splits a message template into literal text and placeholders.
+pub fn pieces(template: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let (mut text_start, mut from) = (0, 0);
+    while let Some(open) = template[from..].find('{').map(|n| from + n) {
+        let after = &template[open + 1..];
+        let len = after
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+            .unwrap_or(after.len());
+        if len > 0 && after[len..].starts_with('}') {
+            if open > text_start {
+                out.push(Piece::Text(&template[text_start..open]));
+            }
+            out.push(Piece::Placeholder(&after[..len]));
+            text_start = open + len + 2;
+            from = text_start;
+        } else {
+            from = open + 1;
+        }
+    }
+    if text_start < template.len() {
+        out.push(Piece::Text(&template[text_start..]));
+    }
+    out
+}
+
+/// One segment of a key pattern.
+#[derive(Debug, PartialEq, Eq)]
+enum Pat<'a> {
+    Key(&'a str),
+    AnyKey,
+    OneOf(Vec<&'a str>),
+    AnyIndex,
+    AnyPath,
+}
+
+/// Parses a key pattern; `None` when it is malformed.
+fn pattern(p: &str) -> Option<Vec<Pat<'_>>> {
+    let mut out = Vec::new();
+    if p.is_empty() {
+        return Some(out);
+    }
+    for part in p.split('.') {
+        let name_end = part.find('[').unwrap_or(part.len());
+        let (name, mut rest) = part.split_at(name_end);
+        out.push(match name {
+            "" => return None,
+            "**" => Pat::AnyPath,
+            "*" => Pat::AnyKey,
+            n if n.starts_with('{') => {
+                let inner = n.strip_prefix('{')?.strip_suffix('}')?;
+                let keys: Vec<&str> = inner.split(',').collect();
+                if keys.iter().any(|k| !is_bare(k)) {
+                    return None;
+                }
+                Pat::OneOf(keys)
+            }
+            n if is_bare(n) => Pat::Key(n),
+            _ => return None,
+        });
+        while let Some(r) = rest.strip_prefix("[*]") {
+            out.push(Pat::AnyIndex);
+            rest = r;
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// A key as a pattern names it: what tcsim prints without quotes.
+fn is_bare(k: &str) -> bool {
+    !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn matches(pattern: &[Pat<'_>], key: &[Seg]) -> bool {
+    match (pattern.split_first(), key.split_first()) {
+        (None, None) => true,
+        (Some((Pat::AnyPath, rest)), _) => (0..=key.len()).any(|skip| matches(rest, &key[skip..])),
+        (Some((p, rest)), Some((seg, key_rest))) => {
+            let one = match (p, seg) {
+                (Pat::Key(k), Seg::Key(s)) => k == s,
+                (Pat::AnyKey, Seg::Key(_)) => true,
+                (Pat::OneOf(ks), Seg::Key(s)) => ks.contains(&s.as_str()),
+                (Pat::AnyIndex, Seg::Index(_)) => true,
+                _ => false,
+            };
+            one && matches(rest, key_rest)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Phrases that state a rule; every message must contain one, so a rule
+    /// cannot be added whose message only says "bad value".
+    const RULE_PHRASES: [&str; 15] = [
+        "must ",
+        "is required",
+        "is not a known key",
+        "is out of range",
+        "invalid TOML",
+        "not valid UTF-8",
+        "the limit is",
+        "names ",
+        "cannot be given",
+        "applies only to",
+        "is not supported",
+        "takes the path",
+        "ends the path",
+        "starts at",
+        "is `",
+    ];
+
+    /// A name is its variant in snake_case (where the underscores go next to
+    /// digits is the name's choice: `valid_utf8`, `grant_vesting_sums_to_100`).
+    #[test]
+    fn rule_names_are_their_variants_in_snake_case_and_unique() {
+        let mut seen = BTreeSet::new();
+        for &rule in Rule::ALL {
+            let name = rule.name();
+            let snake = name.split('_').all(|w| {
+                !w.is_empty()
+                    && w.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            });
+            assert!(snake, "rule {name} is not snake_case");
+            let variant = format!("{rule:?}").to_ascii_lowercase();
+            assert_eq!(
+                name.replace('_', ""),
+                variant,
+                "rule {name} is not named as {rule:?}"
+            );
+            assert!(seen.insert(name), "{name} is named twice");
+            assert_eq!(Rule::from_name(name), Some(rule));
+        }
+    }
+
+    #[test]
+    fn every_rule_message_states_a_rule() {
+        for &rule in Rule::ALL {
+            let text: String = pieces(rule.message())
+                .iter()
+                .filter_map(|p| match p {
+                    Piece::Text(t) => Some(*t),
+                    Piece::Placeholder(_) => None,
+                })
+                .collect();
+            assert!(
+                RULE_PHRASES.iter().any(|p| text.contains(p)),
+                "rule {rule}: {:?} states no rule (none of {RULE_PHRASES:?})",
+                rule.message()
+            );
+            assert!(
+                !rule.message().starts_with('{'),
+                "rule {rule}: a message starts with what the rule is, not a value"
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_key_is_a_well_formed_pattern() {
+        for &rule in Rule::ALL {
+            assert!(
+                pattern(rule.key()).is_some(),
+                "rule {rule}: bad key {:?}",
+                rule.key()
+            );
+        }
+    }
+
+    #[test]
+    fn private_and_public_only_keys_are_the_checker_lists() {
+        let list = |keys: &[&str]| format!("companies.*.{{{}}}", keys.join(","));
+        assert_eq!(
+            Rule::PrivateOnlyKey.key(),
+            list(&super::super::check::PRIVATE_ONLY)
+        );
+        assert_eq!(
+            Rule::PublicOnlyKey.key(),
+            list(&super::super::check::PUBLIC_ONLY)
+        );
+    }
+
+    #[test]
+    fn key_patterns_match_key_paths() {
+        let root = KeyPath::root();
+        let grant = root.key("jobs").key("a.b").key("grants").index(3);
+        assert!(Rule::GrantVestingSumsTo100.concerns(&grant.key("vesting")));
+        assert!(Rule::GrantVestingEntryInRange.concerns(&grant.key("vesting").index(0)));
+        assert!(!Rule::GrantVestingSumsTo100.concerns(&grant.key("vesting").index(0)));
+        assert!(!Rule::GrantVestingSumsTo100.concerns(&grant));
+        let company = root.key("companies").key("x");
+        assert!(Rule::ExitMonthExcludesHazards.concerns(&company.key("failure_rate")));
+        assert!(!Rule::ExitMonthExcludesHazards.concerns(&company.key("dilution")));
+        assert!(Rule::KnownKey.concerns(&root.key("simulaton")));
+        assert!(Rule::KnownKey.concerns(&grant.key("cliff")));
+        assert!(Rule::ValidToml.concerns(&root));
+        assert!(!Rule::ValidToml.concerns(&root.key("simulation")));
+        assert!(!Rule::YearsInRange.concerns(&root.key("simulation")));
+    }
+
+    #[test]
+    fn messages_render_placeholders_and_keep_other_braces() {
+        assert_eq!(
+            Rule::DriftInRange.message_with(&[("lo", &-1), ("hi", &1), ("got", &"8")]),
+            "must be in [-1, 1], got 8"
+        );
+        assert_eq!(
+            Rule::ExitMultipleRequired.message_with(&[]),
+            "is required for a private company, e.g. exit_multiple = { median = 1.5, sigma = 0.9 }"
+        );
+        assert_eq!(
+            pieces("a {x} b{y}"),
+            [
+                Piece::Text("a "),
+                Piece::Placeholder("x"),
+                Piece::Text(" b"),
+                Piece::Placeholder("y"),
+            ]
+        );
+        assert_eq!(pieces("[{ job = 1 }]"), [Piece::Text("[{ job = 1 }]")]);
+    }
+}
