@@ -170,6 +170,7 @@ impl Classified {
 
     /// Counts (and keeps, when strictly inside an interval) every value of
     /// series `k` in `col`.
+    #[inline(never)]
     pub(super) fn add_column(&mut self, b: &Brackets, k: usize, col: &[f64]) -> Moments {
         let range = b.intervals(k);
         let lo = &b.lo[range.clone()];

@@ -26,9 +26,7 @@
 //! whatever outputs are asked for. Means add per-chunk sums in chunk order,
 //! so every result is the same on any number of threads.
 
-use super::brackets::{
-    BRACKET_SIGMAS, Brackets, Classify, Located, Miss, MissPass, Pending,
-};
+use super::brackets::{BRACKET_SIGMAS, Brackets, Classify, Located, Miss, MissPass, Pending};
 use super::moments::{MomentsPass, Totals};
 use super::{inc_ranks, interpolate, select_ranks};
 use crate::engine::driver::{self, CHUNK_RUNS, Chunk, Consumer, Progress, Source};
@@ -297,7 +295,7 @@ pub fn memory_estimate(runs: u64, width: usize, probs: &[f64], threads: usize) -
         (fraction * runs as f64 * width as f64 * 8.0) as u64
     };
     let chunks = driver::chunk_count(runs) as usize;
-    let in_flight = driver::in_flight(threads).min(chunks) as u64;
+    let in_flight = driver::in_flight(threads, width).min(chunks) as u64;
     let chunk_bytes = CHUNK_RUNS.min(runs) * width as u64 * 8;
     pilot + kept + in_flight * 2 * chunk_bytes
 }
