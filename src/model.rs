@@ -75,7 +75,7 @@ pub struct Gbm {
     pub volatility: f64,
 }
 
-/// A private company (model.md section 3).
+/// A private company (docs/reference.md, "The model's rules").
 #[derive(Debug, Clone, Copy)]
 pub struct PrivateCompany {
     /// Latest post-money valuation in dollars.

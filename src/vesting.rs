@@ -1,5 +1,5 @@
 //! Vesting schedules: which fraction of a grant vests in which month after the
-//! grant (model.md section 4, "Grants").
+//! grant (docs/reference.md, "The model's rules", "Grants").
 
 /// How often vesting events happen after the cliff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

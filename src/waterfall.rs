@@ -1,5 +1,5 @@
 //! The liquidation-preference waterfall of a private company's exit
-//! (model.md section 3): what one common share receives.
+//! (docs/reference.md, "The model's rules"): what one common share receives.
 
 /// Common price per share at an exit of value `value` with `shares` fully
 /// diluted shares, a preference stack `preference` held by a fraction

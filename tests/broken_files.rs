@@ -1,6 +1,6 @@
 //! The broken-scenario catalogue: every file in `tests/broken/` is a
 //! near-valid scenario with exactly one problem, and `tcsim run` and
-//! `tcsim check` must both reject it the way model.md section 7 promises:
+//! `tcsim check` must both reject it the way docs/reference.md, "Errors" promises:
 //! exit status 2, one line on stderr of the form
 //! `error: FILE:LINE:COL: KEY.PATH rule..., got VALUE`, no panic, and no
 //! output written.

@@ -1,5 +1,5 @@
 //! Integration tests of the built `tcsim` binary: the CLI and output-file
-//! contracts of model.md sections 1, 6 and 7. Each test is named after the
+//! contracts of docs/reference.md, "Output files". Each test is named after the
 //! rule it checks. Every run writes into a temporary directory (`--out` or
 //! `current_dir`), never into the repository.
 
@@ -251,7 +251,7 @@ fn rows(bytes: &[u8], name: &str) -> Vec<Vec<String>> {
 }
 
 /// Checks both output files of `scenario_text`'s run in `dir` against the
-/// contract of model.md section 6.
+/// contract of docs/reference.md, "Output files".
 fn assert_well_formed(dir: &Path, scenario_text: &str, label: &str) {
     let m = meta(scenario_text);
     let (pct, cmp) = outputs(dir);

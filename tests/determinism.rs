@@ -1,4 +1,4 @@
-//! Run `i`'s world depends only on `(seed, i)` (model.md section 1).
+//! Run `i`'s world depends only on `(seed, i)` (docs/reference.md, "The model's rules").
 
 mod common;
 

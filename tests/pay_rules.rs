@@ -1,4 +1,4 @@
-//! Each pay rule of model.md (sections 2, 4 and 5, "Timing conventions") in
+//! Each pay rule of docs/reference.md ("The model's rules") in
 //! a world with no randomness left: zero volatility, `sd = 0`, promotion
 //! rates of 0 or 1, `base_raise` with `min = max`. Every world is then the
 //! same, so the mean and every percentile must equal the figure worked out
@@ -9,7 +9,7 @@ mod common;
 use common::{assert_cents, simulate};
 
 /// Share price at month `m` of a public company with zero volatility:
-/// `S0 exp(drift m / 12)` (model.md section 3 with volatility 0).
+/// `S0 exp(drift m / 12)` (docs/reference.md, "The model's rules" with volatility 0).
 fn price(s0: f64, drift: f64, m: u32) -> f64 {
     s0 * (drift * f64::from(m) / 12.0).exp()
 }

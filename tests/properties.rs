@@ -4,7 +4,7 @@
 //! companies and maybe a private one, 1-3 jobs with every pay key, RSU and
 //! option grants with random vesting, refreshers, 1-3 strategies whose stints
 //! cover the horizon), parses it through the same code path as `tcsim check`,
-//! and checks a rule of the contract (model.md) on every run's row and on the
+//! and checks a rule of the contract (docs/reference.md) on every run's row and on the
 //! statistics of `Engine::simulate`. Runs are few (50-300) so the whole file
 //! runs in well under a minute in a debug build; only the bracketed-percentile
 //! property simulates past the 65,536-run pilot, on 4 cases.
@@ -767,7 +767,7 @@ fn cases(n: u32) -> ProptestConfig {
 proptest! {
     #![proptest_config(cases(48))]
 
-    /// model.md section 7: NaN and infinities never reach the output.
+    /// docs/reference.md, "Errors": NaN and infinities never reach the output.
     #[test]
     fn every_output_number_is_finite(spec in spec()) {
         all_finite(&spec.scenario())?;
@@ -899,7 +899,7 @@ proptest! {
         }
     }
 
-    /// model.md section 1: run i's world depends only on (seed, i), not on
+    /// docs/reference.md, "The model's rules": run i's world depends only on (seed, i), not on
     /// how many runs there are.
     #[test]
     fn doubling_the_runs_keeps_the_first_runs_worlds(spec in spec()) {

@@ -48,7 +48,7 @@ path = [{{ job = "j" }}]
 }
 
 /// Quantile q of `units * S_T` is `units * S_0 exp((mu - s^2/2) T + s sqrt(T) z_q)`
-/// (model.md section 3). Standard error of a sample quantile:
+/// (docs/reference.md, "The model's rules"). Standard error of a sample quantile:
 /// `sqrt(q (1 - q) / n) / f(x_q)` with the lognormal density
 /// `f(x) = phi(z) / (x s sqrt T)`.
 fn check_lognormal_quantiles(t: usize, steps: u32, seed: u64) {

@@ -2,7 +2,7 @@
 //! (`tcsim::scenario::parse_bytes`), and every accepted scenario through the
 //! engine.
 //!
-//! Invariants checked (model.md section 7, "Nothing panics on any input; NaN
+//! Invariants checked (docs/reference.md, "Errors", "Nothing panics on any input; NaN
 //! and infinities never reach the output"):
 //! - parsing never panics;
 //! - a rejected file gives one error whose Display starts with

@@ -158,7 +158,7 @@ impl StrategyPlan {
             }
             if let Some(r) = &job.refresh {
                 // Refreshers at stint months 12 (first + k every), strictly
-                // before the stint ends (model.md section 4).
+                // before the stint ends (docs/reference.md, "The model's rules").
                 let mut after = r.first_after_years;
                 while st.start + after < st.end {
                     let month = i64::from(12 * (st.start + after));

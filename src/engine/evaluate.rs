@@ -1,5 +1,5 @@
 //! Evaluation: a compiled strategy's cash flows in one sampled world, added
-//! into the run's row (model.md sections 2-4).
+//! into the run's row (docs/reference.md, "The model's rules").
 
 use crate::engine::compile::{GrantSource, Held, Plan, StrategyPlan, year_of};
 use crate::engine::ledger::{Entry, Flow, Ledger, NoLedger};
@@ -189,7 +189,7 @@ impl StrategyPlan {
         Self::forfeit_unvested(g, h, units, book);
     }
 
-    /// Private equity (model.md sections 3 and 4). Double-trigger RSUs and
+    /// Private equity (docs/reference.md, "The model's rules"). Double-trigger RSUs and
     /// options pay at an exit for the units vested by then; units vesting
     /// after an exit, while still employed, pay the exit price on their vest
     /// month. Leaving before an exit keeps vested RSUs, and exercises

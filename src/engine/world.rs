@@ -1,6 +1,6 @@
 //! One possible world: every company's price path or fate and every job's
 //! yearly draws, sampled once per run and read by every strategy (common
-//! random numbers, model.md section 1).
+//! random numbers, docs/reference.md, "The model's rules").
 //!
 //! Each company and each job draws from its own stream, seeded from
 //! `(seed, run, stable key of its name)`. So run `i`'s world depends only on
@@ -172,7 +172,7 @@ impl World {
     }
 }
 
-/// GBM path on the `steps_per_year` grid (model.md section 3):
+/// GBM path on the `steps_per_year` grid (docs/reference.md, "The model's rules"):
 /// `ln S` moves by `(drift - vol^2/2) dt + vol sqrt(dt) Z` per step, exact at
 /// any step size. `steps_per_year` is a multiple of 12, so every month end is
 /// a grid point; `exp` is taken only at the months some strategy reads.
@@ -200,7 +200,7 @@ fn sample_path(
     }
 }
 
-/// A private company's fate (model.md section 3). Each month it exits with
+/// A private company's fate (docs/reference.md, "The model's rules"). Each month it exits with
 /// probability `pe = 1 - (1 - exit_rate)^(1/12)`, else fails with
 /// `pf = 1 - (1 - failure_rate)^(1/12)`. The first event's month is geometric
 /// with `P(M > m) = ((1-pe)(1-pf))^m`, sampled by inversion from one uniform;

@@ -1,4 +1,4 @@
-//! `percentiles.csv` and `compare.csv` (model.md section 6).
+//! `percentiles.csv` and `compare.csv` (docs/reference.md, "Output files").
 
 use crate::error::AppError;
 use crate::report::table::Table;

@@ -1,4 +1,4 @@
-//! The two result tables (model.md section 6) as typed rows, built once and
+//! The two result tables (docs/reference.md, "Output files") as typed rows, built once and
 //! written by each format's writer (`csv.rs`, `json.rs`), so the formats
 //! cannot disagree on a column or a rounding.
 

@@ -33,7 +33,7 @@ pub const MAX_VALUATION: f64 = 1e14;
 pub const MAX_GRANTS: usize = 64;
 /// Most vesting years of a grant.
 pub const MAX_VESTING_YEARS: usize = 10;
-/// Default percentiles (model.md section 6).
+/// Default percentiles (docs/reference.md, "Output files").
 pub const DEFAULT_PERCENTILES: [f64; 7] = [5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0];
 /// Default number of runs.
 pub const DEFAULT_RUNS: u64 = 10_000;
