@@ -243,43 +243,7 @@ fn sweep_command(cfg: &SweepConfig) -> Result<(), AppError> {
     };
     let written = report::write_files(&run.out_dir, &[file])?;
     if !run.quiet {
-        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        let runs: Vec<u64> = done.iter().map(|p| p.scenario.sim.runs).collect();
-        let seeds: Vec<u64> = done.iter().map(|p| p.scenario.sim.seed).collect();
-        print_stdout(&format!(
-            "{}, {} each ({})\nwrote {}\n",
-            report::summary::count(done.len() as u64, "point", "points"),
-            runs_phrase(&runs),
-            seed_phrase(&seeds),
-            names.join(", ")
-        ));
+        print_stdout(&report::sweep::summary(&done, &written));
     }
     Ok(())
-}
-
-/// "1,000 runs" when every point has the same run count, else the range.
-fn runs_phrase(runs: &[u64]) -> String {
-    let (lo, hi) = (runs.iter().min(), runs.iter().max());
-    match (lo, hi) {
-        (Some(&lo), Some(&hi)) if lo != hi => format!(
-            "{} to {} runs",
-            report::summary::dollars(lo as f64),
-            report::summary::dollars(hi as f64)
-        ),
-        (Some(&n), _) => report::summary::count(n, "run", "runs"),
-        _ => String::new(),
-    }
-}
-
-/// "seed 42", or "seeds 1, 2" when they differ.
-fn seed_phrase(seeds: &[u64]) -> String {
-    let mut distinct = seeds.to_vec();
-    distinct.dedup();
-    match distinct.as_slice() {
-        [one] => format!("seed {one}"),
-        many => {
-            let list: Vec<String> = many.iter().map(u64::to_string).collect();
-            format!("seeds {}", list.join(", "))
-        }
-    }
 }

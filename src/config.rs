@@ -84,6 +84,30 @@ pub struct TraceConfig {
     pub csv: bool,
 }
 
+impl TraceConfig {
+    /// The index of `--strategy NAME` in `scenario` (`None`: every
+    /// strategy); an unknown name is an error listing the strategies.
+    pub fn strategy_index(&self, scenario: &Scenario) -> Result<Option<usize>, AppError> {
+        let Some(name) = &self.strategy else {
+            return Ok(None);
+        };
+        match scenario.strategies.iter().position(|s| &s.name == name) {
+            Some(i) => Ok(Some(i)),
+            None => {
+                let names: Vec<&str> = scenario
+                    .strategies
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect();
+                Err(AppError::Usage(format!(
+                    "--strategy {name}: no such strategy (strategies: {})",
+                    names.join(", ")
+                )))
+            }
+        }
+    }
+}
+
 /// What `tcsim sweep` varies, on top of a [`RunConfig`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepConfig {

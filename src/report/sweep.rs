@@ -5,8 +5,8 @@
 use crate::engine::Results;
 use crate::error::AppError;
 use crate::model::Scenario;
-use crate::report::percentile_label;
 use crate::report::table::{Cell, Table};
+use crate::report::{percentile_label, summary};
 use crate::scenario::patch::Axis;
 use crate::schema::Measure;
 
@@ -72,4 +72,46 @@ pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
         }
     }
     Ok(Table { columns, rows })
+}
+
+/// What `tcsim sweep` prints when done: the points, their runs and seeds,
+/// and the file written.
+pub fn summary(points: &[Point], written: &[std::path::PathBuf]) -> String {
+    let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+    let runs: Vec<u64> = points.iter().map(|p| p.scenario.sim.runs).collect();
+    let seeds: Vec<u64> = points.iter().map(|p| p.scenario.sim.seed).collect();
+    format!(
+        "{}, {} each ({})\nwrote {}\n",
+        summary::count(points.len() as u64, "point", "points"),
+        runs_phrase(&runs),
+        seed_phrase(&seeds),
+        names.join(", ")
+    )
+}
+
+/// "1,000 runs" when every point has the same run count, else the range.
+fn runs_phrase(runs: &[u64]) -> String {
+    let (lo, hi) = (runs.iter().min(), runs.iter().max());
+    match (lo, hi) {
+        (Some(&lo), Some(&hi)) if lo != hi => format!(
+            "{} to {} runs",
+            summary::dollars(lo as f64),
+            summary::dollars(hi as f64)
+        ),
+        (Some(&n), _) => summary::count(n, "run", "runs"),
+        _ => String::new(),
+    }
+}
+
+/// "seed 42", or "seeds 1, 2" when they differ.
+fn seed_phrase(seeds: &[u64]) -> String {
+    let mut distinct = seeds.to_vec();
+    distinct.dedup();
+    match distinct.as_slice() {
+        [one] => format!("seed {one}"),
+        many => {
+            let list: Vec<String> = many.iter().map(u64::to_string).collect();
+            format!("seeds {}", list.join(", "))
+        }
+    }
 }
