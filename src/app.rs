@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::cli::{Cli, Command, OutputArgs, SimArgs, SweepArgs, TableFormat, TraceArgs};
 use crate::config::{Overrides, RunConfig, SweepConfig, TraceConfig, default_out_dir};
@@ -23,8 +23,7 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
         Command::Run(args) => run_command(&run_config(&args.file, &args.sim, &args.outputs)),
         Command::Check { file } => {
             let scenario = scenario::load(&file)?;
-            print_stdout(&report::describe::describe(&file, &scenario));
-            Ok(())
+            print_stdout(&report::describe::describe(&file, &scenario))
         }
         Command::Init(args) => {
             scenario::starter::write(&args.path)?;
@@ -33,8 +32,7 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
                  Replace the numbers marked EDIT with your own, check it with `tcsim check {p}`,\n\
                  then run `tcsim run {p}`.\n",
                 p = args.path.display()
-            ));
-            Ok(())
+            ))
         }
         Command::Trace(args) => trace_command(&trace_config(&args)),
         Command::Sweep(args) => sweep_command(&sweep_config(&args)?),
@@ -125,7 +123,7 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
         &pool,
         cfg.quiet,
         &mut (&mut samples, &mut histogram),
-        &interrupted,
+        interrupted,
     );
     // A failed write stops the pass too: report it rather than a stop.
     let samples = samples.map(SamplesTap::finish).transpose()?;
@@ -142,12 +140,13 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
         let hist = report::plot::histogram(&name, &scenario, &results, &bins, &counts);
         staging.add("final.svg", &hist)?;
     }
+    stopped(interrupted)?;
     let written = staging.commit()?;
     if !cfg.quiet {
         let mut text = report::summary::render(&scenario, &results);
         let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
         let _ = writeln!(text, "wrote {}", names.join(", "));
-        print_stdout(&text);
+        print_stdout(&text)?;
     }
     Ok(())
 }
@@ -158,19 +157,28 @@ fn simulate<T: Tap + Send>(
     pool: &rayon::ThreadPool,
     quiet: bool,
     taps: &mut T,
-    interrupted: &AtomicBool,
+    interrupted: &AtomicUsize,
 ) -> Result<Results, AppError> {
     let bar = progress_bar(engine.scenario().sim.runs, quiet);
     let results = pool.install(|| {
         engine.simulate_with(taps, &|n| {
             bar.inc(n);
-            !interrupted.load(Ordering::Relaxed)
+            interrupted.load(Ordering::Relaxed) == 0
         })
     });
     bar.finish_and_clear();
-    match results {
-        Some(r) if !interrupted.load(Ordering::SeqCst) => Ok(r),
-        _ => Err(AppError::Interrupted),
+    stopped(interrupted)?;
+    // Without a signal only a tap stops the pass, and its own error is
+    // reported before this one is looked at.
+    results.ok_or_else(|| AppError::Internal("the simulation stopped without a signal".into()))
+}
+
+/// An error if a signal has stopped the run (checked again before the
+/// files are committed: a signal while they are staged writes nothing).
+fn stopped(interrupted: &AtomicUsize) -> Result<(), AppError> {
+    match interrupted.load(Ordering::SeqCst) {
+        0 => Ok(()),
+        signal => Err(AppError::Interrupted(signal as i32)),
     }
 }
 
@@ -202,12 +210,12 @@ fn trace_command(cfg: &TraceConfig) -> Result<(), AppError> {
     let measures = crate::schema::Layout::new(&scenario).measures().to_vec();
     if cfg.csv {
         let bytes = report::trace::render_csv(&scenario, &traces, &measures)?;
-        print_stdout(&String::from_utf8_lossy(&bytes));
+        print_stdout(&String::from_utf8_lossy(&bytes))?;
     } else {
         let label = cfg.file.display().to_string();
         print_stdout(&report::trace::render_text(
             &scenario, &label, cfg.run, &world, &traces, &measures,
-        ));
+        ))?;
     }
     Ok(())
 }
@@ -229,7 +237,7 @@ fn sweep_command(cfg: &SweepConfig) -> Result<(), AppError> {
     let mut done = Vec::with_capacity(points.len());
     for point in points {
         let engine = Engine::new(&point.scenario);
-        let results = simulate(&engine, &pool, run.quiet, &mut (), &interrupted)?;
+        let results = simulate(&engine, &pool, run.quiet, &mut (), interrupted)?;
         done.push(report::sweep::Point {
             values: point.values,
             scenario: point.scenario,
@@ -243,7 +251,7 @@ fn sweep_command(cfg: &SweepConfig) -> Result<(), AppError> {
     };
     let written = report::write_files(&run.out_dir, &[file])?;
     if !run.quiet {
-        print_stdout(&report::sweep::summary(&done, &written));
+        print_stdout(&report::sweep::summary(&done, &written))?;
     }
     Ok(())
 }

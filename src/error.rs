@@ -101,6 +101,16 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+/// The usual name of a signal that stops a run.
+fn signal_name(signal: i32) -> String {
+    match signal {
+        1 => "SIGHUP".into(),
+        2 => "SIGINT".into(),
+        15 => "SIGTERM".into(),
+        n => format!("signal {n}"),
+    }
+}
+
 /// Everything `tcsim` can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -113,9 +123,10 @@ pub enum AppError {
     /// The run would not fit in memory.
     #[error("{0}")]
     Memory(String),
-    /// Ctrl-C stopped the run; nothing was written.
-    #[error("interrupted; no output was written")]
-    Interrupted,
+    /// A signal (SIGINT from Ctrl-C, SIGTERM, SIGHUP; its number) stopped
+    /// the run; nothing was written.
+    #[error("interrupted by {}; no output was written", signal_name(*.0))]
+    Interrupted(i32),
     /// A table whose rows do not match its header, or another broken
     /// invariant: a bug, reported rather than written.
     #[error("internal error: {0}; please report it")]
@@ -136,7 +147,9 @@ impl AppError {
         match self {
             AppError::Scenario(_) | AppError::Usage(_) => 2,
             AppError::Io { .. } | AppError::Memory(_) | AppError::Internal(_) => 1,
-            AppError::Interrupted => 130,
+            // 128 + the signal's number, as a shell reports a process the
+            // signal killed: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
+            AppError::Interrupted(signal) => 128 + signal,
         }
     }
 }

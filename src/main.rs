@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     match tcsim::app::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            tcsim::terminal::print_error(&e.to_string());
             ExitCode::from(e.exit_code() as u8)
         }
     }

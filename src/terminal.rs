@@ -1,19 +1,31 @@
-//! The terminal: progress bars on stderr, text on stdout, and Ctrl-C.
+//! The terminal: progress bars on stderr, text on stdout, and the signals
+//! that stop a run (Ctrl-C, `kill`, a closed terminal).
 
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, OnceLock};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
-/// Ctrl-C sets this flag; the run driver reads it once per chunk, so a run
-/// stops within milliseconds and nothing is written.
-pub fn interrupt_flag() -> Arc<AtomicBool> {
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&interrupted);
-    // A second handler (a sweep's later points, tests) is not an error.
-    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    interrupted
+use crate::error::AppError;
+
+/// The number of the last SIGINT, SIGTERM or SIGHUP received, 0 before any.
+/// The handlers only set it (signal-hook's flags); the run driver polls it
+/// between blocks of 64 runs and every later phase between steps, so a run
+/// stops within milliseconds, its temporary files are removed as it
+/// unwinds, and earlier outputs are left as they were.
+pub fn interrupt_flag() -> &'static AtomicUsize {
+    static FLAG: OnceLock<Arc<AtomicUsize>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicUsize::new(0));
+        for signal in [SIGINT, SIGTERM, SIGHUP] {
+            // Registration fails only for forbidden signals, none of these;
+            // without it the default action (terminate) still applies.
+            let _ = signal_hook::flag::register_usize(signal, Arc::clone(&flag), signal as usize);
+        }
+        flag
+    })
 }
 
 /// A bar on stderr when it is a terminal, advanced once per chunk of runs.
@@ -30,8 +42,22 @@ pub fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-/// Prints to stdout; a closed pipe (`tcsim ... | head`) is not an error.
-pub fn print_stdout(text: &str) {
+/// Prints to stdout. A closed pipe (`tcsim ... | head`) is not an error
+/// (ripgrep's rule); any other failure (a full disk, `> /dev/full`) is.
+pub fn print_stdout(text: &str) -> Result<(), AppError> {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(AppError::Io {
+            path: "standard output".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Prints one error line to stderr. A stderr that cannot be written (full,
+/// closed) loses the line; it never panics.
+pub fn print_error(message: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "error: {message}").and_then(|()| err.flush());
 }

@@ -127,10 +127,10 @@ impl Source for Counting<'_> {
             .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         self.engine.fill(first, rows);
     }
-    fn fill_columns(&self, first: u64, n: usize, cols: &mut [f64]) {
+    fn fill_columns(&self, first: u64, n: usize, cols: &mut [f64], go: &dyn Fn() -> bool) -> bool {
         self.simulated
             .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-        self.engine.fill_columns(first, n, cols);
+        self.engine.fill_columns(first, n, cols, go)
     }
 }
 

@@ -69,17 +69,24 @@ pub trait Source: Sync {
     fn fill(&self, first: u64, rows: &mut [f64]);
 
     /// Writes runs `first .. first + n` column-major into `cols`
-    /// (`cols[k * n + j]`). The default fills blocks of rows and transposes
-    /// them; a source may fuse the two.
-    fn fill_columns(&self, first: u64, n: usize, cols: &mut [f64]) {
+    /// (`cols[k * n + j]`), asking `go` before each block of
+    /// [`BLOCK_RUNS`] runs whether to go on (a heavy scenario's chunk takes
+    /// seconds; a block, milliseconds). Returns `false`, with `cols`
+    /// incomplete, when `go` said stop. The default fills blocks of rows
+    /// and transposes them; a source may fuse the two.
+    fn fill_columns(&self, first: u64, n: usize, cols: &mut [f64], go: &dyn Fn() -> bool) -> bool {
         let width = self.width();
         let mut rows = vec![0.0; BLOCK_RUNS * width];
         for start in (0..n).step_by(BLOCK_RUNS) {
+            if !go() {
+                return false;
+            }
             let count = BLOCK_RUNS.min(n - start);
             let block = &mut rows[..count * width];
             self.fill(first + start as u64, block);
             transpose_block(block, width, start, n, cols);
         }
+        true
     }
 }
 
@@ -186,7 +193,9 @@ impl<A: Consumer, B: Consumer, C: Consumer> Consumer for (A, B, C) {
 }
 
 /// Progress and stop: receives run counts once per simulated chunk and
-/// stops the work by returning `false` (Ctrl-C).
+/// stops the work by returning `false` (a signal). Called with 0, it is a
+/// poll: the driver and the statistics ask it between blocks of runs and
+/// between the steps of every later phase, so any phase stops promptly.
 pub type Progress<'a> = &'a (dyn Fn(u64) -> bool + Sync);
 
 /// Simulates chunks `chunks` of a run of `runs` runs from `src` on the
@@ -199,35 +208,80 @@ pub fn drive<C: Consumer>(
     consumer: &mut C,
     progress: Progress<'_>,
 ) -> bool {
+    simulate(src, runs, chunks, consumer, progress, false).is_some()
+}
+
+/// [`drive`], keeping every chunk's columns (`kept[i]` is chunk
+/// `chunks.start + i`, column-major): the pilot. The buffers themselves are
+/// kept, not copies. `None` if the pass was stopped.
+pub fn drive_keeping<C: Consumer>(
+    src: &dyn Source,
+    runs: u64,
+    chunks: Range<u64>,
+    consumer: &mut C,
+    progress: Progress<'_>,
+) -> Option<Vec<Vec<f64>>> {
+    simulate(src, runs, chunks, consumer, progress, true)
+}
+
+/// The simulated pass of [`drive`] and [`drive_keeping`].
+fn simulate<C: Consumer>(
+    src: &dyn Source,
+    runs: u64,
+    chunks: Range<u64>,
+    consumer: &mut C,
+    progress: Progress<'_>,
+    keep: bool,
+) -> Option<Vec<Vec<f64>>> {
     let width = src.width();
     let batch = in_flight(rayon::current_num_threads(), width) as u64;
     // Column buffers reused across batches: one per chunk in flight.
     let buffers: Mutex<Vec<Vec<f64>>> = Mutex::new(Vec::new());
-    in_order(chunks, batch, consumer, &|consumer, c, stop| {
-        let (first, n) = chunk_bounds(c, runs);
-        let mut cols = buffers
-            .lock()
-            .map(|mut b| b.pop())
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        cols.resize(n * width, 0.0);
-        src.fill_columns(first, n, &mut cols);
-        if !progress(n as u64) {
-            stop.store(true, Ordering::Relaxed);
-            return None;
-        }
-        let part = consumer.part(&Chunk {
-            index: c,
-            first,
-            runs: n,
-            cols: &cols,
-        });
-        if let Ok(mut b) = buffers.lock() {
-            b.push(cols);
-        }
-        Some(part)
-    })
+    let mut kept = Vec::new();
+    let done = in_order(
+        chunks,
+        batch,
+        consumer,
+        &|consumer, c, stop| {
+            let (first, n) = chunk_bounds(c, runs);
+            let reused = match keep {
+                true => None,
+                false => buffers.lock().ok().and_then(|mut b| b.pop()),
+            };
+            // A new buffer comes zeroed from the allocator (`calloc`): its
+            // pages are touched as runs fill them, between stop checks,
+            // rather than all at once here.
+            let mut cols = reused.unwrap_or_else(|| vec![0.0; n * width]);
+            cols.resize(n * width, 0.0);
+            let filled = src.fill_columns(first, n, &mut cols, &|| {
+                !stop.load(Ordering::Relaxed) && progress(0)
+            });
+            if !filled || !progress(n as u64) {
+                stop.store(true, Ordering::Relaxed);
+                return None;
+            }
+            let part = consumer.part(&Chunk {
+                index: c,
+                first,
+                runs: n,
+                cols: &cols,
+            });
+            if keep {
+                return Some((part, cols));
+            }
+            if let Ok(mut b) = buffers.lock() {
+                b.push(cols);
+            }
+            Some((part, Vec::new()))
+        },
+        &mut |consumer, (part, cols)| {
+            if keep {
+                kept.push(cols);
+            }
+            consumer.absorb(part)
+        },
+    );
+    done.then_some(kept)
 }
 
 /// Feeds chunks already held in memory to `consumer`, in chunk order:
@@ -245,32 +299,39 @@ pub fn feed<C: Consumer>(
         .first()
         .map_or(0, |c| c.len() / chunk_bounds(first_chunk, runs).1.max(1));
     let batch = in_flight(rayon::current_num_threads(), width) as u64;
-    in_order(chunks, batch, consumer, &|consumer, c, _| {
-        if stopped() {
-            return None;
-        }
-        let (first, n) = chunk_bounds(c, runs);
-        Some(consumer.part(&Chunk {
-            index: c,
-            first,
-            runs: n,
-            cols: &held[(c - first_chunk) as usize],
-        }))
-    })
+    in_order(
+        chunks,
+        batch,
+        consumer,
+        &|consumer, c, _| {
+            if stopped() {
+                return None;
+            }
+            let (first, n) = chunk_bounds(c, runs);
+            Some(consumer.part(&Chunk {
+                index: c,
+                first,
+                runs: n,
+                cols: &held[(c - first_chunk) as usize],
+            }))
+        },
+        &mut |consumer, part| consumer.absorb(part),
+    )
 }
 
-/// Computes chunk `c`'s part for a consumer, or `None` to stop the pass
+/// Computes chunk `c`'s item for a consumer, or `None` to stop the pass
 /// (the flag lets it stop the chunks not yet started).
-type PartFn<'a, C> = dyn Fn(&C, u64, &AtomicBool) -> Option<<C as Consumer>::Part> + Sync + 'a;
+type PartFn<'a, C, P> = dyn Fn(&C, u64, &AtomicBool) -> Option<P> + Sync + 'a;
 
-/// The batch loop both passes share: parts of a batch of chunks computed in
-/// parallel by `part` (which returns `None` to stop), then absorbed in chunk
-/// order.
-fn in_order<C: Consumer>(
+/// The batch loop every pass shares: the items of a batch of chunks
+/// computed in parallel by `part` (which returns `None` to stop), then
+/// handed to `absorb` in chunk order (which returns `false` to stop).
+fn in_order<C: Consumer, P: Send>(
     chunks: Range<u64>,
     batch: u64,
     consumer: &mut C,
-    part: &PartFn<'_, C>,
+    part: &PartFn<'_, C, P>,
+    absorb: &mut dyn FnMut(&mut C, P) -> bool,
 ) -> bool {
     // Set once a chunk says stop, so the chunks not yet started are skipped.
     let stop = AtomicBool::new(false);
@@ -278,7 +339,7 @@ fn in_order<C: Consumer>(
     while next < chunks.end {
         let end = (next + batch).min(chunks.end);
         let shared: &C = consumer;
-        let parts: Vec<Option<C::Part>> = (next..end)
+        let parts: Vec<Option<P>> = (next..end)
             .into_par_iter()
             .map(|c| {
                 if stop.load(Ordering::Relaxed) {
@@ -293,7 +354,7 @@ fn in_order<C: Consumer>(
             .collect();
         for p in parts {
             let Some(p) = p else { return false };
-            if !consumer.absorb(p) {
+            if !absorb(consumer, p) {
                 return false;
             }
         }
@@ -367,7 +428,7 @@ mod tests {
             .map(|c| {
                 let (first, n) = chunk_bounds(c, runs);
                 let mut cols = vec![0.0; 2 * n];
-                Squares.fill_columns(first, n, &mut cols);
+                assert!(Squares.fill_columns(first, n, &mut cols, &|| true));
                 cols
             })
             .collect();

@@ -149,13 +149,16 @@ impl Source for Engine<'_> {
         self.plan.layout.width()
     }
 
-    fn fill_columns(&self, first: u64, n: usize, cols: &mut [f64]) {
+    fn fill_columns(&self, first: u64, n: usize, cols: &mut [f64], go: &dyn Fn() -> bool) -> bool {
         // One world and one block of rows per chunk, reused by every run:
         // a block stays in cache while it is transposed.
         let width = self.width();
         let mut world = World::new(self.scenario);
         let mut rows = vec![0.0; BLOCK_RUNS * width];
         for start in (0..n).step_by(BLOCK_RUNS) {
+            if !go() {
+                return false;
+            }
             let count = BLOCK_RUNS.min(n - start);
             let block = &mut rows[..count * width];
             for (j, row) in block.chunks_exact_mut(width).enumerate() {
@@ -163,6 +166,7 @@ impl Source for Engine<'_> {
             }
             transpose_block(block, width, start, n, cols);
         }
+        true
     }
 
     fn fill(&self, first: u64, rows: &mut [f64]) {

@@ -30,10 +30,15 @@ impl Brackets {
         column: &(dyn Fn(usize) -> Vec<f64> + Sync),
         ranks: &[u64],
         runs: u64,
+        go: &(dyn Fn() -> bool + Sync),
     ) -> Brackets {
         let per_series: Vec<Vec<(f64, f64)>> = (0..width)
             .into_par_iter()
             .map(|k| {
+                // Stopped: the caller discards these brackets.
+                if !go() {
+                    return Vec::new();
+                }
                 let col = &mut column(k);
                 let n0 = col.len() as f64;
                 let mut wanted: Vec<(usize, usize)> = Vec::new();
@@ -256,7 +261,13 @@ impl Classified {
     }
 
     /// Selects every pending rank inside its interval's kept values.
-    pub(super) fn select(&mut self, mut pending: Vec<Pending>) -> Vec<(Pending, f64)> {
+    /// Stops early (leaving ranks unselected) once `go` says stop; the
+    /// caller then discards the result.
+    pub(super) fn select(
+        &mut self,
+        mut pending: Vec<Pending>,
+        go: &(dyn Fn() -> bool + Sync),
+    ) -> Vec<(Pending, f64)> {
         pending.sort_by_key(|p| (p.interval, p.offset));
         let groups: Vec<&[Pending]> = pending.chunk_by(|a, b| a.interval == b.interval).collect();
         // Each interval's kept values are selected on their own thread; the
@@ -274,6 +285,9 @@ impl Classified {
             .par_iter_mut()
             .zip(groups.par_iter())
             .flat_map_iter(|((_, values), group)| {
+                if !go() {
+                    return Vec::new();
+                }
                 let mut offsets: Vec<usize> = group.iter().map(|p| p.offset as usize).collect();
                 offsets.dedup();
                 let selected = select_ranks(values, &offsets);

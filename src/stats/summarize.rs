@@ -29,7 +29,7 @@
 use super::brackets::{BRACKET_SIGMAS, Brackets, Classify, Located, Miss, MissPass, Pending};
 use super::moments::{MomentsPass, Totals};
 use super::{inc_ranks, interpolate, select_ranks};
-use crate::engine::driver::{self, CHUNK_RUNS, Chunk, Consumer, Progress, Source};
+use crate::engine::driver::{self, CHUNK_RUNS, Consumer, Progress, Source};
 
 /// Smallest pilot, in runs; at or below this every value is kept.
 const MIN_PILOT: u64 = 1 << 16;
@@ -107,22 +107,6 @@ impl<A: Tap, B: Tap> Tap for (A, B) {
     }
 }
 
-/// Keeps every chunk it is fed (the pilot).
-struct Keep {
-    chunks: Vec<Vec<f64>>,
-}
-
-impl Consumer for Keep {
-    type Part = Vec<f64>;
-    fn part(&self, chunk: &Chunk<'_>) -> Vec<f64> {
-        chunk.cols.to_vec()
-    }
-    fn absorb(&mut self, part: Vec<f64>) -> bool {
-        self.chunks.push(part);
-        true
-    }
-}
-
 /// Exact summaries of every series (column) of the rows of `runs` runs of
 /// `src`, with every run also fed to `taps`. `probs` are probabilities in
 /// `[0, 1]`. `progress` is called once per simulated chunk with its run
@@ -140,9 +124,11 @@ pub fn summarize<T: Tap>(
     let chunks = driver::chunk_count(runs);
     let pilot_chunks = pilot_runs(runs).div_ceil(CHUNK_RUNS).min(chunks);
     let n0 = (pilot_chunks * CHUNK_RUNS).min(runs);
-    // A stop seen by a pass over held chunks comes from a tap; a stop of a
-    // simulated pass from progress or a tap.
-    let never = || false;
+    // Polls for a stop between the steps of the phases that simulate
+    // nothing (feeding held chunks, selection), as the driver does between
+    // blocks of runs.
+    let go = || progress(0);
+    let poll = || !go();
 
     // Ranks every quantile needs, ascending and distinct.
     let mut ranks: Vec<u64> = probs
@@ -157,17 +143,10 @@ pub fn summarize<T: Tap>(
 
     // 1. Pilot: keep every value of the first n0 runs, and their moments.
     let mut totals = Totals::new(width);
-    let mut keep = Keep { chunks: Vec::new() };
-    let mut pass = (
-        MomentsPass {
-            totals: &mut totals,
-        },
-        &mut keep,
-    );
-    if !driver::drive(src, runs, 0..pilot_chunks, &mut pass, progress) {
-        return None;
-    }
-    let pilot = keep.chunks;
+    let mut moments = MomentsPass {
+        totals: &mut totals,
+    };
+    let pilot = driver::drive_keeping(src, runs, 0..pilot_chunks, &mut moments, progress)?;
     taps.start(&Pilot {
         chunks: &pilot,
         runs: n0,
@@ -184,30 +163,35 @@ pub fn summarize<T: Tap>(
     };
 
     if n0 == runs {
-        if !driver::feed(&pilot, 0, runs, taps, &never) {
+        if !driver::feed(&pilot, 0, runs, taps, &poll) {
             return None;
         }
         let ranks_usize: Vec<usize> = ranks.iter().map(|&r| r as usize).collect();
         use rayon::prelude::*;
-        return Some(
-            (0..width)
-                .into_par_iter()
-                .map(|k| {
-                    let values = select_ranks(&mut column(k), &ranks_usize);
-                    let at = |r: u64| values[ranks.binary_search(&r).expect("rank was requested")];
-                    totals.summary(k, runs, probs, at)
-                })
-                .collect(),
-        );
+        let series: Vec<Option<SeriesSummary>> = (0..width)
+            .into_par_iter()
+            .map(|k| {
+                if !go() {
+                    return None;
+                }
+                let values = select_ranks(&mut column(k), &ranks_usize);
+                let at = |r: u64| values[ranks.binary_search(&r).expect("rank was requested")];
+                Some(totals.summary(k, runs, probs, at))
+            })
+            .collect();
+        return series.into_iter().collect();
     }
 
     // 2. Brackets from the pilot's order statistics.
-    let brackets = Brackets::from_pilot(width, &column, &ranks, runs);
+    let brackets = Brackets::from_pilot(width, &column, &ranks, runs, &go);
+    if !go() {
+        return None;
+    }
 
     // 3. Classify the pilot's values from memory, then simulate and
     //    classify every other run; the taps see every run in order.
     let mut classify = Classify::new(&brackets);
-    if !driver::feed(&pilot, 0, runs, &mut (&mut classify, &mut *taps), &never) {
+    if !driver::feed(&pilot, 0, runs, &mut (&mut classify, &mut *taps), &poll) {
         return None;
     }
     drop(pilot);
@@ -247,8 +231,11 @@ pub fn summarize<T: Tap>(
             }
         }
     }
-    for (p, v) in acc.select(pending) {
+    for (p, v) in acc.select(pending, &go) {
         found[p.series][p.slot] = Some(v);
+    }
+    if !go() {
+        return None;
     }
     if !misses.is_empty() {
         let mut pass = MissPass {
