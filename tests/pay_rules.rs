@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{assert_cents, simulate};
+use common::{assert_cents, series, simulate};
 
 /// Share price at month `m` of a public company with zero volatility:
 /// `S0 exp(drift m / 12)` (docs/reference.md, "The model's rules" with volatility 0).
@@ -861,4 +861,46 @@ fn total_is_the_sum_of_the_five_measures_and_cumulative_its_running_sum() {
         assert_cents(&s, &r, "switch", year, "total", total);
         assert_cents(&s, &r, "switch", year, "cumulative", cumulative);
     }
+}
+
+#[test]
+fn the_mean_of_huge_equal_amounts_is_that_amount() {
+    // 1.2 10^9 units at $9.9 10^6 vesting at once: $1.2 10^16 of RSU income in year 1 of
+    // every world, within the documented limits. Summed over 100,001 runs
+    // the rounding of the running sum would put the mean below the values.
+    let (s, r) = simulate(
+        r#"
+[simulation]
+years = 1
+runs = 100001
+
+[companies.c]
+type = "public"
+share_price = 9_876_543.21
+drift = 0.0
+volatility = 0.0
+
+[jobs.j]
+company = "c"
+base = 0
+
+[[jobs.j.grants]]
+kind = "rsu"
+units = 1_234_567_891
+vesting = [100]
+frequency = "annual"
+cliff_months = 0
+
+[strategies.stay]
+path = [{ job = "j" }]
+"#,
+    );
+    let rsu = series(&s, &r, "stay", 1, "rsu");
+    let value = 1_234_567_891.0 * 9_876_543.21;
+    assert!(
+        rsu.quantiles.iter().all(|&q| q == value),
+        "{:?}",
+        rsu.quantiles
+    );
+    assert_eq!(rsu.mean, value);
 }

@@ -13,7 +13,10 @@ fn bundled(name: &str) -> String {
 }
 
 fn dev_full() -> std::fs::File {
-    OpenOptions::new().write(true).open("/dev/full").expect("/dev/full")
+    OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full")
 }
 
 #[test]
@@ -58,7 +61,11 @@ fn a_closed_pipe_is_quiet_success() {
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -116,8 +116,12 @@ impl Totals {
                 interpolate(at(lo), at(hi), w)
             })
             .collect();
+        // Rounding in the running sum of huge values (10^16 and more, within
+        // the limits) can leave the mean just outside the values it averages;
+        // it is the mean of values in [min, max], so it is kept there.
+        let mean = (self.sum[k] / runs as f64).clamp(self.min[k], self.max[k]);
         SeriesSummary {
-            mean: self.sum[k] / runs as f64,
+            mean,
             quantiles,
             share_positive: self.positive[k] as f64 / runs as f64,
         }
