@@ -106,6 +106,11 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     let pool = cfg.pool()?;
     let engine = Engine::new(&scenario);
     crate::resources::check_memory(&engine, pool.current_num_threads())?;
+    if cfg.samples
+        && let Some(warning) = report::samples::spreadsheet_warning(&scenario)
+    {
+        crate::terminal::print_warning(&warning);
+    }
     let mut staging = Staging::new(&cfg.out_dir)?;
     let mut samples = match cfg.samples {
         true => Some(SamplesTap::new(

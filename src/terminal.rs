@@ -1,6 +1,8 @@
 //! The terminal: progress bars on stderr, text on stdout, and the signals
 //! that stop a run (Ctrl-C, `kill`, a closed terminal).
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, OnceLock};
@@ -46,7 +48,10 @@ pub fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
 /// (ripgrep's rule); any other failure (a full disk, `> /dev/full`) is.
 pub fn print_stdout(text: &str) -> Result<(), AppError> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out
+        .write_all(escape_controls(text).as_bytes())
+        .and_then(|()| out.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(AppError::Io {
             path: "standard output".into(),
             source: e,
@@ -59,5 +64,44 @@ pub fn print_stdout(text: &str) -> Result<(), AppError> {
 /// closed) loses the line; it never panics.
 pub fn print_error(message: &str) {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "error: {message}").and_then(|()| err.flush());
+    let _ = writeln!(err, "error: {}", escape_controls(message)).and_then(|()| err.flush());
+}
+
+/// Prints a warning line to stderr (never fails, like [`print_error`]).
+pub fn print_warning(message: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "warning: {}", escape_controls(message)).and_then(|()| err.flush());
+}
+
+/// `text` with every control character but the line feed written as a
+/// visible escape (`\u{1b}` for ESC), so no value from a file can move the
+/// cursor, recolour the terminal or rewrite a line.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal_raw() {
+        assert_eq!(escape_controls("plain\ntext"), "plain\ntext");
+        assert_eq!(
+            escape_controls("a\u{1b}[31mred\r\t"),
+            "a\\u{1b}[31mred\\u{d}\\u{9}"
+        );
+        assert_eq!(escape_controls("\u{9b}x"), "\\u{9b}x");
+    }
 }

@@ -79,3 +79,88 @@ fn a_full_stderr_never_panics() {
         .unwrap();
     assert_eq!(out.code(), Some(2));
 }
+
+#[test]
+fn samples_longer_than_a_spreadsheet_are_written_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two strategies x 5 years: 10 rows a run; 104,857 runs fit.
+    for (runs, warned) in [("104857", false), ("104858", true)] {
+        let out = Command::new(BIN)
+            .args([
+                "run",
+                &bundled("stay-vs-switch.toml"),
+                "--quiet",
+                "--samples",
+            ])
+            .args(["--runs", runs, "--out"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.contains("1,048,576"), warned, "{runs}: {stderr}");
+        if warned {
+            assert!(stderr.contains("104,857 runs fit"), "{stderr}");
+        }
+        let rows = std::fs::read(dir.path().join("samples.csv"))
+            .unwrap()
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        assert_eq!(
+            rows as u64,
+            1 + 10 * runs.parse::<u64>().unwrap(),
+            "written whole"
+        );
+    }
+}
+
+#[test]
+fn the_memory_estimate_follows_the_runs_and_threads_actually_used() {
+    // 41 strategies over 50 years (16,350 series a run): 10 runs need a few
+    // megabytes whatever --threads says; the old estimate (64 threads x 3
+    // chunks of 4,096 runs) asked for about 100 GB and refused.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "[simulation]\nyears = 50\n\n[companies.c]\ntype = \"public\"\nshare_price = 10.0\n\
+         drift = 0.05\nvolatility = 0.2\n\n[jobs.j]\ncompany = \"c\"\nbase = 100_000\n\n",
+    );
+    for s in 0..41 {
+        text.push_str(&format!("[strategies.s{s}]\npath = [{{ job = \"j\" }}]\n"));
+    }
+    let file = dir.path().join("wide.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new(BIN)
+        .arg("run")
+        .arg(&file)
+        .args(["--runs", "10", "--threads", "64", "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn control_characters_in_a_value_never_reach_stderr_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("esc.toml");
+    std::fs::write(
+        &file,
+        "[simulation]\nyears = 2\nbaseline = \"\u{1b}[2Jgone\"\n\n[strategies.a]\npath = []\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN).arg("check").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = &out.stderr;
+    assert!(!stderr.is_empty());
+    let body = &stderr[..stderr.len() - 1];
+    assert!(
+        body.iter().all(|&b| b >= 0x20),
+        "{}",
+        String::from_utf8_lossy(stderr)
+    );
+}

@@ -61,6 +61,28 @@ impl Samples {
     }
 }
 
+/// Rows Excel and LibreOffice Calc open at most, the header included.
+pub const SPREADSHEET_ROWS: u64 = 1_048_576;
+
+/// A warning when `samples.csv` will have more rows than a spreadsheet
+/// opens: it is still written whole (for a notebook or a database), but a
+/// spreadsheet cuts it; says how many runs fit.
+pub fn spreadsheet_warning(scenario: &Scenario) -> Option<String> {
+    let per_run = scenario.strategies.len() as u64 * u64::from(scenario.sim.years);
+    let rows = scenario.sim.runs.saturating_mul(per_run);
+    if rows < SPREADSHEET_ROWS {
+        return None;
+    }
+    let fit = (SPREADSHEET_ROWS - 1) / per_run.max(1);
+    Some(format!(
+        "samples.csv will have {} rows; Excel and LibreOffice open at most {} (the header included) \
+         and will cut it; {} runs fit (--runs {fit})",
+        crate::report::summary::dollars(rows as f64),
+        crate::report::summary::dollars(SPREADSHEET_ROWS as f64),
+        crate::report::summary::dollars(fit as f64),
+    ))
+}
+
 /// `samples.csv` being written: a tap that formats each chunk's runs on its
 /// worker thread and appends them, in run order, to the staged file.
 pub struct SamplesTap {
