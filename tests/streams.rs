@@ -121,15 +121,7 @@ fn the_memory_estimate_follows_the_runs_and_threads_actually_used() {
     // megabytes whatever --threads says; the old estimate (64 threads x 3
     // chunks of 4,096 runs) asked for about 100 GB and refused.
     let dir = tempfile::tempdir().unwrap();
-    let mut text = String::from(
-        "[simulation]\nyears = 50\n\n[companies.c]\ntype = \"public\"\nshare_price = 10.0\n\
-         drift = 0.05\nvolatility = 0.2\n\n[jobs.j]\ncompany = \"c\"\nbase = 100_000\n\n",
-    );
-    for s in 0..41 {
-        text.push_str(&format!("[strategies.s{s}]\npath = [{{ job = \"j\" }}]\n"));
-    }
-    let file = dir.path().join("wide.toml");
-    std::fs::write(&file, text).unwrap();
+    let file = wide(dir.path());
     let out = Command::new(BIN)
         .arg("run")
         .arg(&file)
@@ -163,4 +155,49 @@ fn control_characters_in_a_value_never_reach_stderr_raw() {
         "{}",
         String::from_utf8_lossy(stderr)
     );
+}
+
+/// 41 strategies over 50 years: 16,350 series a run.
+fn wide(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut text = String::from(
+        "[simulation]\nyears = 50\n\n[companies.c]\ntype = \"public\"\nshare_price = 10.0\n\
+         drift = 0.05\nvolatility = 0.2\n\n[jobs.j]\ncompany = \"c\"\nbase = 100_000\n\n",
+    );
+    for s in 0..41 {
+        text.push_str(&format!("[strategies.s{s}]\npath = [{{ job = \"j\" }}]\n"));
+    }
+    let file = dir.join("wide.toml");
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+#[test]
+fn a_sweep_checks_every_points_memory_before_simulating_the_first() {
+    // Point 1 alone would simulate for many minutes; point 2 cannot fit
+    // (10^9 runs of 16,350 series). The sweep must refuse at once.
+    let dir = tempfile::tempdir().unwrap();
+    let file = wide(dir.path());
+    let out_dir = dir.path().join("out");
+    let started = std::time::Instant::now();
+    let out = Command::new(BIN)
+        .arg("sweep")
+        .arg(&file)
+        .args([
+            "--quiet",
+            "--set",
+            "simulation.runs=20000000,1000000000",
+            "--out",
+        ])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("memory"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    assert!(!out_dir.exists());
 }
