@@ -16,7 +16,7 @@ fn scenario() -> String {
 }
 
 /// A first, small run's outputs in `out`, and their bytes.
-fn previous_outputs(out: &Path, runs: &str) -> (Vec<u8>, Vec<u8>) {
+fn previous_outputs(out: &Path, runs: &str) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     let first = Command::new(BIN)
         .args(["run", &scenario(), "--runs", runs, "--quiet", "--out"])
         .arg(out)
@@ -26,6 +26,7 @@ fn previous_outputs(out: &Path, runs: &str) -> (Vec<u8>, Vec<u8>) {
     (
         std::fs::read(out.join("percentiles.csv")).unwrap(),
         std::fs::read(out.join("compare.csv")).unwrap(),
+        std::fs::read(out.join("manifest.json")).unwrap(),
     )
 }
 
@@ -44,7 +45,12 @@ fn spawn(out: &Path, args: &[&str]) -> Child {
 
 /// Sends SIGINT and checks the run stops with status 130, leaving the
 /// previous outputs byte-identical and nothing else in `out`.
-fn interrupt_and_check(mut child: Child, out: &Path, before: (Vec<u8>, Vec<u8>), left: &str) {
+fn interrupt_and_check(
+    mut child: Child,
+    out: &Path,
+    before: (Vec<u8>, Vec<u8>, Vec<u8>),
+    left: &str,
+) {
     let kill = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -70,9 +76,10 @@ fn interrupt_and_check(mut child: Child, out: &Path, before: (Vec<u8>, Vec<u8>),
         before.0
     );
     assert_eq!(std::fs::read(out.join("compare.csv")).unwrap(), before.1);
+    assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), before.2);
     assert_eq!(
         listing(out),
-        vec!["compare.csv", "percentiles.csv"],
+        vec!["compare.csv", "manifest.json", "percentiles.csv"],
         "{left}"
     );
 }
