@@ -446,6 +446,49 @@ fn a_file_that_cannot_be_replaced_at_the_end_leaves_the_whole_previous_set() {
     assert_whole(out.path(), false);
 }
 
+#[test]
+fn an_immutable_file_of_the_set_leaves_every_previous_file_in_place() {
+    // `chattr +i` takes root and a file system that has the flag: where it
+    // fails, there is nothing to test (the test above needs neither).
+    let file = bundled("job-hopper.toml");
+    let out = tempdir();
+    let o = out.path().to_str().unwrap();
+    let f = file.to_str().unwrap();
+    ok(&tcsim(&["run", f, "--runs", "301", "--quiet", "--out", o]));
+    let before = snapshot(out.path());
+    let compare = out.path().join("compare.csv");
+    let chattr = |flag: &str| {
+        Command::new("chattr")
+            .arg(flag)
+            .arg(&compare)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !chattr("+i") {
+        eprintln!("chattr +i is not available here: skipped");
+        return;
+    }
+    struct Mutable<F: Fn(&str) -> bool>(F);
+    impl<F: Fn(&str) -> bool> Drop for Mutable<F> {
+        fn drop(&mut self) {
+            (self.0)("-i");
+        }
+    }
+    let _undo = Mutable(chattr);
+    // percentiles.csv comes first and could be replaced; compare.csv not.
+    let run = tcsim(&[
+        "run", f, "--runs", "301", "--seed", "8", "--quiet", "--out", o,
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("compare.csv"), "{stderr}");
+    assert!(
+        snapshot(out.path()) == before,
+        "a file of the previous set was replaced"
+    );
+}
+
 /// Like [`snapshot`], with `None` for a directory.
 fn snapshot_files(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
     listing(dir)
