@@ -10,6 +10,7 @@ use crate::cli::{Cli, Command, OutputArgs, SimArgs, SweepArgs, TableFormat, Trac
 use crate::config::{Overrides, RunConfig, SweepConfig, TraceConfig, default_out_dir};
 use crate::engine::{Engine, Results};
 use crate::error::AppError;
+use crate::report::manifest::Provenance;
 use crate::report::plot::Histogram;
 use crate::report::samples::{Samples, SamplesTap};
 use crate::report::{self, Format, Staging};
@@ -19,6 +20,9 @@ use crate::terminal::{interrupt_flag, print_stdout, progress_bar};
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), AppError> {
+    // Signal handlers first, so a signal at any later moment stops the run
+    // through the flag and the unwinding that removes temporary files.
+    interrupt_flag();
     match cli.command {
         Command::Run(args) => run_command(&run_config(&args.file, &args.sim, &args.outputs)),
         Command::Check { file } => {
@@ -103,6 +107,7 @@ fn sweep_config(args: &SweepArgs) -> Result<SweepConfig, AppError> {
 fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     let mut scenario = scenario::load(&cfg.file)?;
     cfg.overrides.apply(&mut scenario);
+    let provenance = Provenance::of_file(&cfg.file, &scenario)?;
     let pool = cfg.pool()?;
     let engine = Engine::new(&scenario);
     crate::resources::check_memory(&engine, pool.current_num_threads())?;
@@ -111,7 +116,7 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     {
         crate::terminal::print_warning(&warning);
     }
-    let mut staging = Staging::new(&cfg.out_dir)?;
+    let mut staging = Staging::new(&cfg.out_dir, provenance, cfg.other_scenario())?;
     let mut samples = match cfg.samples {
         true => Some(SamplesTap::new(
             Samples::new(&scenario, engine.layout()),
@@ -238,6 +243,9 @@ fn sweep_command(cfg: &SweepConfig) -> Result<(), AppError> {
     for p in &points {
         crate::resources::check_memory(&Engine::new(&p.scenario), pool.current_num_threads())?;
     }
+    let scenarios: Vec<_> = points.iter().map(|p| &p.scenario).collect();
+    let provenance = Provenance::new(&run.file, text.as_bytes(), &scenarios);
+    let mut staging = Staging::new(&run.out_dir, provenance, run.other_scenario())?;
     let interrupted = interrupt_flag();
     let mut done = Vec::with_capacity(points.len());
     for point in points {
@@ -250,11 +258,12 @@ fn sweep_command(cfg: &SweepConfig) -> Result<(), AppError> {
         });
     }
     let table = report::sweep::table(&cfg.axes, &done)?;
-    let file = match run.format {
+    let (name, bytes) = match run.format {
         Format::Csv => ("sweep.csv", report::csv::write(&table)?),
         Format::Json => ("sweep.json", report::json::write(&table)?),
     };
-    let written = report::write_files(&run.out_dir, &[file])?;
+    staging.add(name, &bytes)?;
+    let written = staging.commit()?;
     if !run.quiet {
         print_stdout(&report::sweep::summary(&done, &written))?;
     }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::error::AppError;
 use crate::model::Scenario;
 use crate::report::Format;
+use crate::report::manifest::OtherScenario;
 use crate::scenario::patch::Axis;
 
 /// `[simulation]` values the command line overrides (`--runs`, `--seed`),
@@ -61,6 +62,16 @@ impl RunConfig {
         }
         pool.build()
             .map_err(|e| AppError::Usage(format!("cannot start {:?} threads: {e}", self.threads)))
+    }
+
+    /// What to do when the output directory holds the outputs of another
+    /// scenario file: refuse in the default directory (`a/offer.toml` and
+    /// `b/offer.toml` share `out/offer/`), warn in one named with `--out`.
+    pub fn other_scenario(&self) -> OtherScenario {
+        match self.out_dir == default_out_dir(&self.file) {
+            true => OtherScenario::Refuse,
+            false => OtherScenario::Warn,
+        }
     }
 
     /// The scenario's name in chart titles: the file stem.

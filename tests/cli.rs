@@ -380,7 +380,7 @@ fn every_bundled_scenario_runs_and_writes_well_formed_csvs() {
         run_ok(&file, out.path(), &["--runs", "3000"]);
         assert_eq!(
             listing(out.path()),
-            ["compare.csv", "percentiles.csv"],
+            ["compare.csv", "manifest.json", "percentiles.csv"],
             "{}",
             file.display()
         );
@@ -681,7 +681,7 @@ fn a_failed_run_leaves_the_previous_good_output_byte_identical() {
     );
     assert_eq!(
         listing(&out),
-        ["compare.csv", "percentiles.csv"],
+        ["compare.csv", "manifest.json", "percentiles.csv"],
         "temporary files left behind"
     );
 }
@@ -703,7 +703,7 @@ fn default_output_dir_is_out_slash_file_stem_relative_to_the_working_directory()
         ));
     assert_eq!(
         listing(&dir.path().join(&expected)),
-        ["compare.csv", "percentiles.csv"]
+        ["compare.csv", "manifest.json", "percentiles.csv"]
     );
     assert_eq!(
         listing(&dir.path().join("mine")),

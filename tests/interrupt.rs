@@ -17,7 +17,7 @@ fn scenario() -> String {
 }
 
 /// A first, small run's outputs in `out`, and their bytes.
-fn previous_outputs(out: &Path, runs: &str) -> (Vec<u8>, Vec<u8>) {
+fn previous_outputs(out: &Path, runs: &str) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     let first = Command::new(BIN)
         .args(["run", &scenario(), "--runs", runs, "--quiet", "--out"])
         .arg(out)
@@ -27,6 +27,7 @@ fn previous_outputs(out: &Path, runs: &str) -> (Vec<u8>, Vec<u8>) {
     (
         std::fs::read(out.join("percentiles.csv")).unwrap(),
         std::fs::read(out.join("compare.csv")).unwrap(),
+        std::fs::read(out.join("manifest.json")).unwrap(),
     )
 }
 
@@ -45,7 +46,7 @@ fn spawn(out: &Path, args: &[&str]) -> Child {
 
 /// Sends SIGINT and checks the run stops with status 130, leaving the
 /// previous outputs byte-identical and nothing else in `out`.
-fn interrupt_and_check(child: Child, out: &Path, before: (Vec<u8>, Vec<u8>), left: &str) {
+fn interrupt_and_check(child: Child, out: &Path, before: (Vec<u8>, Vec<u8>, Vec<u8>), left: &str) {
     signal_and_check(child, "INT", 130, out, before, left);
 }
 
@@ -56,7 +57,7 @@ fn signal_and_check(
     signal: &str,
     code: i32,
     out: &Path,
-    before: (Vec<u8>, Vec<u8>),
+    before: (Vec<u8>, Vec<u8>, Vec<u8>),
     left: &str,
 ) {
     let kill = Command::new("kill")
@@ -84,9 +85,10 @@ fn signal_and_check(
         before.0
     );
     assert_eq!(std::fs::read(out.join("compare.csv")).unwrap(), before.1);
+    assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), before.2);
     assert_eq!(
         listing(out),
-        vec!["compare.csv", "percentiles.csv"],
+        vec!["compare.csv", "manifest.json", "percentiles.csv"],
         "{left}"
     );
 }

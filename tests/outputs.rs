@@ -90,7 +90,7 @@ fn init_writes_the_starter_scenario_which_runs_as_it_is() {
         .stdout(predicate::str::contains("stay").and(predicate::str::contains("switch")));
     assert_eq!(
         listing(&dir.path().join("out").join("scenario")),
-        ["compare.csv", "percentiles.csv"]
+        ["compare.csv", "manifest.json", "percentiles.csv"]
     );
 }
 
@@ -169,7 +169,12 @@ fn check_samples(file: &Path, runs: u64) {
     );
     assert_eq!(
         listing(out.path()),
-        ["compare.csv", "percentiles.csv", "samples.csv"]
+        [
+            "compare.csv",
+            "manifest.json",
+            "percentiles.csv",
+            "samples.csv"
+        ]
     );
     let names = strategies(file);
     let text = read(out.path(), "samples.csv");
@@ -293,6 +298,7 @@ fn optional_outputs_leave_the_tables_byte_identical() {
             "compare.csv",
             "fan.svg",
             "final.svg",
+            "manifest.json",
             "percentiles.csv",
             "samples.csv"
         ]
@@ -323,7 +329,10 @@ fn json_tables_hold_the_csv_values_of_the_same_run() {
     let (c, j) = (tempdir(), tempdir());
     run_ok(&file, c.path(), &["--runs", "3000"]);
     run_ok(&file, j.path(), &["--runs", "3000", "--format", "json"]);
-    assert_eq!(listing(j.path()), ["compare.json", "percentiles.json"]);
+    assert_eq!(
+        listing(j.path()),
+        ["compare.json", "manifest.json", "percentiles.json"]
+    );
     for table in ["percentiles", "compare"] {
         let (header, rows) = csv(&read(c.path(), &format!("{table}.csv")));
         let text = read(j.path(), &format!("{table}.json"));
@@ -472,7 +481,13 @@ fn plot_writes_a_fan_chart_and_a_histogram_with_one_series_per_strategy() {
         run_ok(&file, out.path(), &["--runs", "3000", "--plot"]);
         assert_eq!(
             listing(out.path()),
-            ["compare.csv", "fan.svg", "final.svg", "percentiles.csv"]
+            [
+                "compare.csv",
+                "fan.svg",
+                "final.svg",
+                "manifest.json",
+                "percentiles.csv"
+            ]
         );
         let fan = read(out.path(), "fan.svg");
         check_svg(
