@@ -196,26 +196,8 @@ fn stopped(interrupted: &AtomicUsize) -> Result<(), AppError> {
 fn trace_command(cfg: &TraceConfig) -> Result<(), AppError> {
     let mut scenario = scenario::load(&cfg.file)?;
     cfg.overrides.apply(&mut scenario);
-    let only = match &cfg.strategy {
-        None => None,
-        Some(name) => Some(
-            scenario
-                .strategies
-                .iter()
-                .position(|s| &s.name == name)
-                .ok_or_else(|| {
-                    let names: Vec<&str> = scenario
-                        .strategies
-                        .iter()
-                        .map(|s| s.name.as_str())
-                        .collect();
-                    AppError::Usage(format!(
-                        "--strategy {name}: no such strategy (strategies: {})",
-                        names.join(", ")
-                    ))
-                })?,
-        ),
-    };
+    cfg.check_run(&scenario)?;
+    let only = cfg.strategy_index(&scenario)?;
     let (world, traces) = crate::engine::trace::replay(&scenario, cfg.run, only);
     let measures = crate::schema::Layout::new(&scenario).measures().to_vec();
     if cfg.csv {

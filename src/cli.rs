@@ -70,9 +70,9 @@ pub struct SimArgs {
     /// Number of simulated worlds (overrides simulation.runs).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
     pub runs: Option<u64>,
-    /// Random seed; the same seed and file give the same output bytes
-    /// (overrides simulation.seed).
-    #[arg(long, value_name = "S")]
+    /// Random seed, 0 to 9223372036854775807 as in the file; the same seed
+    /// and file give the same output bytes (overrides simulation.seed).
+    #[arg(long, value_name = "S", value_parser = seed_range())]
     pub seed: Option<u64>,
     /// Worker threads [default: all cores]. Results do not depend on it.
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -83,6 +83,12 @@ pub struct SimArgs {
     /// No progress bar and no summary table.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// The values `--seed` takes: those `simulation.seed` takes, 0 to
+/// `i64::MAX`, the largest integer TOML can write.
+fn seed_range() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(0..=i64::MAX as u64)
 }
 
 /// Arguments of `tcsim trace`.
@@ -97,8 +103,9 @@ pub struct TraceArgs {
     /// Only this strategy [default: every strategy].
     #[arg(long, value_name = "NAME")]
     pub strategy: Option<String>,
-    /// Random seed (overrides simulation.seed).
-    #[arg(long, value_name = "S")]
+    /// Random seed, 0 to 9223372036854775807 as in the file (overrides
+    /// simulation.seed).
+    #[arg(long, value_name = "S", value_parser = seed_range())]
     pub seed: Option<u64>,
     /// Print the ledger as CSV instead of text.
     #[arg(long)]

@@ -119,6 +119,23 @@ impl TraceConfig {
     }
 }
 
+impl TraceConfig {
+    /// Checks `--run I` against the scenario: world `I` must be one that
+    /// `tcsim run` simulates, `0 <= I < simulation.runs`, else an error
+    /// (exit status 2) saying how to reach it.
+    pub fn check_run(&self, scenario: &Scenario) -> Result<(), AppError> {
+        let runs = scenario.sim.runs;
+        if self.run >= runs {
+            return Err(AppError::Usage(format!(
+                "--run {}: the scenario has {runs} runs (0 to {}); pick one of them, or raise simulation.runs",
+                self.run,
+                runs - 1
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// What `tcsim sweep` varies, on top of a [`RunConfig`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepConfig {
@@ -155,12 +172,61 @@ impl SweepConfig {
     }
 }
 
-/// Default output directory: `out/<file stem>/`.
+/// Default output directory: `out/<file stem>/`, always a directory inside
+/// `out/` (see [`file_stem`]).
 pub fn default_out_dir(file: &Path) -> PathBuf {
     Path::new("out").join(file_stem(file))
 }
 
+/// The file's stem, or `scenario` when it has none that names a directory
+/// of its own: `...toml` has the stem `..`, which would put the outputs in
+/// `out/..`, the working directory.
 fn file_stem(file: &Path) -> String {
-    file.file_stem()
-        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+    match file.file_stem().map(|s| s.to_string_lossy()) {
+        Some(s) if !matches!(&*s, "" | "." | "..") => s.into_owned(),
+        _ => "scenario".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_output_directory_is_always_inside_out() {
+        let dir = |f: &str| default_out_dir(Path::new(f));
+        assert_eq!(
+            dir("scenarios/stay-vs-switch.toml"),
+            Path::new("out/stay-vs-switch")
+        );
+        assert_eq!(dir("a.b.toml"), Path::new("out/a.b"));
+        assert_eq!(dir(".hidden"), Path::new("out/.hidden"));
+        for f in ["...toml", "x/...toml", "..toml", "..", ".", "/", ""] {
+            assert_eq!(dir(f), Path::new("out/scenario"), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn a_trace_run_must_be_one_of_the_scenarios_runs() {
+        let text = "[simulation]\nyears = 1\nruns = 100\n[companies.c]\ntype = \"public\"\n\
+                    share_price = 1\ndrift = 0\nvolatility = 0\n[jobs.j]\ncompany = \"c\"\n\
+                    base = 1\n[strategies.s]\npath = [{ job = \"j\" }]\n";
+        let scenario = crate::scenario::parse("t.toml", text).unwrap();
+        let cfg = |run| TraceConfig {
+            file: PathBuf::from("t.toml"),
+            run,
+            strategy: None,
+            overrides: Overrides::default(),
+            csv: false,
+        };
+        assert!(cfg(0).check_run(&scenario).is_ok());
+        assert!(cfg(99).check_run(&scenario).is_ok());
+        let err = cfg(100).check_run(&scenario).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(
+            err.to_string(),
+            "--run 100: the scenario has 100 runs (0 to 99); pick one of them, or raise simulation.runs"
+        );
+        assert!(cfg(u64::MAX).check_run(&scenario).is_err());
+    }
 }

@@ -59,7 +59,19 @@ impl fmt::Display for KeyPath {
                     if bare {
                         f.write_str(k)?;
                     } else {
-                        write!(f, "{k:?}")?;
+                        // Quoted as TOML writes it, the quote and backslash
+                        // escaped; anything unprintable as `escape` shows it.
+                        f.write_str("\"")?;
+                        for c in k.chars() {
+                            match c {
+                                '"' | '\\' => write!(f, "\\{c}")?,
+                                c => match escape_char(c) {
+                                    Some(e) => write!(f, "{e}")?,
+                                    None => write!(f, "{c}")?,
+                                },
+                            }
+                        }
+                        f.write_str("\"")?;
                     }
                 }
                 Seg::Index(i) => write!(f, "[{i}]")?,
@@ -67,6 +79,43 @@ impl fmt::Display for KeyPath {
             first = false;
         }
         Ok(())
+    }
+}
+
+/// User text made safe to print in a message: every character a terminal
+/// would not show as itself (control characters such as ESC, line breaks,
+/// tabs, format characters such as a right-to-left override, combining
+/// marks, unassigned code points) is written as Rust's `escape_debug` writes
+/// it (`\u{1b}`, `\n`, `\t`, `\u{202e}`); everything else, quotes and
+/// backslashes included, is kept as it is. Escaping escaped text changes
+/// nothing, so a value may pass through twice.
+///
+/// Every piece of user text in a [`ScenarioError`] goes through here: the
+/// values of a rule's message (`Rule::message_with`), the keys of a
+/// [`KeyPath`] and the file name.
+pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(|c| escape_char(c).is_none()) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match escape_char(c) {
+            Some(e) => out.extend(e),
+            None => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// How [`escape`] writes `c`: `None` when `c` prints as itself.
+fn escape_char(c: char) -> Option<std::char::EscapeDebug> {
+    match c {
+        // escape_debug escapes these for Rust literals; they print fine.
+        '"' | '\'' | '\\' => None,
+        c => {
+            let e = c.escape_debug();
+            (e.len() > 1).then_some(e)
+        }
     }
 }
 
@@ -90,11 +139,13 @@ pub struct ScenarioError {
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        write!(f, "{}:{}:{}: ", escape(&self.file), self.line, self.column)?;
+        // The message is escaped already (see `escape`); again, in case.
+        let message = escape(&self.message);
         if self.key.is_empty() {
-            f.write_str(&self.message)
+            f.write_str(&message)
         } else {
-            write!(f, "{} {}", self.key, self.message)
+            write!(f, "{} {message}", self.key)
         }
     }
 }
@@ -151,5 +202,58 @@ impl AppError {
             // signal killed: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
             AppError::Interrupted(signal) => 128 + signal,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_shows_unprintable_characters_as_rust_escapes() {
+        assert_eq!(
+            escape("plain \"text\" it's a\\b"),
+            "plain \"text\" it's a\\b"
+        );
+        assert_eq!(escape("caf\u{e9}"), "caf\u{e9}");
+        assert_eq!(
+            escape("\u{1b}[2J\n\t\r\0\u{7}"),
+            "\\u{1b}[2J\\n\\t\\r\\0\\u{7}"
+        );
+        assert_eq!(
+            escape("a\u{202e}b\u{200b}c\u{85}"),
+            "a\\u{202e}b\\u{200b}c\\u{85}"
+        );
+        assert_eq!(escape("e\u{301}"), "e\\u{301}");
+        // Escaped text is printable, so escaping it again changes nothing.
+        let once = escape("\u{1b}]0;x\u{7}\n").into_owned();
+        assert_eq!(escape(&once), once);
+        assert!(once.bytes().all(|b| (0x20..0x7f).contains(&b)), "{once}");
+    }
+
+    #[test]
+    fn key_paths_quote_keys_that_are_not_bare_and_escape_them() {
+        let p = KeyPath::root()
+            .key("jobs")
+            .key("senior.eng")
+            .key("grants")
+            .index(0);
+        assert_eq!(p.to_string(), "jobs.\"senior.eng\".grants[0]");
+        let q = KeyPath::root().key("simulation").key("\u{1b}[31m\"q\"\\");
+        assert_eq!(q.to_string(), "simulation.\"\\u{1b}[31m\\\"q\\\"\\\\\"");
+        assert_eq!(KeyPath::root().key("").to_string(), "\"\"");
+    }
+
+    #[test]
+    fn a_scenario_error_prints_no_control_character() {
+        let e = ScenarioError {
+            file: "a\u{1b}b.toml".into(),
+            line: 1,
+            column: 2,
+            key: KeyPath::root().key("\n"),
+            rule: Rule::KnownKey,
+            message: "got \u{1b}[2J".into(),
+        };
+        assert_eq!(e.to_string(), "a\\u{1b}b.toml:1:2: \"\\n\" got \\u{1b}[2J");
     }
 }

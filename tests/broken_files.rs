@@ -228,6 +228,25 @@ fn generated() -> Vec<Case> {
             name: "generated-byte-order-mark.toml".into(),
             bytes: bom,
         },
+        // A raw ESC byte (and BEL) inside a string: TOML refuses control
+        // characters in strings, and the error must not echo them.
+        Case {
+            name: "generated-raw-escape-in-string.toml".into(),
+            bytes: valid_with(
+                "# expect: line=8 key= rule=valid_toml",
+                8,
+                b"type = \"\x1b]0;pwned\x07public\"",
+            ),
+        },
+        // A raw ESC byte in a comment: not allowed there either.
+        Case {
+            name: "generated-raw-escape-in-comment.toml".into(),
+            bytes: valid_with(
+                "# expect: line=2 key= rule=valid_toml",
+                2,
+                b"# \x1b[2J\x1b[31mred",
+            ),
+        },
     ]
 }
 
@@ -303,6 +322,15 @@ fn check_stderr(stderr: &str, file: &str, expect: &Expect) -> Vec<String> {
     }
     if message.trim().is_empty() {
         problems.push("the message is empty".to_string());
+    }
+    // Whatever the file holds, nothing reaches the terminal raw: the only
+    // control character is the final line end.
+    let body = stderr.strip_suffix('\n').unwrap_or(stderr);
+    if let Some(c) = body.chars().find(|&c| c.is_control()) {
+        problems.push(format!(
+            "stderr holds the control character {:?} (user text must be escaped)",
+            c
+        ));
     }
     problems
 }

@@ -793,7 +793,7 @@ volatility = 0.2
 company = "c"
 base = 1
 
-[strategies."a b"]
+[strategies."a.b"]
 path = [{ job = "j" }]
 
 [strategies.a_b]

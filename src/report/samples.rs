@@ -161,7 +161,7 @@ volatility = 0.2
 company = "c"
 base = 100_000
 
-[strategies."b, then a"]
+[strategies."b.then.a"]
 path = [{ job = "j" }]
 
 [strategies.a]
@@ -179,8 +179,8 @@ path = [{ job = "j" }]
         samples.write_run(&mut out, 7, |k| row[k]);
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "7,\"b, then a\",1,100000.00,100000.00\n\
-             7,\"b, then a\",2,100000.00,200000.00\n\
+            "7,b.then.a,1,100000.00,100000.00\n\
+             7,b.then.a,2,100000.00,200000.00\n\
              7,a,1,100000.00,100000.00\n\
              7,a,2,100000.00,200000.00\n"
         );

@@ -37,6 +37,8 @@ pub const MAX_VESTING_YEARS: usize = 10;
 pub const DEFAULT_PERCENTILES: [f64; 7] = [5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0];
 /// Default number of runs.
 pub const DEFAULT_RUNS: u64 = 10_000;
+/// Longest name of a company, job or strategy, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
 
 /// A broken rule, before it is given a position in the file.
 #[derive(Debug)]
@@ -151,9 +153,46 @@ pub fn stream_key(kind: &str, name: &str) -> u64 {
     h
 }
 
+/// What is wrong with `name` as the name of a company, job or strategy
+/// (`None`: nothing). A name is 1 to [`MAX_NAME_CHARS`] ASCII letters,
+/// digits, `_`, `-` and `.`, and starts with a letter or digit: safe as a
+/// CSV cell (no formula), a command-line argument, a file name and on a
+/// terminal. The reason, for [`Rule::NameAlphabet`]'s `{got}`, shows a bad
+/// character escaped.
+pub fn name_problem(name: &str) -> Option<String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let Some(first) = name.chars().next() else {
+        return Some("an empty name".into());
+    };
+    if let Some((i, c)) = name.chars().enumerate().find(|&(_, c)| !allowed(c)) {
+        return Some(format!("`{c}` at character {}", i + 1));
+    }
+    if !first.is_ascii_alphanumeric() {
+        return Some(format!("`{first}` as the first character"));
+    }
+    if name.len() > MAX_NAME_CHARS {
+        return Some(format!("{} characters", name.len()));
+    }
+    None
+}
+
+/// Every name in `names` (the keys of the table at `key`) is a safe name.
+fn safe_names<'a>(key: &KeyPath, names: impl Iterator<Item = &'a String>) -> Check<()> {
+    for name in names {
+        if let Some(got) = name_problem(name) {
+            return fail(&key.key(name), Rule::NameAlphabet, &[("got", &got)]);
+        }
+    }
+    Ok(())
+}
+
 /// Checks the whole file.
 pub fn check(raw: &RawScenario) -> Check<Scenario> {
     let root = KeyPath::root();
+    // First, so that every later message names only safe names.
+    safe_names(&root.key("companies"), raw.companies.keys())?;
+    safe_names(&root.key("jobs"), raw.jobs.keys())?;
+    safe_names(&root.key("strategies"), raw.strategies.keys())?;
     let sim_key = root.key("simulation");
     let Some(sim) = &raw.simulation else {
         return fail(&sim_key, Rule::SimulationRequired, &[]);
@@ -1017,4 +1056,46 @@ fn strategy(
         name: name.to_string(),
         stints,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_ascii_letters_digits_underscores_dashes_and_dots() {
+        for ok in [
+            "stay",
+            "a",
+            "0",
+            "hop-modest",
+            "current_co",
+            "senior.eng",
+            "v2.1-x_y",
+        ] {
+            assert_eq!(name_problem(ok), None, "{ok}");
+        }
+        assert_eq!(name_problem(&"a".repeat(MAX_NAME_CHARS)), None);
+        let bad = [
+            ("", "an empty name"),
+            ("-x", "`-` as the first character"),
+            ("_x", "`_` as the first character"),
+            (".x", "`.` as the first character"),
+            ("=1+2", "`=` at character 1"),
+            ("+x", "`+` at character 1"),
+            ("@x", "`@` at character 1"),
+            ("stay, then switch", "`,` at character 5"),
+            ("a b", "` ` at character 2"),
+            ("caf\u{e9}", "`\u{e9}` at character 4"),
+            ("a\u{1b}[2J", "`\u{1b}` at character 2"),
+            ("a/b", "`/` at character 2"),
+        ];
+        for (name, why) in bad {
+            assert_eq!(name_problem(name).as_deref(), Some(why), "{name:?}");
+        }
+        assert_eq!(
+            name_problem(&"a".repeat(MAX_NAME_CHARS + 1)).as_deref(),
+            Some("65 characters")
+        );
+    }
 }

@@ -14,7 +14,16 @@ use serde::Deserialize;
 use serde::de::value::Error;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 
-use super::raw::RawScenario;
+use super::raw::{EXPECTING_TABLE, RawScenario};
+
+/// A visitor's `expecting`, as text.
+struct Expecting<'a, V>(&'a V);
+
+impl<'de, V: Visitor<'de>> std::fmt::Display for Expecting<'_, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.expecting(f)
+    }
+}
 
 /// Every key path the parser accepts, in the order the structs declare
 /// them, parents before their children: `simulation`, `simulation.years`,
@@ -33,7 +42,7 @@ pub fn accepted_keys() -> Vec<String> {
         path: String::new(),
         keys: &mut keys,
     };
-    if let Err(e) = RawScenario::deserialize(recorder) {
+    if let Err(e) = <RawScenario as Deserialize>::deserialize(recorder) {
         panic!("keys.rs cannot walk the scenario structs: {e}");
     }
     keys
@@ -67,6 +76,14 @@ impl<'de> de::Deserializer<'de> for Recorder<'_> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
+        // A struct outside raw.rs's `tables!` would take an array of its
+        // fields in order, silently dropping extra elements.
+        let expecting = Expecting(&visitor).to_string();
+        if expecting != EXPECTING_TABLE {
+            return self.unsupported(&format!(
+                "a struct that accepts an array (it expects {expecting}; list it in raw.rs `tables!`)"
+            ));
+        }
         visitor.visit_map(Fields {
             prefix: self.path,
             fields,
@@ -240,6 +257,24 @@ mod tests {
         assert!(!keys.iter().any(|k| k == "companies.*.kind"), "{keys:?}");
         // Arrays of numbers are keys, not tables of keys.
         assert!(!keys.iter().any(|k| k.ends_with("[]")), "{keys:?}");
+    }
+
+    /// A struct that serde's derive alone deserializes would take an array
+    /// of its fields; the walk refuses it, so `raw.rs` cannot gain one.
+    #[test]
+    fn the_walk_refuses_a_struct_that_accepts_arrays() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Plain {
+            a: Option<i64>,
+        }
+        let mut keys = Vec::new();
+        let recorder = Recorder {
+            path: "plain".into(),
+            keys: &mut keys,
+        };
+        let e = Plain::deserialize(recorder).unwrap_err().to_string();
+        assert!(e.contains("tables!"), "{e}");
     }
 
     #[test]

@@ -21,10 +21,12 @@ pub struct Axis {
     pub values: Vec<String>,
 }
 
-/// The scenario file's text, for patching.
+/// The scenario file's text, for patching: read as `scenario::load` reads
+/// it, within the same size limit.
 pub fn read_text(file: &std::path::Path) -> Result<String, AppError> {
-    std::fs::read_to_string(file)
-        .map_err(|e| AppError::Usage(format!("cannot read {}: {e}", file.display())))
+    let bytes = crate::scenario::read_bounded(file)?;
+    String::from_utf8(bytes)
+        .map_err(|_| AppError::Usage(format!("cannot read {}: not UTF-8", file.display())))
 }
 
 /// Most points one sweep may run.

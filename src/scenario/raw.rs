@@ -4,12 +4,164 @@
 //! Every table denies unknown keys so a typo is an error, not a silent
 //! default. Integers are read as `i64` and floats as `f64` so that range
 //! errors are ours to report, with the key and the bad value.
+//!
+//! Every table is a table: serde's derive would also take a struct from an
+//! array of its fields in order (`bonus = [0.15, 0.25]`), silently dropping
+//! any extra elements. So each struct derives its deserializer under
+//! `remote = "Self"` (an inherent `deserialize`) and [`tables!`] implements
+//! `Deserialize` with it, through [`TableOnly`], which refuses an array:
+//! `must be a table, got an array` (or `an array of tables`, for
+//! `[[jobs.NAME.bonus]]`). The key walk in `keys.rs` checks that every
+//! struct it meets does.
+
+use std::fmt;
 
 use indexmap::IndexMap;
-use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
+use serde::{Deserialize, forward_to_deserialize_any};
+
+/// What a table's visitor expects, in the file's words; `keys.rs` looks for
+/// it to prove that a struct refuses arrays.
+pub const EXPECTING_TABLE: &str = "a table";
+
+/// Implements `Deserialize` for each struct through its derived inherent
+/// `deserialize` (from `#[serde(remote = "Self")]`), wrapped in
+/// [`TableOnly`].
+macro_rules! tables {
+    ($($t:ident),* $(,)?) => {
+        $(
+            impl<'de> Deserialize<'de> for $t {
+                fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    $t::deserialize(TableOnly(d))
+                }
+            }
+        )*
+    };
+}
+
+tables!(
+    RawScenario,
+    RawSimulation,
+    RawCompany,
+    RawExitMultiple,
+    RawJob,
+    RawRange,
+    RawRaise,
+    RawPromotion,
+    RawBonus,
+    RawGrant,
+    RawRefresh,
+    RawStrategy,
+    RawStint,
+);
+
+/// A deserializer whose structs accept only a table (a map), never an array.
+struct TableOnly<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for TableOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_struct(name, fields, NoSeq(visitor))
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map enum identifier ignored_any
+    }
+}
+
+/// A struct's visitor that takes a table and refuses everything else, an
+/// array included, as "expected a table".
+struct NoSeq<V>(V);
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for NoSeq<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(EXPECTING_TABLE)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.0.visit_map(map)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<V::Value, A::Error> {
+        // `[[a.b]]` makes an array of tables where one table belongs: say so.
+        let got = match seq.next_element_seed(IsTable)? {
+            Some(true) => Unexpected::Other("array of tables"),
+            _ => Unexpected::Seq,
+        };
+        Err(de::Error::invalid_type(got, &self))
+    }
+}
+
+/// Reads any value, answering whether it was a table.
+struct IsTable;
+
+impl<'de> DeserializeSeed<'de> for IsTable {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for IsTable {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(true)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i128<E>(self, _: i128) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u128<E>(self, _: u128) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+}
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawScenario {
     pub simulation: Option<RawSimulation>,
     #[serde(default)]
@@ -21,7 +173,7 @@ pub struct RawScenario {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawSimulation {
     pub years: Option<i64>,
     pub runs: Option<i64>,
@@ -34,7 +186,7 @@ pub struct RawSimulation {
 /// Both company types share one table shape; `check.rs` rejects keys that
 /// belong to the other type with a message naming the type.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawCompany {
     #[serde(rename = "type")]
     pub kind: Option<String>,
@@ -56,14 +208,14 @@ pub struct RawCompany {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawExitMultiple {
     pub median: Option<f64>,
     pub sigma: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawJob {
     pub company: Option<String>,
     pub base: Option<f64>,
@@ -78,28 +230,28 @@ pub struct RawJob {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawRange {
     pub min: Option<f64>,
     pub max: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawRaise {
     pub mean: Option<f64>,
     pub sd: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawPromotion {
     pub rate: Option<f64>,
     pub raise: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawBonus {
     pub target: Option<f64>,
     pub sd: Option<f64>,
@@ -108,7 +260,7 @@ pub struct RawBonus {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawGrant {
     pub kind: Option<String>,
     pub value: Option<f64>,
@@ -122,7 +274,7 @@ pub struct RawGrant {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawRefresh {
     pub value: Option<f64>,
     pub every_years: Option<i64>,
@@ -133,13 +285,13 @@ pub struct RawRefresh {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawStrategy {
     pub path: Option<Vec<RawStint>>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawStint {
     pub job: Option<String>,
     pub years: Option<i64>,

@@ -17,7 +17,7 @@
 
 use std::fmt;
 
-use crate::error::{KeyPath, Seg};
+use crate::error::{KeyPath, Seg, escape};
 
 /// What one rule is: the data behind [`Rule::name`], [`Rule::key`] and
 /// [`Rule::message`].
@@ -78,11 +78,19 @@ rules! {
     /// Every value has the type its key holds.
     ValueType = "value_type", "**", "must be {expected}, got {got}";
     /// Every integer fits in 64 bits.
-    IntegerFits = "integer_fits", "**", "is out of range, got {got}";
+    IntegerFits = "integer_fits", "**",
+        "is out of range, got {got} (a TOML integer is from -9223372036854775808 to 9223372036854775807)";
     /// No number is NaN or infinite (TOML allows both).
     FiniteNumber = "finite_number", "**", "must be a finite number, got {got}";
 
     // The whole file.
+    /// The name of a company, job or strategy (a table key under
+    /// `[companies]`, `[jobs]` or `[strategies]`) is safe to write anywhere:
+    /// in a CSV cell a spreadsheet opens (no leading `=`, `+`, `-`, `@`), on
+    /// a command line (no leading `-`), in a file name, on a terminal.
+    /// `{got}` says what is wrong with it; the key path shows the name.
+    NameAlphabet = "name_alphabet", "{companies,jobs,strategies}.*",
+        "must be a name of 1 to 64 ASCII letters, digits, `_`, `-` and `.` that starts with a letter or digit, got {got}";
     SimulationRequired = "simulation_required", "simulation",
         "is required: add a [simulation] table with at least `years`";
     YearsRequired = "years_required", "simulation.years", "is required but missing";
@@ -348,7 +356,8 @@ impl Rule {
     }
 
     /// The message with each placeholder replaced by the value of the same
-    /// name in `args`. Every placeholder must have a value and every value a
+    /// name in `args`, escaped by [`escape`] (a value may be the user's text,
+    /// which must not reach the terminal raw). Every placeholder must have a value and every value a
     /// placeholder: a mismatch means the check and the rule disagree on what
     /// the message says, which debug builds (and so every test) refuse.
     pub fn message_with(self, args: &[(&str, &dyn fmt::Display)]) -> String {
@@ -360,7 +369,8 @@ impl Rule {
                 Piece::Placeholder(name) => match args.iter().position(|(n, _)| *n == name) {
                     Some(i) => {
                         used[i] = true;
-                        out.push_str(&args[i].1.to_string());
+                        // A value may be the user's text: never raw.
+                        out.push_str(&escape(&args[i].1.to_string()));
                     }
                     None => {
                         debug_assert!(false, "rule {self}: no value for {{{name}}}");
