@@ -237,7 +237,7 @@ fn a_file_whose_stem_is_dot_dot_writes_inside_out() {
         assert_eq!(listing(&dir.path().join("out")), ["scenario"], "{name}");
         assert_eq!(
             listing(&Path::new(dir.path()).join("out").join("scenario")),
-            ["compare.csv", "percentiles.csv"],
+            ["compare.csv", "manifest.json", "percentiles.csv"],
             "{name}"
         );
     }
@@ -246,8 +246,7 @@ fn a_file_whose_stem_is_dot_dot_writes_inside_out() {
 // ---------------------------------------------------------- trace --run
 
 /// `trace --run I` replays a world `tcsim run` simulates: `I` below
-/// `simulation.runs`. `TraceConfig::check_run` says so; `app.rs` has yet to
-/// call it.
+/// `simulation.runs`.
 #[test]
 fn trace_of_a_run_past_the_scenarios_runs_is_refused_with_status_2() {
     let dir = tempdir();
