@@ -20,9 +20,6 @@ use crate::terminal::{interrupt_flag, print_stdout, progress_bar};
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), AppError> {
-    // Signal handlers first, so a signal at any later moment stops the run
-    // through the flag and the unwinding that removes temporary files.
-    interrupt_flag();
     match cli.command {
         Command::Run(args) => run_command(&run_config(&args.file, &args.sim, &args.outputs)),
         Command::Check { file } => {
@@ -105,9 +102,13 @@ fn sweep_config(args: &SweepArgs) -> Result<SweepConfig, AppError> {
 /// `tcsim run`: simulate once, feeding the statistics and every optional
 /// output in the same pass, then commit the files together.
 fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
-    let mut scenario = scenario::load(&cfg.file)?;
+    // Signal handlers before anything is written, so a signal at any later
+    // moment stops the run through the flag and the unwinding that removes
+    // temporary files. (check, init and trace keep the default: they end.)
+    let interrupted = interrupt_flag();
+    let (text, mut scenario) = scenario::load_with_text(&cfg.file)?;
     cfg.overrides.apply(&mut scenario);
-    let provenance = Provenance::of_file(&cfg.file, &scenario)?;
+    let provenance = Provenance::new(&cfg.file, text.as_bytes(), &[&scenario]);
     let pool = cfg.pool()?;
     let engine = Engine::new(&scenario);
     crate::resources::check_memory(&engine, pool.current_num_threads())?;
@@ -127,7 +128,6 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     let mut histogram = cfg
         .plot
         .then(|| Histogram::new(engine.layout(), scenario.sim.runs));
-    let interrupted = interrupt_flag();
     let results = simulate(
         &engine,
         &pool,
@@ -215,10 +215,10 @@ fn trace_command(cfg: &TraceConfig) -> Result<(), AppError> {
 /// `tcsim sweep`: every point checked (scenario and memory) before the
 /// first is simulated, then one row per (point, strategy) in `sweep.csv`.
 fn sweep_command(cfg: &SweepConfig) -> Result<(), AppError> {
+    let interrupted = interrupt_flag();
     let run = &cfg.run;
     // The unswept file must be valid on its own, with its own positions.
-    scenario::load(&run.file)?;
-    let text = patch::read_text(&run.file)?;
+    let (text, _) = scenario::load_with_text(&run.file)?;
     let label = run.file.display().to_string();
     let points = patch::points(&label, &text, &cfg.axes, run.overrides)?;
     let pool = run.pool()?;
@@ -227,8 +227,8 @@ fn sweep_command(cfg: &SweepConfig) -> Result<(), AppError> {
     }
     let scenarios: Vec<_> = points.iter().map(|p| &p.scenario).collect();
     let provenance = Provenance::new(&run.file, text.as_bytes(), &scenarios);
+    stopped(interrupted)?;
     let mut staging = Staging::new(&run.out_dir, provenance, run.other_scenario())?;
-    let interrupted = interrupt_flag();
     let mut done = Vec::with_capacity(points.len());
     for point in points {
         let engine = Engine::new(&point.scenario);
@@ -245,6 +245,7 @@ fn sweep_command(cfg: &SweepConfig) -> Result<(), AppError> {
         Format::Json => ("sweep.json", report::json::write(&table)?),
     };
     staging.add(name, &bytes)?;
+    stopped(interrupted)?;
     let written = staging.commit()?;
     if !run.quiet {
         print_stdout(&report::sweep::summary(&done, &written))?;

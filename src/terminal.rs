@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::{Arc, OnceLock};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -21,9 +21,17 @@ pub fn interrupt_flag() -> &'static AtomicUsize {
     static FLAG: OnceLock<Arc<AtomicUsize>> = OnceLock::new();
     FLAG.get_or_init(|| {
         let flag = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::new(AtomicBool::new(false));
         for signal in [SIGINT, SIGTERM, SIGHUP] {
             // Registration fails only for forbidden signals, none of these;
-            // without it the default action (terminate) still applies.
+            // without it the default action (terminate) still applies. A
+            // second signal ends the process at once (the conditional
+            // shutdown sees the first one's mark), for a user who will not
+            // wait for the cleanup.
+            let status = 128 + signal;
+            let _ =
+                signal_hook::flag::register_conditional_shutdown(signal, status, Arc::clone(&seen));
+            let _ = signal_hook::flag::register(signal, Arc::clone(&seen));
             let _ = signal_hook::flag::register_usize(signal, Arc::clone(&flag), signal as usize);
         }
         flag

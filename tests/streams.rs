@@ -4,6 +4,8 @@
 #![cfg(unix)]
 
 use std::fs::OpenOptions;
+
+use sha2::Digest as _;
 use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tcsim");
@@ -200,4 +202,55 @@ fn a_sweep_checks_every_points_memory_before_simulating_the_first() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("memory"));
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
     assert!(!out_dir.exists());
+}
+
+#[test]
+fn a_scenario_piped_on_stdin_is_read_once_hashed_and_swept() {
+    use std::io::Write as _;
+    let text = std::fs::read(bundled("stay-vs-switch.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = |args: &[&str], out: &std::path::Path| {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .args(["--quiet", "--runs", "1000", "--out"])
+            .arg(out)
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&text).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let run = pipe(&["run", "/dev/stdin"], &dir.path().join("run"));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("run").join("manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let want: String = sha2::Sha256::digest(&text)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert!(
+        manifest.to_string().contains(&want),
+        "the manifest hashes the bytes that were simulated: {manifest}"
+    );
+    let sweep = pipe(
+        &[
+            "sweep",
+            "/dev/stdin",
+            "--set",
+            "jobs.offer.base=200000,250000",
+        ],
+        &dir.path().join("sweep"),
+    );
+    assert!(
+        sweep.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sweep.stderr)
+    );
 }

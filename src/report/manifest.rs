@@ -10,7 +10,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::AppError;
 use crate::model::Scenario;
 
 /// The manifest's file name.
@@ -116,14 +115,6 @@ impl Provenance {
                 .map(|s| s.sim.percentiles.clone())
                 .unwrap_or_default(),
         }
-    }
-
-    /// [`Provenance::new`] of `scenario`, reading `file` again for its hash.
-    pub fn of_file(file: &Path, scenario: &Scenario) -> Result<Provenance, AppError> {
-        let bytes = std::fs::read(file).map_err(|e| {
-            AppError::Usage(format!("cannot read scenario {}: {e}", file.display()))
-        })?;
-        Ok(Provenance::new(file, &bytes, &[scenario]))
     }
 }
 

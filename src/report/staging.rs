@@ -21,6 +21,12 @@ pub const LOCK_FILE: &str = ".tcsim.lock";
 /// whole set is in place.
 const BACKUP_SUFFIX: &str = ".tcsim-old";
 
+/// Written before a commit's first backup and removed after its last step:
+/// the names of the files the commit creates (no previous file to keep). A
+/// run killed mid-commit leaves it, and the next run undoes that commit
+/// exactly: backups put back, created files removed.
+const JOURNAL: &str = ".tcsim-commit";
+
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> AppError {
     let path = path.to_path_buf();
     move |source| AppError::Io { path, source }
@@ -204,13 +210,23 @@ impl Staging {
                 return Err(is_a_directory(s.target.clone()));
             }
         }
+        // The journal first: a kill from here on is undone by the next run.
+        let created: Vec<&str> = staged
+            .iter()
+            .filter(|s| fs::symlink_metadata(&s.target).is_err())
+            .map(|s| s.entry.name.as_str())
+            .collect();
+        let journal = self.dir.join(JOURNAL);
+        write_journal(&journal, &created).map_err(io_error(&journal))?;
         // Keep every file about to be replaced.
         let mut backups: Vec<Option<Backup>> = Vec::with_capacity(staged.len());
         for s in &staged {
             match Backup::make(&self.dir, &s.target, &s.entry.name) {
                 Ok(b) => backups.push(b),
                 Err(source) => {
-                    restore(&[], &backups);
+                    if restore(&[], &backups) {
+                        let _ = fs::remove_file(&journal);
+                    }
                     return Err(AppError::Io {
                         path: s.target.clone(),
                         source,
@@ -223,7 +239,10 @@ impl Staging {
         for (i, s) in staged.into_iter().enumerate() {
             if let Err(e) = self.rename(i, s.tmp, &s.target) {
                 let source = match restore(&written, &backups) {
-                    true => e,
+                    true => {
+                        let _ = fs::remove_file(&journal);
+                        e
+                    }
                     false => io::Error::new(
                         e.kind(),
                         format!(
@@ -242,6 +261,9 @@ impl Staging {
         for b in backups.iter().flatten() {
             let _ = fs::remove_file(&b.path);
         }
+        // Backups first, then the journal: backups with no journal are
+        // leftovers of a finished commit.
+        let _ = fs::remove_file(&journal);
         // The directories now hold the outputs: keep them.
         self.created.clear();
         written.pop();
@@ -375,9 +397,21 @@ fn recover(dir: &Path) -> Result<(), AppError> {
             let _ = fs::remove_file(entry.path());
         }
     }
-    if backups.is_empty() {
+    let journal = dir.join(JOURNAL);
+    let created = match fs::read_to_string(&journal) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io_error(&journal)(e)),
+    };
+    // No journal: any backup is a leftover of a commit that finished.
+    let Some(created) = created else {
+        for (backup, _) in backups {
+            fs::remove_file(&backup).map_err(io_error(&backup))?;
+        }
         return Ok(());
-    }
+    };
+    // A commit was cut short. If its manifest is in place and matches, it
+    // had finished its renames; otherwise undo it.
     let whole = Manifest::read(dir).is_some_and(|m| m.matches(dir));
     for (backup, target) in backups {
         match whole {
@@ -385,7 +419,27 @@ fn recover(dir: &Path) -> Result<(), AppError> {
             false => put_back(&backup, &target).map_err(io_error(&target))?,
         }
     }
-    Ok(())
+    if !whole {
+        for name in created.lines().filter(|n| ours(n)) {
+            match fs::remove_file(dir.join(name)) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    return Err(io_error(&dir.join(name))(e));
+                }
+                _ => {}
+            }
+        }
+    }
+    fs::remove_file(&journal).map_err(io_error(&journal))
+}
+
+/// Writes the commit journal: one created file name per line, on disk
+/// before any backup is made.
+fn write_journal(path: &Path, created: &[&str]) -> io::Result<()> {
+    let mut file = File::create(path)?;
+    for name in created {
+        writeln!(file, "{name}")?;
+    }
+    file.sync_all()
 }
 
 /// The lock on an output directory: an exclusive `flock` on
@@ -710,8 +764,11 @@ mod tests {
         let d = dir.path();
         write(d, &[("percentiles.csv", b"p1"), ("compare.csv", b"c1")]).unwrap();
         let old_manifest = fs::read(d.join(MANIFEST)).unwrap();
-        // Killed after replacing percentiles.csv, before the manifest: the
-        // backups and a temporary file are left.
+        // Killed after replacing percentiles.csv and creating samples.csv,
+        // before the manifest: the journal, the backups and a temporary
+        // file are left.
+        write_journal(&d.join(JOURNAL), &["samples.csv"]).unwrap();
+        fs::write(d.join("samples.csv"), "s2").unwrap();
         fs::hard_link(d.join("percentiles.csv"), backup_path(d, "percentiles.csv")).unwrap();
         fs::hard_link(d.join("compare.csv"), backup_path(d, "compare.csv")).unwrap();
         fs::write(d.join("percentiles.csv.new"), "p2").unwrap();
@@ -725,7 +782,8 @@ mod tests {
         assert_eq!(fs::read(d.join(MANIFEST)).unwrap(), old_manifest);
         assert_eq!(fs::read_to_string(d.join("percentiles.csv")).unwrap(), "p1");
 
-        // Killed after the manifest: the new set is whole, backups go.
+        // Backups without a journal are leftovers of a finished commit:
+        // they go, and never overwrite the files in place.
         fs::write(backup_path(d, "percentiles.csv"), "p0").unwrap();
         drop(staging(d).unwrap());
         assert_eq!(fs::read_to_string(d.join("percentiles.csv")).unwrap(), "p1");

@@ -106,6 +106,7 @@ fn runs_phrase(runs: &[u64]) -> String {
 /// "seed 42", or "seeds 1, 2" when they differ.
 fn seed_phrase(seeds: &[u64]) -> String {
     let mut distinct = seeds.to_vec();
+    distinct.sort_unstable();
     distinct.dedup();
     match distinct.as_slice() {
         [one] => format!("seed {one}"),
@@ -113,5 +114,19 @@ fn seed_phrase(seeds: &[u64]) -> String {
             let list: Vec<String> = many.iter().map(u64::to_string).collect();
             format!("seeds {}", list.join(", "))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_names_each_seed_and_run_count_once() {
+        assert_eq!(seed_phrase(&[1, 2, 1, 2]), "seeds 1, 2");
+        assert_eq!(seed_phrase(&[42, 42]), "seed 42");
+        assert_eq!(runs_phrase(&[1000, 1000]), "1,000 runs");
+        assert_eq!(runs_phrase(&[1]), "1 run");
+        assert_eq!(runs_phrase(&[5000, 1000]), "1,000 to 5,000 runs");
     }
 }

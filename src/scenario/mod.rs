@@ -21,8 +21,21 @@ pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
 /// Reads and checks the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario, AppError> {
+    Ok(load_with_text(path)?.1)
+}
+
+/// Reads the scenario at `path` once and checks it: its text (valid UTF-8,
+/// at most [`MAX_FILE_BYTES`]) and the checked scenario. Whoever needs the
+/// file's bytes again (the manifest's hash, a sweep's patching) uses this
+/// text, never a second read: a pipe has nothing left to give, and a file
+/// edited meanwhile would no longer be the one checked.
+pub fn load_with_text(path: &Path) -> Result<(String, Scenario), AppError> {
     let bytes = read_bounded(path)?;
-    Ok(parse_bytes(&path.display().to_string(), &bytes)?)
+    let scenario = parse_bytes(&path.display().to_string(), &bytes)?;
+    // parse_bytes accepted the bytes as UTF-8.
+    let text = String::from_utf8(bytes)
+        .map_err(|_| AppError::Internal("a checked scenario is not UTF-8".into()))?;
+    Ok((text, scenario))
 }
 
 /// The bytes of the scenario file at `path`, at most [`MAX_FILE_BYTES`] of

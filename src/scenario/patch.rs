@@ -21,14 +21,6 @@ pub struct Axis {
     pub values: Vec<String>,
 }
 
-/// The scenario file's text, for patching: read as `scenario::load` reads
-/// it, within the same size limit.
-pub fn read_text(file: &std::path::Path) -> Result<String, AppError> {
-    let bytes = crate::scenario::read_bounded(file)?;
-    String::from_utf8(bytes)
-        .map_err(|_| AppError::Usage(format!("cannot read {}: not UTF-8", file.display())))
-}
-
 /// Most points one sweep may run.
 pub const MAX_POINTS: usize = 10_000;
 
