@@ -48,13 +48,27 @@ pub fn parse_axis(arg: &str) -> Result<Axis, AppError> {
 /// Parses `a.b[0].c` into its segments.
 fn parse_path(key: &str) -> Result<KeyPath, String> {
     let mut segs = Vec::new();
-    for part in key.split('.') {
+    for part in split_outside_quotes(key, '.') {
         let part = part.trim();
-        let (name, mut rest) = part.split_at(part.find('[').unwrap_or(part.len()));
+        // A quoted key, as error messages print a name with a dot in it:
+        // `jobs."senior.eng".base`.
+        let (name, mut rest) = match part.chars().next() {
+            Some(q @ ('"' | '\'')) => {
+                let body = &part[1..];
+                let end = body
+                    .find(q)
+                    .ok_or_else(|| format!("`{part}` has no closing {q}"))?;
+                (body[..end].to_string(), &body[end + 1..])
+            }
+            _ => {
+                let (name, rest) = part.split_at(part.find('[').unwrap_or(part.len()));
+                (name.to_string(), rest)
+            }
+        };
         if name.is_empty() {
             return Err("the key path has an empty part".into());
         }
-        segs.push(Seg::Key(name.to_string()));
+        segs.push(Seg::Key(name));
         while !rest.is_empty() {
             let index = rest
                 .strip_prefix('[')
@@ -74,6 +88,24 @@ fn parse_path(key: &str) -> Result<KeyPath, String> {
         }
     }
     Ok(KeyPath(segs))
+}
+
+/// `s` split on `sep` where it is not inside `"..."` or `'...'`.
+fn split_outside_quotes(s: &str, sep: char) -> Vec<&str> {
+    let (mut parts, mut start, mut quote) = (Vec::new(), 0, None);
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, c) if c == sep => {
+                parts.push(&s[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts
 }
 
 /// Splits on commas outside brackets and quotes, so a value may be an
@@ -291,6 +323,26 @@ mod tests {
         assert!(parse_axis("a.b=1,,2").is_err());
         assert!(parse_axis("a.b[x]=1").is_err());
         assert!(parse_axis("a.b[0=1").is_err());
+    }
+
+    #[test]
+    fn a_quoted_key_addresses_a_name_with_a_dot() {
+        let a = parse_axis("jobs.\"senior.eng\".base=1,2").unwrap();
+        assert_eq!(
+            a.path.0,
+            vec![
+                Seg::Key("jobs".into()),
+                Seg::Key("senior.eng".into()),
+                Seg::Key("base".into()),
+            ]
+        );
+        // The same path as an error message prints it.
+        assert_eq!(a.path.to_string(), "jobs.\"senior.eng\".base");
+        let text = "[jobs.\"senior.eng\"]\nbase = 5\n";
+        let out = apply(text, std::slice::from_ref(&a), &[1]).unwrap();
+        assert!(out.contains("base = 2"), "{out}");
+        assert!(parse_axis("jobs.'x.y'[0].base=1").is_ok());
+        assert!(parse_axis("jobs.\"open.base=1").is_err());
     }
 
     #[test]
