@@ -11,6 +11,8 @@ use crate::vesting::Schedule;
 pub struct Scenario {
     /// Simulation settings (horizon, runs, seed, percentiles).
     pub sim: Simulation,
+    /// `[market]`: the stock-market index every company may move with.
+    pub market: Option<Market>,
     /// Companies in file order.
     pub companies: Vec<Company>,
     /// Jobs in file order.
@@ -43,6 +45,16 @@ impl Simulation {
     }
 }
 
+/// `[market]`: one stock-market index `M`, `M(0) = 1`, following GBM on the
+/// `steps_per_year` grid with its own stream (model.md section 8).
+#[derive(Debug, Clone, Copy)]
+pub struct Market {
+    /// Expected annual return: `E[M_T] = e^(drift T)`.
+    pub drift: f64,
+    /// Annual volatility.
+    pub volatility: f64,
+}
+
 /// A company whose shares the equity is paid in.
 #[derive(Debug, Clone)]
 pub struct Company {
@@ -53,6 +65,44 @@ pub struct Company {
     pub stream: u64,
     /// Public (price path) or private (fate: exit, failure or neither).
     pub kind: CompanyKind,
+    /// Correlation of the company's log returns (public) or of its exit
+    /// multiple's log (private) with the market's; 0 without `[market]`.
+    pub market_correlation: f64,
+}
+
+/// A `layoffs` table (model.md sections 8 and 15), on a job or its company.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Layoffs {
+    /// Yearly layoff probability at a flat market.
+    pub rate: f64,
+    /// `k` in `r = min(1, rate exp(-k L))`, `L` the market's trailing
+    /// 12-month log return.
+    pub market_sensitivity: f64,
+    /// Weeks of base paid on a layoff; `None` when the table does not say
+    /// (0 weeks on a layoff, and no severance at all on a failure).
+    pub severance_weeks: Option<f64>,
+    /// Extra weeks of severance per whole year served in the stint.
+    pub weeks_per_year: f64,
+    /// Months vesting goes on after the layoff.
+    pub vesting_months: u32,
+    /// Months without pay before the rehire.
+    pub rehire_months: u32,
+    /// Rehire base as a fraction of the base at the layoff.
+    pub rehire_pay: f64,
+}
+
+impl Layoffs {
+    /// The rehire rule of a private company's failure at a job without a
+    /// `layoffs` table: no severance, 3 months' gap, then the same base.
+    pub const FAILURE_DEFAULT: Layoffs = Layoffs {
+        rate: 0.0,
+        market_sensitivity: 0.0,
+        severance_weeks: None,
+        weeks_per_year: 0.0,
+        vesting_months: 0,
+        rehire_months: 3,
+        rehire_pay: 1.0,
+    };
 }
 
 /// Public or private company parameters.
@@ -118,8 +168,9 @@ pub struct Job {
     pub name: String,
     /// Stable stream key derived from the name (see [`Company::stream`]).
     pub stream: u64,
-    /// Index into [`Scenario::companies`].
-    pub company: usize,
+    /// Index into [`Scenario::companies`]; `None` for a cash-only job (no
+    /// grants, no refresh).
+    pub company: Option<usize>,
     /// Starting base salary.
     pub base: Base,
     /// Merit raise at each anniversary: `Normal(mean, sd)`.
@@ -134,6 +185,12 @@ pub struct Job {
     pub grants: Vec<Grant>,
     /// Repeated RSU grants.
     pub refresh: Option<Refresh>,
+    /// The layoff rule of this job: its own `layoffs` table, else its
+    /// company's (a job's table replaces its company's whole).
+    pub layoffs: Option<Layoffs>,
+    /// `sign_on_clawback_months`: leaving by the path after `w < C` months
+    /// repays `y1 (1 - w/C)`; 0 for no clawback.
+    pub sign_on_clawback_months: u32,
 }
 
 /// Starting base of a stint.
@@ -168,7 +225,17 @@ pub struct Promotion {
     pub raise: f64,
 }
 
-/// Bonus `base * target * m`, `m ~ Normal(1, sd)` clamped to `[min, max]`.
+/// The bonus multiplier's noise around 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BonusDistribution {
+    /// `1 + sd z` (v1).
+    Normal,
+    /// `exp(sd z - sd^2/2)`: mean 1, a fat right tail.
+    Lognormal,
+}
+
+/// Bonus `base * target * m`, `m = clamp(noise R^company_link, min, max)`
+/// (model.md section 8).
 #[derive(Debug, Clone, Copy)]
 pub struct Bonus {
     /// Target as a fraction of base.
@@ -179,6 +246,10 @@ pub struct Bonus {
     pub min: f64,
     /// Highest multiplier.
     pub max: f64,
+    /// Exponent `k` of the price ratio `R` over the bonus year.
+    pub company_link: f64,
+    /// The noise's law.
+    pub distribution: BonusDistribution,
 }
 
 impl Default for Bonus {
@@ -188,6 +259,8 @@ impl Default for Bonus {
             sd: 0.0,
             min: 0.0,
             max: 2.0,
+            company_link: 0.0,
+            distribution: BonusDistribution::Normal,
         }
     }
 }
@@ -259,25 +332,30 @@ pub struct Strategy {
     pub stints: Vec<Stint>,
 }
 
-/// A stint: a job held over a whole number of years.
+/// A stint: a job held over months `start + 1 ..= end` (`years` or
+/// `months` in the file).
 #[derive(Debug, Clone, Copy)]
 pub struct Stint {
     /// Index into [`Scenario::jobs`].
     pub job: usize,
-    /// First year of the stint, 0-based (the stint covers months
-    /// `12 * start + 1 ..= 12 * end`).
+    /// Month the stint starts (its grants are made at this month); it
+    /// covers months `start + 1 ..= end`.
     pub start: u32,
-    /// Year the stint ends, 0-based exclusive.
+    /// Last month of the stint as planned (the holder leaves after it).
     pub end: u32,
 }
 
 impl Stint {
     /// Month the stint starts (its grants are made at this month).
     pub fn start_month(&self) -> u32 {
-        12 * self.start
+        self.start
     }
-    /// Last month of the stint (the holder leaves after it).
+    /// Last month of the stint as planned (the holder leaves after it).
     pub fn end_month(&self) -> u32 {
-        12 * self.end
+        self.end
+    }
+    /// Months the stint lasts as planned.
+    pub fn months(&self) -> u32 {
+        self.end - self.start
     }
 }

@@ -138,16 +138,20 @@ impl StrategyPlan {
             held: Vec::new(),
             events: Vec::new(),
         };
-        let horizon_years = scenario.sim.years;
+        let horizon = scenario.sim.months();
         for (si, st) in stints.iter().enumerate() {
             let job = &scenario.jobs[st.job];
+            // A cash-only job holds no grants (checked).
+            let Some(company) = job.company else {
+                continue;
+            };
             let leave = st.end_month();
-            let leaves = st.end < horizon_years;
+            let leaves = st.end < horizon;
             for (gi, g) in job.grants.iter().enumerate() {
                 let granted = i64::from(st.start_month()) - i64::from(g.granted_months_ago);
                 plan.hold(
                     (si, st.job, Some(gi)),
-                    job.company,
+                    company,
                     g.kind,
                     g.size,
                     granted,
@@ -160,11 +164,11 @@ impl StrategyPlan {
                 // Refreshers at stint months 12 (first + k every), strictly
                 // before the stint ends (docs/reference.md, "The model's rules").
                 let mut after = r.first_after_years;
-                while st.start + after < st.end {
-                    let month = i64::from(12 * (st.start + after));
+                while st.start + 12 * after < st.end {
+                    let month = i64::from(st.start + 12 * after);
                     plan.hold(
                         (si, st.job, None),
-                        job.company,
+                        company,
                         GrantKind::Rsu,
                         GrantSize::Value(r.value),
                         month,

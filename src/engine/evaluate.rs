@@ -71,9 +71,9 @@ impl StrategyPlan {
             let job = &scenario.jobs[st.job];
             let mut base = match job.base {
                 Base::Fixed(b) => b,
-                Base::Relative { .. } => last_base * world.job_year(st.job, st.start).switch,
+                Base::Relative { .. } => last_base * world.job_year(st.job, st.start / 12).switch,
             };
-            for y in st.start..st.end {
+            for y in st.start / 12..st.end / 12 {
                 let d = world.job_year(st.job, y);
                 let year_end = 12 * (y + 1);
                 book.add(year_end, Measure::Base, base, Flow::Base);
@@ -85,12 +85,12 @@ impl StrategyPlan {
                         multiplier: d.bonus,
                     },
                 );
-                if let Some(&s) = job.sign_on.get((y - st.start) as usize) {
+                if let Some(&s) = job.sign_on.get((y - st.start / 12) as usize) {
                     book.add(year_end, Measure::SignOn, s, Flow::SignOn);
                 }
                 last_base = base;
                 // The anniversary raise applies only if the stint goes on.
-                if y + 1 < st.end {
+                if y + 1 < st.end / 12 {
                     base *= d.raise;
                 }
             }

@@ -86,7 +86,8 @@ pub fn describe(file: &Path, s: &Scenario) -> String {
             o,
             "  {} at {}: {}, bonus target {:.0}%, grants: {}{}",
             j.name,
-            s.companies[j.company].name,
+            j.company
+                .map_or("no company (cash only)", |c| s.companies[c].name.as_str()),
             base,
             100.0 * j.bonus.target,
             if grants.is_empty() {
@@ -106,7 +107,14 @@ pub fn describe(file: &Path, s: &Scenario) -> String {
         let path: Vec<String> = st
             .stints
             .iter()
-            .map(|t| format!("{} (years {}-{})", s.jobs[t.job].name, t.start + 1, t.end))
+            .map(|t| {
+                format!(
+                    "{} (years {}-{})",
+                    s.jobs[t.job].name,
+                    t.start / 12 + 1,
+                    t.end / 12
+                )
+            })
             .collect();
         let tag = if i == sim.baseline { " [baseline]" } else { "" };
         let _ = writeln!(o, "  {}{}: {}", st.name, tag, path.join(" -> "));

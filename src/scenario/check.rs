@@ -243,6 +243,7 @@ pub fn check(raw: &RawScenario) -> Check<Scenario> {
     let sim = simulation(&sim_key, sim, years, raw)?;
     Ok(Scenario {
         sim,
+        market: None,
         companies,
         jobs,
         strategies,
@@ -407,6 +408,7 @@ fn company(key: &KeyPath, name: &str, c: &RawCompany, years: u32) -> Check<Compa
         name: name.to_string(),
         stream: stream_key("company", name),
         kind,
+        market_correlation: 0.0,
     })
 }
 
@@ -774,6 +776,7 @@ fn job(
                 sd,
                 min,
                 max,
+                ..Bonus::default()
             }
         }
         None => Bonus::default(),
@@ -817,7 +820,7 @@ fn job(
     Ok(Job {
         name: name.to_string(),
         stream: stream_key("job", name),
-        company,
+        company: Some(company),
         base,
         raise,
         promotion,
@@ -825,6 +828,8 @@ fn job(
         sign_on,
         grants,
         refresh,
+        layoffs: None,
+        sign_on_clawback_months: 0,
     })
 }
 
@@ -1049,7 +1054,11 @@ fn strategy(
         if i > 0 && j.grants.iter().any(|g| g.granted_months_ago > 0) {
             return fail(&jk, Rule::ExistingGrantOnFirstStint, &[("job", jname)]);
         }
-        stints.push(Stint { job, start, end });
+        stints.push(Stint {
+            job,
+            start: 12 * start,
+            end: 12 * end,
+        });
         start = end;
     }
     Ok(Strategy {
