@@ -22,6 +22,9 @@ pub enum Measure {
     Rsu,
     /// Option income net of exercise costs.
     Options,
+    /// Severance paid on a layoff (model.md section 8); reported when some
+    /// job has a `layoffs` table.
+    Severance,
     /// Cash TC: the sum of the [`Measure::CASH`] measures.
     Total,
     /// `total` summed up to the year.
@@ -36,12 +39,13 @@ const COUNT: usize = Measure::ALL.len();
 
 impl Measure {
     /// Every measure, in row order.
-    pub const ALL: [Measure; 8] = [
+    pub const ALL: [Measure; 9] = [
         Measure::Base,
         Measure::Bonus,
         Measure::SignOn,
         Measure::Rsu,
         Measure::Options,
+        Measure::Severance,
         Measure::Total,
         Measure::Cumulative,
         Measure::Unrealized,
@@ -49,12 +53,13 @@ impl Measure {
 
     /// The cash received in a year, added in this order into
     /// [`Measure::Total`] (a fixed order keeps the sum reproducible).
-    pub const CASH: [Measure; 5] = [
+    pub const CASH: [Measure; 6] = [
         Measure::Base,
         Measure::Bonus,
         Measure::SignOn,
         Measure::Rsu,
         Measure::Options,
+        Measure::Severance,
     ];
 
     /// The name used in output files.
@@ -65,6 +70,7 @@ impl Measure {
             Measure::SignOn => "sign_on",
             Measure::Rsu => "rsu",
             Measure::Options => "options",
+            Measure::Severance => "severance",
             Measure::Total => "total",
             Measure::Cumulative => "cumulative",
             Measure::Unrealized => "unrealized",
@@ -72,9 +78,11 @@ impl Measure {
     }
 
     /// Whether `scenario`'s outputs report this measure: `unrealized` only
-    /// when some company is private (public equity is always sold at vest).
+    /// when some company is private (public equity is always sold at vest),
+    /// `severance` only when some job has a `layoffs` table.
     pub fn reported(self, scenario: &Scenario) -> bool {
         match self {
+            Measure::Severance => scenario.jobs.iter().any(|j| j.layoffs.is_some()),
             Measure::Unrealized => scenario
                 .companies
                 .iter()

@@ -10,7 +10,7 @@
 use std::ops::Range;
 
 use crate::engine::world::WorldShape;
-use crate::model::{CompanyKind, GrantKind, GrantSize, Scenario, Stint};
+use crate::model::{CompanyKind, GrantKind, GrantSize, Layoffs, Scenario, Stint};
 use crate::schema::Layout;
 use crate::vesting::Schedule;
 
@@ -63,10 +63,35 @@ pub struct GrantSource {
     pub kind: GrantKind,
 }
 
+/// A stint as one strategy holds it: how it may end early in a world.
+#[derive(Debug, Clone)]
+pub(super) struct StintPlan {
+    pub(super) stint: Stint,
+    /// Whether the job's layoff draws can end it (a `layoffs` table with a
+    /// positive rate).
+    pub(super) layoffs: bool,
+    /// The job's private company, whose failure ends the stint.
+    pub(super) failure: Option<usize>,
+    /// The rule of a layoff or a failure: the job's `layoffs` table, else
+    /// a failure's default.
+    pub(super) rule: Layoffs,
+    /// The job's company, when it is public (its price links the bonus).
+    pub(super) public: Option<usize>,
+    /// This stint's grants in [`StrategyPlan::held`].
+    pub(super) held: Range<usize>,
+}
+
+impl StintPlan {
+    /// Whether the stint can end before its planned end in some world.
+    pub(super) fn exposed(&self) -> bool {
+        self.layoffs || self.failure.is_some()
+    }
+}
+
 /// A strategy compiled against a scenario.
 #[derive(Debug, Clone)]
 pub struct StrategyPlan {
-    pub(super) stints: Vec<Stint>,
+    pub(super) stints: Vec<StintPlan>,
     pub(super) held: Vec<Held>,
     pub(super) events: Vec<Event>,
 }
@@ -89,25 +114,40 @@ pub(super) fn year_of(month: u32) -> u32 {
 impl Plan {
     /// Compiles every strategy of `scenario`.
     pub fn new(scenario: &Scenario) -> Plan {
-        let months = scenario.sim.months();
         let layout = Layout::new(scenario);
-        let mut shape = WorldShape {
-            needed: vec![vec![false; months as usize + 1]; scenario.companies.len()],
-            job_used: vec![false; scenario.jobs.len()],
-        };
+        let mut shape = WorldShape::empty(scenario);
         let strategies = scenario
             .strategies
             .iter()
             .map(|s| {
                 let plan = StrategyPlan::new(scenario, &s.stints);
-                for st in &s.stints {
+                for sp in &plan.stints {
+                    let st = sp.stint;
                     shape.job_used[st.job] = true;
+                    // A bonus linked to a public company reads its price at
+                    // each anniversary and 12 months before.
+                    if let Some(c) = sp.public
+                        && scenario.jobs[st.job].bonus.company_link != 0.0
+                    {
+                        let mut a = st.start + 12;
+                        while a <= st.end {
+                            shape.needed[c][a as usize] = true;
+                            shape.needed[c][a as usize - 12] = true;
+                            a += 12;
+                        }
+                    }
                 }
                 for h in &plan.held {
                     if matches!(scenario.companies[h.company].kind, CompanyKind::Private(_)) {
                         continue;
                     }
                     let needed = &mut shape.needed[h.company];
+                    // A stint that can end early leaves in any month.
+                    if plan.stints[h.source.stint].exposed() {
+                        for m in h.convert_month..=h.leave_month {
+                            needed[m as usize] = true;
+                        }
+                    }
                     if matches!(h.size, GrantSize::Value(_)) {
                         needed[h.convert_month as usize] = true;
                     }
@@ -134,13 +174,33 @@ impl Plan {
 impl StrategyPlan {
     fn new(scenario: &Scenario, stints: &[Stint]) -> StrategyPlan {
         let mut plan = StrategyPlan {
-            stints: stints.to_vec(),
+            stints: Vec::with_capacity(stints.len()),
             held: Vec::new(),
             events: Vec::new(),
         };
         let horizon = scenario.sim.months();
         for (si, st) in stints.iter().enumerate() {
             let job = &scenario.jobs[st.job];
+            let kind = job.company.map(|c| &scenario.companies[c].kind);
+            let first = plan.held.len();
+            plan.stints.push(StintPlan {
+                stint: *st,
+                layoffs: job.layoffs.is_some_and(|l| l.rate > 0.0),
+                failure: match kind {
+                    Some(CompanyKind::Private(p))
+                        if p.failure_rate > 0.0 && p.exit_month.is_none() =>
+                    {
+                        job.company
+                    }
+                    _ => None,
+                },
+                rule: job.layoffs.unwrap_or(Layoffs::FAILURE_DEFAULT),
+                public: match kind {
+                    Some(CompanyKind::Public(_)) => job.company,
+                    _ => None,
+                },
+                held: first..first,
+            });
             // A cash-only job holds no grants (checked).
             let Some(company) = job.company else {
                 continue;
@@ -179,6 +239,7 @@ impl StrategyPlan {
                     after += r.every_years;
                 }
             }
+            plan.stints[si].held = first..plan.held.len();
         }
         plan
     }

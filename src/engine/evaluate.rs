@@ -1,9 +1,9 @@
 //! Evaluation: a compiled strategy's cash flows in one sampled world, added
 //! into the run's row (docs/reference.md, "The model's rules").
 
-use crate::engine::compile::{GrantSource, Held, Plan, StrategyPlan, year_of};
+use crate::engine::compile::{Event, GrantSource, Held, Plan, StintPlan, StrategyPlan, year_of};
 use crate::engine::ledger::{Entry, Flow, Ledger, NoLedger};
-use crate::engine::world::{Fate, World};
+use crate::engine::world::{Fate, NEVER, World};
 use crate::model::{Base, CompanyKind, GrantKind, GrantSize, OnLeave, Scenario};
 use crate::schema::{Layout, Measure};
 
@@ -66,46 +66,126 @@ impl StrategyPlan {
             out,
             ledger,
         };
+        let horizon = scenario.sim.months();
         let mut last_base = 0.0;
-        for st in &self.stints {
+        for sp in &self.stints {
+            let st = sp.stint;
             let job = &scenario.jobs[st.job];
-            let mut base = match job.base {
+            let (s, e) = (st.start, st.end);
+            let start_base = match job.base {
                 Base::Fixed(b) => b,
-                Base::Relative { .. } => last_base * world.job_year(st.job, st.start / 12).switch,
+                // The switch draw of the calendar year of the stint's first month.
+                Base::Relative { .. } => last_base * world.job_year(st.job, s / 12).switch,
             };
-            for y in st.start / 12..st.end / 12 {
-                let d = world.job_year(st.job, y);
-                let year_end = 12 * (y + 1);
-                book.add(year_end, Measure::Base, base, Flow::Base);
-                book.add(
-                    year_end,
-                    Measure::Bonus,
-                    base * job.bonus.target * d.bonus,
-                    Flow::Bonus {
-                        multiplier: d.bonus,
-                    },
-                );
-                if let Some(&s) = job.sign_on.get((y - st.start / 12) as usize) {
-                    book.add(year_end, Measure::SignOn, s, Flow::SignOn);
+            let ending = Ending::of(sp, world);
+            let worked = ending.last_worked(e);
+            // Employed months `s + 1 ..= worked`, one stint year at a time:
+            // base accrues monthly, the year's sign-on comes in its first
+            // month, the bonus and the raise at its anniversary (model.md
+            // sections 8 and 15).
+            let mut base = start_base;
+            let mut from = s;
+            let mut k = 0;
+            while from < worked {
+                let anniversary = s + 12 * (k + 1);
+                if let Some(&y) = job.sign_on.get(k as usize) {
+                    book.add(from + 1, Measure::SignOn, y, Flow::SignOn);
                 }
-                last_base = base;
+                accrue(&mut book, from, anniversary.min(worked), base, Flow::Base);
+                if anniversary > worked {
+                    break;
+                }
+                // A layoff or failure in the anniversary month loses its
+                // bonus and raise.
+                if anniversary < worked || matches!(ending, Ending::Planned) {
+                    let d = world.job_year(st.job, year_of(anniversary));
+                    let multiplier = bonus_multiplier(job, sp, world, anniversary, d.bonus);
+                    book.add(
+                        anniversary,
+                        Measure::Bonus,
+                        base * job.bonus.target * multiplier,
+                        Flow::Bonus { multiplier },
+                    );
+                }
                 // The anniversary raise applies only if the stint goes on.
-                if y + 1 < st.end / 12 {
-                    base *= d.raise;
+                if anniversary < worked {
+                    base *= world.job_year(st.job, year_of(anniversary)).raise;
+                }
+                from = anniversary;
+                k += 1;
+            }
+            last_base = base;
+            match ending {
+                Ending::Planned => {
+                    // Leaving by the path before the clawback period ends
+                    // repays `y1 (1 - w/C)` in the leaving month.
+                    let c = job.sign_on_clawback_months;
+                    let w = e - s;
+                    if e < horizon
+                        && w < c
+                        && let Some(&y1) = job.sign_on.first()
+                    {
+                        let repaid = y1 * (1.0 - f64::from(w) / f64::from(c));
+                        book.add(e, Measure::SignOn, -repaid, Flow::Clawback { months: w });
+                    }
+                }
+                Ending::Layoff(t) | Ending::Failure(t) | Ending::AlreadyFailed(t) => {
+                    let rule = &sp.rule;
+                    // Severance `base / 52 (weeks + weeks_per_year * whole
+                    // years served)`; a failure pays it only when the table
+                    // sets `severance_weeks`.
+                    let weeks = match ending {
+                        Ending::Layoff(_) => Some(rule.severance_weeks.unwrap_or(0.0)),
+                        Ending::Failure(_) => rule.severance_weeks,
+                        _ => None,
+                    };
+                    let severance = weeks
+                        .map(|w| base / 52.0 * (w + rule.weeks_per_year * f64::from((t - s) / 12)));
+                    let rehire_base = base * rule.rehire_pay;
+                    book.note(
+                        t,
+                        Flow::Layoff {
+                            failure: !matches!(ending, Ending::Layoff(_)),
+                            severance: severance.unwrap_or(0.0),
+                            gap: rule.rehire_months,
+                            rehire_base,
+                        },
+                    );
+                    if let Some(amount) = severance {
+                        book.add(t, Measure::Severance, amount, Flow::Severance);
+                    }
+                    // The rehire gap, then the rehire base until the stint's
+                    // planned end: no bonus, equity, raise or sign-on.
+                    let rehired = t.saturating_add(rule.rehire_months);
+                    if rehired < e {
+                        accrue(&mut book, rehired, e, rehire_base, Flow::Rehired);
+                    }
+                    last_base = rehire_base;
                 }
             }
         }
-        for (g, h) in self.held.iter().enumerate() {
-            match &scenario.companies[h.company].kind {
-                CompanyKind::Public(_) => self.public(g, h, world, &mut book),
-                CompanyKind::Private(p) => self.private(
-                    g,
-                    h,
-                    world.fate(h.company),
-                    p.round_price(),
-                    scenario.sim.years,
-                    &mut book,
-                ),
+        // Equity after cash, as the trace reads best; the ending is cheap to
+        // find again.
+        for sp in &self.stints {
+            let ending = Ending::of(sp, world);
+            let tenure = Tenure::of(ending, sp, ending.last_worked(sp.stint.end), sp.stint.end);
+            for g in sp.held.clone() {
+                let planned = &self.held[g];
+                let Some(held) = tenure.hold(planned, &self.events) else {
+                    continue;
+                };
+                let h = &held;
+                match &scenario.companies[h.company].kind {
+                    CompanyKind::Public(_) => self.public(g, h, world, &mut book),
+                    CompanyKind::Private(p) => self.private(
+                        g,
+                        h,
+                        world.fate(h.company),
+                        p.round_price(),
+                        scenario.sim.years,
+                        &mut book,
+                    ),
+                }
             }
         }
         let (out, slots, m) = (book.out, book.slots, book.m);
@@ -116,7 +196,9 @@ impl StrategyPlan {
             // The cash measures in a fixed order, so the sum is reproducible.
             let mut t = 0.0;
             for &c in &cash {
-                t += year[c];
+                if c != Slots::NONE {
+                    t += year[c];
+                }
             }
             year[total] = t;
             sum += t;
@@ -338,6 +420,149 @@ impl StrategyPlan {
             );
         }
     }
+}
+
+/// How a stint ends in one world (model.md sections 8 and 15).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Ending {
+    /// As planned: at its end, or at the horizon.
+    Planned,
+    /// Laid off in this month (the last month worked).
+    Layoff(u32),
+    /// The company failed in this month (the last month worked).
+    Failure(u32),
+    /// The company had failed by the stint's start month: the stint starts
+    /// in the rehire state.
+    AlreadyFailed(u32),
+}
+
+impl Ending {
+    fn of(sp: &StintPlan, world: &World) -> Ending {
+        if !sp.exposed() {
+            return Ending::Planned;
+        }
+        let (s, e) = (sp.stint.start, sp.stint.end);
+        let failed = sp.failure.and_then(|c| match world.fate(c) {
+            Fate::Failure { month } => Some(month),
+            _ => None,
+        });
+        let laid_off = if sp.layoffs {
+            world.next_layoff(sp.stint.job, s + 1)
+        } else {
+            NEVER
+        };
+        match failed {
+            Some(f) if f <= s => Ending::AlreadyFailed(s),
+            // A failure month wins over a layoff in it.
+            Some(f) if f <= e && f <= laid_off => Ending::Failure(f),
+            _ if laid_off <= e => Ending::Layoff(laid_off),
+            _ => Ending::Planned,
+        }
+    }
+
+    /// The last month worked.
+    fn last_worked(self, end: u32) -> u32 {
+        match self {
+            Ending::Planned => end,
+            Ending::Layoff(t) | Ending::Failure(t) | Ending::AlreadyFailed(t) => t,
+        }
+    }
+}
+
+/// What a stint's grants see of its ending.
+struct Tenure {
+    /// Whether the stint ended early (then grants follow `leave`).
+    early: bool,
+    /// No grants at all: the company had already failed.
+    none: bool,
+    /// Last month worked: a refresher granted in it or later is never made.
+    worked: u32,
+    /// The month equity treats as leaving: `min(t + vesting_months, end)`.
+    leave: u32,
+}
+
+impl Tenure {
+    fn of(ending: Ending, sp: &StintPlan, worked: u32, end: u32) -> Tenure {
+        match ending {
+            Ending::Planned => Tenure {
+                early: false,
+                none: false,
+                worked,
+                leave: end,
+            },
+            Ending::AlreadyFailed(_) => Tenure {
+                early: true,
+                none: true,
+                worked,
+                leave: worked,
+            },
+            Ending::Layoff(t) | Ending::Failure(t) => Tenure {
+                early: true,
+                none: false,
+                worked,
+                leave: t.saturating_add(sp.rule.vesting_months).min(end),
+            },
+        }
+    }
+
+    /// The grant as held under this tenure: `None` when it is never made;
+    /// otherwise vesting stops at [`Tenure::leave`] and the rest is forfeited.
+    fn hold(&self, h: &Held, events: &[Event]) -> Option<Held> {
+        if !self.early {
+            return Some(h.clone());
+        }
+        if self.none || (h.source.grant.is_none() && h.convert_month >= self.worked) {
+            return None;
+        }
+        let mut held = h.clone();
+        let mut end = h.events.start;
+        let mut vested = h.pre_vested;
+        while end < h.events.end && events[end].month <= self.leave {
+            vested += events[end].fraction;
+            end += 1;
+        }
+        held.events = h.events.start..end;
+        held.leave_month = self.leave;
+        held.leaves = true;
+        held.vested_at_leave = vested;
+        Some(held)
+    }
+}
+
+/// Adds `base / 12` for each month `from + 1 ..= to` into the years they
+/// fall in, one entry per calendar year (`base * n / 12`, exactly `base`
+/// for a whole year).
+fn accrue<L: Ledger>(book: &mut Book<'_, L>, from: u32, to: u32, base: f64, flow: Flow) {
+    let mut a = from;
+    while a < to {
+        let b = (12 * (a / 12 + 1)).min(to);
+        book.add(b, Measure::Base, base * (f64::from(b - a) / 12.0), flow);
+        a = b;
+    }
+}
+
+/// The bonus multiplier at `anniversary`: `clamp(noise R^k, min, max)`,
+/// `R` the ratio over the 12 months before of the company's price (public)
+/// or of the market (model.md sections 8 and 15).
+#[inline]
+fn bonus_multiplier(
+    job: &crate::model::Job,
+    sp: &StintPlan,
+    world: &World,
+    anniversary: u32,
+    noise: f64,
+) -> f64 {
+    let b = &job.bonus;
+    let linked = if b.company_link == 0.0 {
+        noise
+    } else {
+        let ratio = match sp.public {
+            Some(c) => world.price(c, anniversary) / world.price(c, anniversary - 12),
+            None => world.market_log_return(anniversary, anniversary - 12).exp(),
+        };
+        noise * ratio.powf(b.company_link)
+    };
+    linked.clamp(b.min, b.max)
 }
 
 /// Each measure's position within a year of a strategy's row, copied out of

@@ -17,6 +17,26 @@ pub enum Flow {
     },
     /// Sign-on cash.
     SignOn,
+    /// Sign-on repaid on leaving before `sign_on_clawback_months`.
+    Clawback {
+        /// Months the stint lasted.
+        months: u32,
+    },
+    /// Laid off, or the company failed (no money moves).
+    Layoff {
+        /// A failure of the company rather than a layoff.
+        failure: bool,
+        /// Severance paid this month.
+        severance: f64,
+        /// Months without pay before the rehire.
+        gap: u32,
+        /// Yearly base after the rehire.
+        rehire_base: f64,
+    },
+    /// Severance paid on a layoff.
+    Severance,
+    /// Base after a rehire, until the stint's planned end.
+    Rehired,
     /// Public RSUs vesting and sold at the month's price.
     Vest {
         /// Index into [`StrategyPlan::grants`].

@@ -30,6 +30,26 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
         Flow::Base => "base".into(),
         Flow::Bonus { multiplier } => format!("bonus (multiplier {multiplier:.3})"),
         Flow::SignOn => "sign-on".into(),
+        Flow::Clawback { months } => {
+            format!("sign-on repaid on leaving after {months} months")
+        }
+        Flow::Layoff {
+            failure,
+            severance,
+            gap,
+            rehire_base,
+        } => format!(
+            "{}: severance ${}, {gap} months without pay, then rehired at ${} a year until the stint's planned end",
+            if failure {
+                "the company failed, ending the stint"
+            } else {
+                "laid off"
+            },
+            dollars_cents(severance),
+            dollars_cents(rehire_base)
+        ),
+        Flow::Severance => "severance".into(),
+        Flow::Rehired => "base after the rehire".into(),
         Flow::Vest {
             grant,
             units,
@@ -84,47 +104,60 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
     }
 }
 
-/// The company events of the world, one line each.
+/// The market and the company events of the world, one line each.
 pub fn company_lines(s: &Scenario, world: &World) -> Vec<String> {
     let years = s.sim.years;
-    s.companies
-        .iter()
-        .enumerate()
-        .map(|(c, company)| match &company.kind {
-            CompanyKind::Public(_) => {
-                let prices: Vec<String> = (0..=years)
-                    .map(|y| format!("{:.2}", world.price(c, 12 * y)))
-                    .collect();
-                format!(
-                    "{}: public, share price at month 0 and each year end: {}",
-                    company.name,
-                    prices.join(", ")
-                )
-            }
-            CompanyKind::Private(p) => match world.fate(c) {
-                Fate::Private => format!(
-                    "{}: still private at the horizon (round price ${:.4} a share)",
-                    company.name,
-                    p.round_price()
-                ),
-                Fate::Failure { month } => format!(
-                    "{}: failed in month {month}; common is worth nothing",
-                    company.name
-                ),
-                Fate::Exit {
-                    month,
-                    ipo,
-                    value,
-                    common,
-                } => format!(
-                    "{}: {} in month {month} (year {}) at ${}; common ${common:.4} a share",
-                    company.name,
-                    if ipo { "IPO" } else { "acquired" },
-                    (month - 1) / 12 + 1,
-                    dollars(value)
-                ),
-            },
-        })
+    let market = world.market(0).map(|_| {
+        let levels: Vec<String> = (0..=years)
+            .map(|y| format!("{:.4}", world.market(12 * y).unwrap_or(1.0)))
+            .collect();
+        format!(
+            "market: index level at month 0 and each year end: {}",
+            levels.join(", ")
+        )
+    });
+    market
+        .into_iter()
+        .chain(
+            s.companies
+                .iter()
+                .enumerate()
+                .map(|(c, company)| match &company.kind {
+                    CompanyKind::Public(_) => {
+                        let prices: Vec<String> = (0..=years)
+                            .map(|y| format!("{:.2}", world.price(c, 12 * y)))
+                            .collect();
+                        format!(
+                            "{}: public, share price at month 0 and each year end: {}",
+                            company.name,
+                            prices.join(", ")
+                        )
+                    }
+                    CompanyKind::Private(p) => match world.fate(c) {
+                        Fate::Private => format!(
+                            "{}: still private at the horizon (round price ${:.4} a share)",
+                            company.name,
+                            p.round_price()
+                        ),
+                        Fate::Failure { month } => format!(
+                            "{}: failed in month {month}; common is worth nothing",
+                            company.name
+                        ),
+                        Fate::Exit {
+                            month,
+                            ipo,
+                            value,
+                            common,
+                        } => format!(
+                            "{}: {} in month {month} (year {}) at ${}; common ${common:.4} a share",
+                            company.name,
+                            if ipo { "IPO" } else { "acquired" },
+                            (month - 1) / 12 + 1,
+                            dollars(value)
+                        ),
+                    },
+                }),
+        )
         .collect()
 }
 
@@ -164,13 +197,13 @@ pub fn render_text(
         for y in 1..=s.sim.years {
             let _ = writeln!(o, "  year {y}");
             for e in year_entries(t, y) {
-                let forfeit = matches!(e.flow, Flow::Forfeit { .. });
-                let amount = if forfeit {
+                let note = note_label(&e.flow);
+                let amount = if note.is_some() {
                     String::new()
                 } else {
                     dollars_cents(e.amount)
                 };
-                let measure = if forfeit { "forfeit" } else { e.measure.name() };
+                let measure = note.unwrap_or(e.measure.name());
                 let _ = writeln!(
                     o,
                     "    month {:>3}  {:<10} {:>16}  {}",
@@ -190,6 +223,16 @@ pub fn render_text(
         }
     }
     o
+}
+
+/// The label of an entry that moves no money (a forfeiture, a layoff).
+fn note_label(flow: &Flow) -> Option<&'static str> {
+    match flow {
+        Flow::Forfeit { .. } => Some("forfeit"),
+        Flow::Layoff { failure: true, .. } => Some("failure"),
+        Flow::Layoff { failure: false, .. } => Some("layoff"),
+        _ => None,
+    }
 }
 
 /// Dollars with separators and cents, for the text ledger.
@@ -226,6 +269,36 @@ pub fn render_csv(
                         String::new(),
                     ),
                     Flow::SignOn => ("sign-on".to_string(), String::new(), String::new()),
+                    Flow::Clawback { months } => (
+                        format!("sign-on repaid after {months} months"),
+                        String::new(),
+                        String::new(),
+                    ),
+                    Flow::Layoff {
+                        failure,
+                        severance,
+                        gap,
+                        rehire_base,
+                    } => (
+                        format!(
+                            "{}: severance {}, {gap} months without pay, rehire base {}",
+                            if failure {
+                                "company failed"
+                            } else {
+                                "laid off"
+                            },
+                            crate::report::money(severance),
+                            crate::report::money(rehire_base)
+                        ),
+                        String::new(),
+                        String::new(),
+                    ),
+                    Flow::Severance => ("severance".to_string(), String::new(), String::new()),
+                    Flow::Rehired => (
+                        "base after the rehire".to_string(),
+                        String::new(),
+                        String::new(),
+                    ),
                     Flow::Vest {
                         grant,
                         units,
@@ -274,11 +347,7 @@ pub fn render_csv(
                         format!("{per_unit:.4}"),
                     ),
                 };
-                let measure = if matches!(e.flow, Flow::Forfeit { .. }) {
-                    "forfeit"
-                } else {
-                    e.measure.name()
-                };
+                let measure = note_label(&e.flow).unwrap_or(e.measure.name());
                 rows.push(vec![
                     Cell::Text(name.clone()),
                     Cell::Count(y.into()),
