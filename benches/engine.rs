@@ -7,6 +7,8 @@
 //!   stay-vs-switch needs (same streams, same counts, summed and nothing
 //!   else) against sampling and evaluating that world: their ratio is how
 //!   far the engine is from the generator's limit.
+//! - `economy/*`: one world of stay-vs-switch as it is, with a correlated
+//!   market, with layoffs, and with both: the cost of model.md section 8.
 //! - `percentiles`: exact quantile extraction by selection vs a full sort.
 
 use std::hint::black_box;
@@ -17,7 +19,7 @@ use rand_distr::StandardNormal;
 use tcsim::engine::driver::Source;
 use tcsim::engine::world::stream;
 use tcsim::engine::{Engine, World};
-use tcsim::model::{CompanyKind, Scenario};
+use tcsim::model::{CompanyKind, Layoffs, Market, Scenario};
 use tcsim::stats::select_ranks;
 
 fn load(name: &str) -> Scenario {
@@ -135,6 +137,59 @@ fn per_world(c: &mut Criterion) {
     g.finish();
 }
 
+/// stay-vs-switch in one correlated economy: a market every company moves
+/// with (calibration.md: S&P 500 volatility ~15 %, big-tech correlations
+/// ~0.6), layoffs at every job (4 % a year, sensitivity 2).
+fn economy(c: &mut Criterion) {
+    let plain = load("stay-vs-switch.toml");
+    let with_market = |mut s: Scenario| {
+        s.market = Some(Market {
+            drift: 0.07,
+            volatility: 0.16,
+        });
+        for c in &mut s.companies {
+            c.market_correlation = 0.65;
+        }
+        s
+    };
+    let with_layoffs = |mut s: Scenario| {
+        for j in &mut s.jobs {
+            j.layoffs = Some(Layoffs {
+                rate: 0.04,
+                market_sensitivity: 2.0,
+                severance_weeks: Some(16.0),
+                weeks_per_year: 2.0,
+                vesting_months: 0,
+                rehire_months: 4,
+                rehire_pay: 0.9,
+            });
+        }
+        s
+    };
+    let cases = [
+        ("plain", plain.clone()),
+        ("market", with_market(plain.clone())),
+        ("layoffs", with_layoffs(plain.clone())),
+        ("market_and_layoffs", with_layoffs(with_market(plain))),
+    ];
+    let mut g = c.benchmark_group("economy");
+    g.throughput(Throughput::Elements(1000));
+    for (name, s) in &cases {
+        let engine = Engine::new(s);
+        let mut world = World::new(s);
+        let mut row = vec![0.0; engine.width()];
+        g.bench_function(*name, |b| {
+            b.iter(|| {
+                for run in 0..1000 {
+                    engine.run_into(run, &mut world, &mut row);
+                }
+                black_box(&row);
+            })
+        });
+    }
+    g.finish();
+}
+
 fn percentiles(c: &mut Criterion) {
     let n = 1_000_000usize;
     let values: Vec<f64> = (0..n)
@@ -164,5 +219,5 @@ fn percentiles(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, per_world, percentiles, end_to_end);
+criterion_group!(benches, per_world, economy, percentiles, end_to_end);
 criterion_main!(benches);

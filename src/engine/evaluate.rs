@@ -171,10 +171,16 @@ impl StrategyPlan {
             let tenure = Tenure::of(ending, sp, ending.last_worked(sp.stint.end), sp.stint.end);
             for g in sp.held.clone() {
                 let planned = &self.held[g];
-                let Some(held) = tenure.hold(planned, &self.events) else {
-                    continue;
+                let ended;
+                let h = if tenure.early {
+                    let Some(held) = tenure.hold(planned, &self.events) else {
+                        continue;
+                    };
+                    ended = held;
+                    &ended
+                } else {
+                    planned
                 };
-                let h = &held;
                 match &scenario.companies[h.company].kind {
                     CompanyKind::Public(_) => self.public(g, h, world, &mut book),
                     CompanyKind::Private(p) => self.private(
@@ -505,12 +511,10 @@ impl Tenure {
         }
     }
 
-    /// The grant as held under this tenure: `None` when it is never made;
-    /// otherwise vesting stops at [`Tenure::leave`] and the rest is forfeited.
+    /// The grant as held under an early ending: `None` when it is never
+    /// made; otherwise vesting stops at [`Tenure::leave`] and the rest is
+    /// forfeited.
     fn hold(&self, h: &Held, events: &[Event]) -> Option<Held> {
-        if !self.early {
-            return Some(h.clone());
-        }
         if self.none || (h.source.grant.is_none() && h.convert_month >= self.worked) {
             return None;
         }
@@ -627,5 +631,222 @@ impl<L: Ledger> Book<'_, L> {
             amount: 0.0,
             flow,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The stint rules of model.md sections 8 and 15 on worlds where every
+    //! event is certain (a layoff rate of 1, a failure rate of 1, zero
+    //! volatility), checked to the cent through the engine's own row.
+    use super::*;
+    use crate::engine::trace::replay;
+    use crate::model::{Layoffs, Stint};
+
+    const FILE: &str = r#"
+[simulation]
+years = 3
+runs = 10
+
+[companies.co]
+type = "public"
+share_price = 100.0
+drift = 0.0
+volatility = 0.0
+
+[companies.startup]
+type = "private"
+valuation = 1e8
+shares = 1e7
+exit_rate = 0.0
+failure_rate = 1.0
+exit_multiple = { median = 1.0, sigma = 0.0 }
+
+[jobs.a]
+company = "co"
+base = 120000
+bonus = { target = 0.1 }
+sign_on = [12000, 6000]
+
+[[jobs.a.grants]]
+kind = "rsu"
+units = 4800
+vesting = [25, 25, 25, 25]
+frequency = "monthly"
+
+[jobs.b]
+company = "co"
+base = 60000
+
+[jobs.s]
+company = "startup"
+base = 96000
+
+[strategies.x]
+path = [{ job = "a", years = 2 }, { job = "b" }]
+"#;
+
+    fn scenario(edit: impl FnOnce(&mut Scenario)) -> Scenario {
+        let mut s = crate::scenario::parse("t.toml", FILE).expect("valid");
+        edit(&mut s);
+        s
+    }
+
+    /// `(year, measure) -> amount` of strategy 0 in run 0.
+    fn row(s: &Scenario) -> impl Fn(usize, Measure) -> f64 {
+        let (_, traces) = replay(s, 0, Some(0));
+        let layout = Layout::new(s);
+        let r = traces[0].row.clone();
+        move |y, m| r[(y - 1) * layout.measures().len() + layout.slot(m).expect("reported")]
+    }
+
+    fn cents(x: f64) -> f64 {
+        (x * 100.0).round() / 100.0
+    }
+
+    const LAYOFF: Layoffs = Layoffs {
+        rate: 1.0,
+        market_sensitivity: 0.0,
+        severance_weeks: Some(16.0),
+        weeks_per_year: 2.0,
+        vesting_months: 2,
+        rehire_months: 4,
+        rehire_pay: 0.5,
+    };
+
+    #[test]
+    fn a_certain_layoff_pays_severance_then_the_gap_then_rehire_pay_until_the_planned_end() {
+        let s = scenario(|s| s.jobs[0].layoffs = Some(LAYOFF));
+        let at = row(&s);
+        // Laid off in month 1: one month of base, the first sign-on, no
+        // bonus; severance 120000/52 * 16; vesting goes on to month 3
+        // (3 x 100 units at $100); months 2-5 unpaid; 60000/yr from month 6.
+        assert_eq!(at(1, Measure::Base), 10_000.0 + 60_000.0 * 7.0 / 12.0);
+        assert_eq!(at(1, Measure::SignOn), 12_000.0);
+        assert_eq!(at(1, Measure::Bonus), 0.0);
+        assert_eq!(cents(at(1, Measure::Severance)), 36_923.08);
+        assert_eq!(at(1, Measure::Rsu), 30_000.0);
+        // Year 2: rehire pay only (no sign-on, bonus or equity).
+        assert_eq!(at(2, Measure::Base), 60_000.0);
+        assert_eq!(at(2, Measure::SignOn), 0.0);
+        assert_eq!(at(2, Measure::Rsu), 0.0);
+        // Year 3: the path resumes at job b as planned.
+        assert_eq!(at(3, Measure::Base), 60_000.0);
+    }
+
+    #[test]
+    fn severance_counts_whole_years_served_and_a_layoff_at_an_anniversary_loses_its_bonus() {
+        // A layoff exactly at month 12: the first whole year counts, the
+        // anniversary's bonus is lost.
+        let s = scenario(|s| {
+            // Exposed to layoffs, with the month forced below.
+            s.jobs[0].layoffs = Some(Layoffs {
+                rate: 1e-9,
+                ..LAYOFF
+            });
+        });
+        let (mut world, _) = replay(&s, 0, Some(0));
+        let plan = Plan::new(&s);
+        world.force_layoff(0, 12);
+        let (r, _) = plan.trace(&s, &world, 0);
+        let m = plan.layout.measures().len();
+        let at = |y: usize, k: Measure| r[(y - 1) * m + plan.layout.slot(k).unwrap()];
+        assert_eq!(at(1, Measure::Base), 120_000.0);
+        assert_eq!(at(1, Measure::Bonus), 0.0);
+        assert_eq!(
+            cents(at(1, Measure::Severance)),
+            cents(120_000.0 / 52.0 * 18.0)
+        );
+        // Vesting to month 14, then forfeited: 14 x 100 units.
+        assert_eq!(cents(at(1, Measure::Rsu) + at(2, Measure::Rsu)), 140_000.0);
+        // Gap months 13-16, then 60000/yr for months 17-24.
+        assert_eq!(at(2, Measure::Base), 40_000.0);
+    }
+
+    #[test]
+    fn a_failure_ends_the_stint_without_severance_and_a_later_stint_starts_rehired() {
+        let s = scenario(|s| {
+            s.strategies[0].stints = vec![Stint {
+                job: 2,
+                start: 0,
+                end: 36,
+            }];
+        });
+        let at = row(&s);
+        // Failed in month 1: one month of base, 3 months unpaid, then the
+        // same base from month 5.
+        assert_eq!(at(1, Measure::Base), 96_000.0 * 9.0 / 12.0);
+        assert_eq!(at(2, Measure::Base), 96_000.0);
+        // A stint that starts at the failed company: the gap, then pay.
+        let s = scenario(|s| {
+            s.strategies[0].stints = vec![
+                Stint {
+                    job: 1,
+                    start: 0,
+                    end: 12,
+                },
+                Stint {
+                    job: 2,
+                    start: 12,
+                    end: 36,
+                },
+            ];
+        });
+        let at = row(&s);
+        assert_eq!(at(1, Measure::Base), 60_000.0);
+        assert_eq!(at(2, Measure::Base), 96_000.0 * 9.0 / 12.0);
+    }
+
+    #[test]
+    fn leaving_by_the_path_inside_the_clawback_repays_the_unearned_share_of_the_first_sign_on() {
+        let s = scenario(|s| {
+            s.jobs[0].sign_on_clawback_months = 12;
+            s.strategies[0].stints = vec![
+                Stint {
+                    job: 0,
+                    start: 0,
+                    end: 7,
+                },
+                Stint {
+                    job: 1,
+                    start: 7,
+                    end: 36,
+                },
+            ];
+        });
+        let at = row(&s);
+        // 12000 paid in month 1, 12000 (1 - 7/12) = 5000 repaid in month 7.
+        assert_eq!(at(1, Measure::SignOn), 7_000.0);
+        // Seven months of a, five of b.
+        assert_eq!(at(1, Measure::Base), 70_000.0 + 25_000.0);
+        // No bonus: the anniversary falls after the stint.
+        assert_eq!(at(1, Measure::Bonus), 0.0);
+    }
+
+    #[test]
+    fn an_eighteen_month_stint_pays_one_bonus_both_sign_ons_and_base_by_the_month() {
+        let s = scenario(|s| {
+            s.strategies[0].stints = vec![
+                Stint {
+                    job: 0,
+                    start: 0,
+                    end: 18,
+                },
+                Stint {
+                    job: 1,
+                    start: 18,
+                    end: 36,
+                },
+            ];
+        });
+        let at = row(&s);
+        assert_eq!(at(1, Measure::Bonus), 12_000.0);
+        assert_eq!(at(2, Measure::Bonus), 0.0);
+        assert_eq!(at(1, Measure::SignOn), 12_000.0);
+        // y2 in month 13, the first month of stint year 2.
+        assert_eq!(at(2, Measure::SignOn), 6_000.0);
+        assert_eq!(at(2, Measure::Base), 60_000.0 + 30_000.0);
+        // 18 monthly vests of 100 units, the rest forfeited.
+        assert_eq!(cents(at(1, Measure::Rsu) + at(2, Measure::Rsu)), 180_000.0);
     }
 }

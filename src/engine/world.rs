@@ -200,6 +200,17 @@ impl World {
         self.fates[c]
     }
 
+    /// Makes month `month` the first layoff month of job `j` (a test's
+    /// certain event).
+    #[cfg(test)]
+    pub fn force_layoff(&mut self, j: usize, month: u32) {
+        let row = self.months + 2;
+        for m in 0..row {
+            let next = &mut self.next_layoff[j * row + m];
+            *next = if m as u32 <= month { month } else { NEVER };
+        }
+    }
+
     /// Samples run `run`'s world in place.
     pub fn sample(&mut self, scenario: &Scenario, shape: &WorldShape, run: u64) {
         let seed = scenario.sim.seed;
@@ -275,7 +286,7 @@ impl World {
                     switch: 1.0 + lo + (hi - lo) * u_switch,
                 };
             }
-            if let Some(l) = &job.layoffs {
+            if let Some(l) = job.layoffs.as_ref().filter(|l| l.rate > 0.0) {
                 let next = &mut self.next_layoff[j * (row + 1)..(j + 1) * (row + 1)];
                 let mut rng = stream(seed, run, layoff_stream(job.stream));
                 sample_layoffs(l, &self.log_market, next, &mut rng);

@@ -15,6 +15,9 @@ use crate::stats::Tap;
 /// The header row.
 pub const HEADER: &str = "run,strategy,year,total,cumulative\n";
 
+/// The header row of a file with layoffs: each year's severance too.
+pub const HEADER_SEVERANCE: &str = "run,strategy,year,total,cumulative,severance\n";
+
 /// Formats the rows of one run: one per (strategy, year), strategies in
 /// file order. `run` is the 0-based run index, the world's number: the same
 /// seed and run index give the same world.
@@ -37,11 +40,20 @@ impl Samples {
         }
     }
 
+    /// The header row of this file.
+    pub fn header(&self) -> &'static str {
+        if self.layout.reports(Measure::Severance) {
+            HEADER_SEVERANCE
+        } else {
+            HEADER
+        }
+    }
+
     /// A generous estimate of the bytes one run takes, to size buffers.
     pub fn bytes_per_run(&self) -> usize {
         let names: usize = self.names.iter().map(String::len).sum();
-        // run, year, two amounts and separators: at most ~60 bytes a row.
-        (names + 64 * self.names.len()) * self.layout.years
+        // run, year, three amounts and separators: at most ~80 bytes a row.
+        (names + 84 * self.names.len()) * self.layout.years
     }
 
     /// Appends run `run`'s rows to `out`, reading series `k` of that run
@@ -55,6 +67,10 @@ impl Samples {
                 write_money(out, value(l.at(s, y, Measure::Total)));
                 out.push(b',');
                 write_money(out, value(l.at(s, y, Measure::Cumulative)));
+                if l.reports(Measure::Severance) {
+                    out.push(b',');
+                    write_money(out, value(l.at(s, y, Measure::Severance)));
+                }
                 out.push(b'\n');
             }
         }
@@ -95,7 +111,7 @@ pub struct SamplesTap {
 impl SamplesTap {
     /// Starts `samples.csv` in `stream` with its header.
     pub fn new(samples: Samples, mut stream: Stream) -> Result<SamplesTap, AppError> {
-        stream.write(HEADER.as_bytes())?;
+        stream.write(samples.header().as_bytes())?;
         Ok(SamplesTap {
             samples,
             stream,

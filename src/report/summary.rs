@@ -100,6 +100,21 @@ pub fn render(scenario: &Scenario, r: &Results) -> String {
         }
         out.push('\n');
     }
+    if l.reports(Measure::Severance) {
+        // Mean severance over the horizon: the sum of the yearly means.
+        for (s, strategy) in scenario.strategies.iter().enumerate() {
+            let mean: f64 = (0..l.years)
+                .map(|y| r.series[l.at(s, y, Measure::Severance)].mean)
+                .sum();
+            let _ = writeln!(
+                out,
+                "{} severance: mean {} over {} years (part of TC)",
+                strategy.name,
+                short_dollars(mean),
+                l.years
+            );
+        }
+    }
     for (i, &s) in l.compared.iter().enumerate() {
         let d = &r.series[l.diff(i, y)];
         let median = r.quantile(l.diff(i, y), 0.5);
