@@ -658,3 +658,66 @@ path = [{{ job = "j", months = 6 }}, {{ job = "j" }}]
     let pts = points("t.toml", &plain, &axes, Overrides::default()).unwrap();
     assert_eq!(pts[0].scenario.market.unwrap().drift, 0.05);
 }
+
+/// `tcsim sweep --set` takes the new keys on the command line: a point per
+/// value, the keys as columns; a value that breaks a rule is refused
+/// before anything is simulated, naming the point and the rule.
+#[test]
+fn tcsim_sweep_sets_the_market_and_stint_months() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("e.toml");
+    fs::write(
+        &file,
+        format!(
+            "{SIM}{MARKET}{BIGCO}market_correlation = 0.5\n\n[jobs.j]\ncompany = \"bigco\"\nbase = 1000\n\n\
+             [strategies.s]\npath = [{{ job = \"j\", months = 6 }}, {{ job = \"j\" }}]\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let run = cargo_bin_cmd!("tcsim")
+        .arg("sweep")
+        .arg(&file)
+        .args(["--runs", "50", "--quiet", "--out"])
+        .arg(&out)
+        .args([
+            "--set",
+            "market.drift=0.02,0.09",
+            "--set",
+            "strategies.s.path[0].months=6,18",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let csv = fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("market.drift,strategies.s.path[0].months,strategy,"),
+        "{csv}"
+    );
+    assert_eq!(lines.count(), 4, "{csv}");
+
+    let bad = cargo_bin_cmd!("tcsim")
+        .arg("sweep")
+        .arg(&file)
+        .args(["--runs", "50", "--quiet", "--out"])
+        .arg(dir.path().join("bad"))
+        .args(["--set", "strategies.s.path[0].months=6,0"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("--set strategies.s.path[0].months=0: strategies.s.path[0].months must be an integer in [1, 36], got 0"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("bad").exists());
+}

@@ -323,7 +323,23 @@ fn market(key: &KeyPath, m: &RawMarket) -> Check<Market> {
 /// A `layoffs` table, of a company or of a job; a key it leaves out takes
 /// its default (docs/reference.md, `layoffs`).
 fn layoffs(key: &KeyPath, l: &RawLayoffs) -> Check<Layoffs> {
+    // In the order of the keys, so the first broken one is reported.
     let k = |s: &str| key.key(s);
+    let rate = within(
+        &k("rate"),
+        Rule::LayoffsRateInRange,
+        l.rate.unwrap_or(0.0),
+        0.0,
+        1.0,
+    )?;
+    let market_sensitivity = within(
+        &k("market_sensitivity"),
+        Rule::LayoffsMarketSensitivityInRange,
+        l.market_sensitivity.unwrap_or(0.0),
+        -20.0,
+        20.0,
+    )?;
+    // Kept absent: a failure pays severance only when the table says so.
     let severance_weeks = match l.severance_weeks {
         Some(w) => Some(within(
             &k("severance_weeks"),
@@ -334,50 +350,42 @@ fn layoffs(key: &KeyPath, l: &RawLayoffs) -> Check<Layoffs> {
         )?),
         None => None,
     };
+    let weeks_per_year = within(
+        &k("weeks_per_year"),
+        Rule::LayoffsWeeksPerYearInRange,
+        l.weeks_per_year.unwrap_or(0.0),
+        0.0,
+        52.0,
+    )?;
+    let vesting_months = int_within(
+        &k("vesting_months"),
+        Rule::LayoffsVestingMonthsInRange,
+        l.vesting_months.unwrap_or(0),
+        0,
+        12 * MAX_VESTING_YEARS as i64,
+    )? as u32;
+    let rehire_months = int_within(
+        &k("rehire_months"),
+        Rule::LayoffsRehireMonthsInRange,
+        l.rehire_months.unwrap_or(DEFAULT_REHIRE_MONTHS),
+        0,
+        12 * MAX_YEARS,
+    )? as u32;
+    let rehire_pay = within(
+        &k("rehire_pay"),
+        Rule::LayoffsRehirePayInRange,
+        l.rehire_pay.unwrap_or(1.0),
+        0.0,
+        10.0,
+    )?;
     Ok(Layoffs {
-        rate: within(
-            &k("rate"),
-            Rule::LayoffsRateInRange,
-            l.rate.unwrap_or(0.0),
-            0.0,
-            1.0,
-        )?,
-        market_sensitivity: within(
-            &k("market_sensitivity"),
-            Rule::LayoffsMarketSensitivityInRange,
-            l.market_sensitivity.unwrap_or(0.0),
-            -20.0,
-            20.0,
-        )?,
+        rate,
+        market_sensitivity,
         severance_weeks,
-        weeks_per_year: within(
-            &k("weeks_per_year"),
-            Rule::LayoffsWeeksPerYearInRange,
-            l.weeks_per_year.unwrap_or(0.0),
-            0.0,
-            52.0,
-        )?,
-        vesting_months: int_within(
-            &k("vesting_months"),
-            Rule::LayoffsVestingMonthsInRange,
-            l.vesting_months.unwrap_or(0),
-            0,
-            12 * MAX_VESTING_YEARS as i64,
-        )? as u32,
-        rehire_months: int_within(
-            &k("rehire_months"),
-            Rule::LayoffsRehireMonthsInRange,
-            l.rehire_months.unwrap_or(DEFAULT_REHIRE_MONTHS),
-            0,
-            12 * MAX_YEARS,
-        )? as u32,
-        rehire_pay: within(
-            &k("rehire_pay"),
-            Rule::LayoffsRehirePayInRange,
-            l.rehire_pay.unwrap_or(1.0),
-            0.0,
-            10.0,
-        )?,
+        weeks_per_year,
+        vesting_months,
+        rehire_months,
+        rehire_pay,
     })
 }
 

@@ -245,6 +245,8 @@ rules! {
         "must be in [{lo}, {hi}], got {got}";
     PromotionRaiseInRange = "promotion_raise_in_range", "jobs.*.promotion.raise",
         "must be in [{lo}, {hi}], got {got}";
+    BonusDistributionKnown = "bonus_distribution_known", "jobs.*.bonus.distribution",
+        "must be \"normal\" or \"lognormal\", got \"{got}\"";
     BonusTargetInRange = "bonus_target_in_range", "jobs.*.bonus.target",
         "must be in [{lo}, {hi}], got {got}";
     BonusSdInRange = "bonus_sd_in_range", "jobs.*.bonus.sd", "must be in [{lo}, {hi}], got {got}";
@@ -264,8 +266,6 @@ rules! {
     BonusCompanyLinkNeedsMarket = "bonus_company_link_needs_market",
         "jobs.*.bonus.company_link",
         "must be 0 without a [market] table here, got {got}: {why}, so its R is the market's price ratio over the bonus year (add [market], or leave company_link out)";
-    BonusDistributionKnown = "bonus_distribution_known", "jobs.*.bonus.distribution",
-        "must be \"normal\" or \"lognormal\", got \"{got}\"";
     SignOnYearsAtMost = "sign_on_years_at_most", "jobs.*.sign_on",
         "must list at most {max} yearly amounts, got {got}";
     SignOnInRange = "sign_on_in_range", "jobs.*.sign_on[*]", "must be in [{lo}, {hi}], got {got}";
@@ -361,13 +361,13 @@ rules! {
         "is required: the name of a job under [jobs]";
     StintJobDefined = "stint_job_defined", "strategies.*.path[*].job",
         "names job `{name}`, which is not defined under [jobs] (defined: {defined})";
+    /// A stint's length is given once, in years or in months.
+    StintMonthsExcludeYears = "stint_months_exclude_years", "strategies.*.path[*].months",
+        "cannot be given together with `years`: choose one";
     StintYearsInRange = "stint_years_in_range", "strategies.*.path[*].years",
         "must be an integer in [{lo}, {hi}], got {got}";
     StintMonthsInRange = "stint_months_in_range", "strategies.*.path[*].months",
         "must be an integer in [{lo}, {hi}], got {got}";
-    /// A stint's length is given once, in years or in months.
-    StintMonthsExcludeYears = "stint_months_exclude_years", "strategies.*.path[*].months",
-        "cannot be given together with `years`: choose one";
     StintYearsRequired = "stint_years_required", "strategies.*.path[*].years",
         "is required (or `months`) on every stint but the last, which runs to the horizon";
     /// `{end}` is `year N` when the path reaches a year's end, else `month M`.
