@@ -23,8 +23,8 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
         Command::Run(args) => run_command(&run_config(&args.file, &args.sim, &args.outputs)),
         Command::Check { file } => {
-            let scenario = scenario::load(&file)?;
-            print_stdout(&report::describe::describe(&file, &scenario))
+            let (scenario, written) = scenario::load_as_written(&file)?;
+            print_stdout(&report::describe::describe(&file, &scenario, &written))
         }
         Command::Init(args) => {
             scenario::starter::write(&args.path)?;

@@ -1,14 +1,23 @@
 //! What `tcsim check` prints: the scenario as tcsim understood it, so a user
 //! can see each company, job and strategy before simulating anything.
+//!
+//! A file that uses none of the keys of one economy (`[market]`,
+//! `market_correlation`, `layoffs`, a linked or lognormal bonus, a clawback,
+//! a cash-only job, stints in months) prints what it printed before them.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::model::{Base, CompanyKind, GrantKind, GrantSize, Scenario};
+use crate::model::{
+    Base, BonusDistribution, CompanyKind, GrantKind, GrantSize, Layoffs, Scenario, Stint,
+};
 use crate::report::summary::dollars;
+use crate::scenario::AsWritten;
+use crate::scenario::check::show;
 
-/// What `tcsim check` prints: the scenario as tcsim understood it.
-pub fn describe(file: &Path, s: &Scenario) -> String {
+/// What `tcsim check` prints: the scenario as tcsim understood it; `written`
+/// adds what the model does not keep (each company's own `layoffs` table).
+pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
     let mut o = String::new();
     let sim = &s.sim;
     let pct: Vec<String> = sim.percentiles.iter().map(|p| format!("{p}")).collect();
@@ -22,13 +31,26 @@ pub fn describe(file: &Path, s: &Scenario) -> String {
         sim.steps_per_year,
         pct.join(", ")
     );
+    if let Some(m) = &s.market {
+        let _ = writeln!(
+            o,
+            "\nmarket: drift {:.1}%, volatility {:.1}%",
+            100.0 * m.drift,
+            100.0 * m.volatility
+        );
+    }
     let _ = writeln!(o, "\ncompanies:");
-    for c in &s.companies {
+    for (ci, c) in s.companies.iter().enumerate() {
+        let correlation = if c.market_correlation != 0.0 {
+            format!(", market correlation {}", show(c.market_correlation))
+        } else {
+            String::new()
+        };
         match &c.kind {
             CompanyKind::Public(g) => {
                 let _ = writeln!(
                     o,
-                    "  {}: public, share price {}, drift {:.1}%, volatility {:.1}%",
+                    "  {}: public, share price {}, drift {:.1}%, volatility {:.1}%{correlation}",
                     c.name,
                     g.share_price,
                     100.0 * g.drift,
@@ -38,7 +60,7 @@ pub fn describe(file: &Path, s: &Scenario) -> String {
             CompanyKind::Private(p) => {
                 let _ = writeln!(
                     o,
-                    "  {}: private, valuation {}, {} shares ({:.4}/share), preference {}, exit {:.1}%/yr, failure {:.1}%/yr",
+                    "  {}: private, valuation {}, {} shares ({:.4}/share), preference {}, exit {:.1}%/yr, failure {:.1}%/yr{correlation}",
                     c.name,
                     dollars(p.valuation),
                     dollars(p.shares),
@@ -49,9 +71,12 @@ pub fn describe(file: &Path, s: &Scenario) -> String {
                 );
             }
         }
+        if let Some(Some(l)) = written.company_layoffs.get(ci) {
+            let _ = writeln!(o, "    layoffs: {}", layoffs(l));
+        }
     }
     let _ = writeln!(o, "\njobs:");
-    for j in &s.jobs {
+    for (ji, j) in s.jobs.iter().enumerate() {
         let base = match j.base {
             Base::Fixed(b) => format!("base {}", dollars(b)),
             Base::Relative { min, max } => format!(
@@ -82,14 +107,34 @@ pub fn describe(file: &Path, s: &Scenario) -> String {
                 }
             })
             .collect();
+        let employer = match j.company {
+            Some(c) => format!(" at {}", s.companies[c].name),
+            None => " (cash only)".to_string(),
+        };
+        let mut bonus_law = Vec::new();
+        if j.bonus.distribution == BonusDistribution::Lognormal {
+            bonus_law.push("lognormal".to_string());
+        }
+        if j.bonus.company_link != 0.0 {
+            bonus_law.push(format!("company_link {}", show(j.bonus.company_link)));
+        }
+        let bonus_law = if bonus_law.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", bonus_law.join(", "))
+        };
+        let clawback = match j.sign_on_clawback_months {
+            0 => String::new(),
+            c => format!(", sign-on clawback over {c} months"),
+        };
         let _ = writeln!(
             o,
-            "  {} at {}: {}, bonus target {:.0}%, grants: {}{}",
+            "  {}{}: {}, bonus target {:.0}%{}, grants: {}{}{}",
             j.name,
-            j.company
-                .map_or("no company (cash only)", |c| s.companies[c].name.as_str()),
+            employer,
             base,
             100.0 * j.bonus.target,
+            bonus_law,
             if grants.is_empty() {
                 "none".into()
             } else {
@@ -99,25 +144,59 @@ pub fn describe(file: &Path, s: &Scenario) -> String {
                 ", refreshers"
             } else {
                 ""
-            }
+            },
+            clawback
         );
+        if let Some(l) = &j.layoffs {
+            let whose = match (written.job_own_layoffs.get(ji), j.company) {
+                (Some(true), _) | (_, None) => "its own".to_string(),
+                (_, Some(c)) => format!("{}'s", s.companies[c].name),
+            };
+            let _ = writeln!(o, "    layoffs ({whose}): {}", layoffs(l));
+        }
     }
     let _ = writeln!(o, "\nstrategies:");
     for (i, st) in s.strategies.iter().enumerate() {
         let path: Vec<String> = st
             .stints
             .iter()
-            .map(|t| {
-                format!(
-                    "{} (years {}-{})",
-                    s.jobs[t.job].name,
-                    t.start / 12 + 1,
-                    t.end / 12
-                )
-            })
+            .map(|t| format!("{} ({})", s.jobs[t.job].name, stint_span(t)))
             .collect();
         let tag = if i == sim.baseline { " [baseline]" } else { "" };
         let _ = writeln!(o, "  {}{}: {}", st.name, tag, path.join(" -> "));
     }
     o
+}
+
+/// A stint's span: `years 1-2` when it starts and ends at a year's end, else
+/// `months 1-18` (its first and last month).
+fn stint_span(t: &Stint) -> String {
+    if t.start.is_multiple_of(12) && t.end.is_multiple_of(12) {
+        format!("years {}-{}", t.start / 12 + 1, t.end / 12)
+    } else {
+        format!("months {}-{}", t.start + 1, t.end)
+    }
+}
+
+/// A `layoffs` table in words.
+fn layoffs(l: &Layoffs) -> String {
+    let mut parts = vec![format!("{:.1}%/yr", 100.0 * l.rate)];
+    if l.market_sensitivity != 0.0 {
+        parts.push(format!("market sensitivity {}", show(l.market_sensitivity)));
+    }
+    let per_year = show(l.weeks_per_year);
+    parts.push(match l.severance_weeks {
+        Some(w) => format!("severance {} weeks + {per_year} per year served", show(w)),
+        None if l.weeks_per_year == 0.0 => "no severance".to_string(),
+        None => format!("severance {per_year} weeks per year served (none on a failure)"),
+    });
+    if l.vesting_months > 0 {
+        parts.push(format!("vesting goes on {} months", l.vesting_months));
+    }
+    parts.push(format!(
+        "rehired after {} months at {}% of base",
+        l.rehire_months,
+        show(100.0 * l.rehire_pay)
+    ));
+    parts.join(", ")
 }

@@ -39,6 +39,14 @@ pub const DEFAULT_PERCENTILES: [f64; 7] = [5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95
 pub const DEFAULT_RUNS: u64 = 10_000;
 /// Longest name of a company, job or strategy, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
+/// `layoffs.rehire_months` when the table leaves it out.
+pub const DEFAULT_REHIRE_MONTHS: i64 = 3;
+/// `bonus.max` of the normal multiplier when the table leaves it out.
+pub const DEFAULT_BONUS_MAX: f64 = 2.0;
+/// `bonus.max` of the lognormal multiplier when the table leaves it out.
+pub const DEFAULT_LOGNORMAL_BONUS_MAX: f64 = 20.0;
+/// Longest sign-on clawback, in months.
+pub const MAX_CLAWBACK_MONTHS: i64 = 120;
 
 /// A broken rule, before it is given a position in the file.
 #[derive(Debug)]
@@ -186,8 +194,24 @@ fn safe_names<'a>(key: &KeyPath, names: impl Iterator<Item = &'a String>) -> Che
     Ok(())
 }
 
+/// What the file says that the checked model does not keep, for `tcsim
+/// check` to show: the model keeps only each job's effective `layoffs`.
+#[derive(Debug, Clone, Default)]
+pub struct AsWritten {
+    /// Each company's own `layoffs` table, in file order.
+    pub company_layoffs: Vec<Option<Layoffs>>,
+    /// Whether each job gives a `layoffs` table of its own, in file order
+    /// (else its effective table, if any, is its company's).
+    pub job_own_layoffs: Vec<bool>,
+}
+
 /// Checks the whole file.
 pub fn check(raw: &RawScenario) -> Check<Scenario> {
+    check_as_written(raw).map(|(s, _)| s)
+}
+
+/// Checks the whole file; also returns what the model does not keep.
+pub fn check_as_written(raw: &RawScenario) -> Check<(Scenario, AsWritten)> {
     let root = KeyPath::root();
     // First, so that every later message names only safe names.
     safe_names(&root.key("companies"), raw.companies.keys())?;
@@ -206,11 +230,24 @@ pub fn check(raw: &RawScenario) -> Check<Scenario> {
         MAX_YEARS,
     )? as u32;
 
-    let companies = raw
-        .companies
-        .iter()
-        .map(|(name, c)| company(&root.key("companies").key(name), name, c, years))
-        .collect::<Check<Vec<_>>>()?;
+    let market = match &raw.market {
+        Some(m) => Some(market(&root.key("market"), m)?),
+        None => None,
+    };
+
+    let mut companies = Vec::with_capacity(raw.companies.len());
+    let mut company_layoffs = Vec::with_capacity(raw.companies.len());
+    for (name, c) in &raw.companies {
+        let (company, table) = company(
+            &root.key("companies").key(name),
+            name,
+            c,
+            years,
+            market.is_some(),
+        )?;
+        companies.push(company);
+        company_layoffs.push(table);
+    }
 
     if raw.strategies.is_empty() {
         return fail(&root.key("strategies"), Rule::StrategiesRequired, &[]);
@@ -223,7 +260,11 @@ pub fn check(raw: &RawScenario) -> Check<Scenario> {
             name,
             j,
             raw,
-            &companies,
+            &Employers {
+                companies: &companies,
+                layoffs: &company_layoffs,
+                market: market.is_some(),
+            },
             years,
         )?);
     }
@@ -241,12 +282,110 @@ pub fn check(raw: &RawScenario) -> Check<Scenario> {
     }
 
     let sim = simulation(&sim_key, sim, years, raw)?;
-    Ok(Scenario {
-        sim,
-        market: None,
-        companies,
-        jobs,
-        strategies,
+    let written = AsWritten {
+        company_layoffs,
+        job_own_layoffs: raw.jobs.values().map(|j| j.layoffs.is_some()).collect(),
+    };
+    Ok((
+        Scenario {
+            sim,
+            market,
+            companies,
+            jobs,
+            strategies,
+        },
+        written,
+    ))
+}
+
+/// `[market]`: the index every company may move with.
+fn market(key: &KeyPath, m: &RawMarket) -> Check<Market> {
+    // The ranges of a public company's drift and volatility.
+    let dk = key.key("drift");
+    let drift = within(
+        &dk,
+        Rule::MarketDriftInRange,
+        required(&dk, Rule::MarketDriftRequired, m.drift)?,
+        -1.0,
+        1.0,
+    )?;
+    let vk = key.key("volatility");
+    let volatility = within(
+        &vk,
+        Rule::MarketVolatilityInRange,
+        required(&vk, Rule::MarketVolatilityRequired, m.volatility)?,
+        0.0,
+        2.0,
+    )?;
+    Ok(Market { drift, volatility })
+}
+
+/// A `layoffs` table, of a company or of a job; a key it leaves out takes
+/// its default (docs/reference.md, `layoffs`).
+fn layoffs(key: &KeyPath, l: &RawLayoffs) -> Check<Layoffs> {
+    // In the order of the keys, so the first broken one is reported.
+    let k = |s: &str| key.key(s);
+    let rate = within(
+        &k("rate"),
+        Rule::LayoffsRateInRange,
+        l.rate.unwrap_or(0.0),
+        0.0,
+        1.0,
+    )?;
+    let market_sensitivity = within(
+        &k("market_sensitivity"),
+        Rule::LayoffsMarketSensitivityInRange,
+        l.market_sensitivity.unwrap_or(0.0),
+        -20.0,
+        20.0,
+    )?;
+    // Kept absent: a failure pays severance only when the table says so.
+    let severance_weeks = match l.severance_weeks {
+        Some(w) => Some(within(
+            &k("severance_weeks"),
+            Rule::LayoffsSeveranceWeeksInRange,
+            w,
+            0.0,
+            520.0,
+        )?),
+        None => None,
+    };
+    let weeks_per_year = within(
+        &k("weeks_per_year"),
+        Rule::LayoffsWeeksPerYearInRange,
+        l.weeks_per_year.unwrap_or(0.0),
+        0.0,
+        52.0,
+    )?;
+    let vesting_months = int_within(
+        &k("vesting_months"),
+        Rule::LayoffsVestingMonthsInRange,
+        l.vesting_months.unwrap_or(0),
+        0,
+        12 * MAX_VESTING_YEARS as i64,
+    )? as u32;
+    let rehire_months = int_within(
+        &k("rehire_months"),
+        Rule::LayoffsRehireMonthsInRange,
+        l.rehire_months.unwrap_or(DEFAULT_REHIRE_MONTHS),
+        0,
+        12 * MAX_YEARS,
+    )? as u32;
+    let rehire_pay = within(
+        &k("rehire_pay"),
+        Rule::LayoffsRehirePayInRange,
+        l.rehire_pay.unwrap_or(1.0),
+        0.0,
+        10.0,
+    )?;
+    Ok(Layoffs {
+        rate,
+        market_sensitivity,
+        severance_weeks,
+        weeks_per_year,
+        vesting_months,
+        rehire_months,
+        rehire_pay,
     })
 }
 
@@ -336,8 +475,19 @@ pub(super) const PRIVATE_ONLY: [&str; 10] = [
     "dilution",
     "exit_month",
 ];
+/// The keys a company of either type may have (`type` aside): with the two
+/// lists above, every key of a company table (tested).
+#[cfg(test)]
+pub(super) const EITHER_TYPE: [&str; 2] = ["market_correlation", "layoffs"];
 
-fn company(key: &KeyPath, name: &str, c: &RawCompany, years: u32) -> Check<Company> {
+/// A company and its own `layoffs` table.
+fn company(
+    key: &KeyPath,
+    name: &str,
+    c: &RawCompany,
+    years: u32,
+    has_market: bool,
+) -> Check<(Company, Option<Layoffs>)> {
     let kind_key = key.key("type");
     let Some(kind) = &c.kind else {
         return fail(&kind_key, Rule::CompanyTypeRequired, &[]);
@@ -404,12 +554,29 @@ fn company(key: &KeyPath, name: &str, c: &RawCompany, years: u32) -> Check<Compa
             return fail(&kind_key, Rule::CompanyTypeKnown, &[("got", &other)]);
         }
     };
-    Ok(Company {
-        name: name.to_string(),
-        stream: stream_key("company", name),
-        kind,
-        market_correlation: 0.0,
-    })
+    let market_correlation = match c.market_correlation {
+        Some(rho) => {
+            let rk = key.key("market_correlation");
+            if !has_market {
+                return fail(&rk, Rule::MarketCorrelationNeedsMarket, &[]);
+            }
+            within(&rk, Rule::MarketCorrelationInRange, rho, -1.0, 1.0)?
+        }
+        None => 0.0,
+    };
+    let table = match &c.layoffs {
+        Some(l) => Some(layoffs(&key.key("layoffs"), l)?),
+        None => None,
+    };
+    Ok((
+        Company {
+            name: name.to_string(),
+            stream: stream_key("company", name),
+            kind,
+            market_correlation,
+        },
+        table,
+    ))
 }
 
 fn private_company(key: &KeyPath, c: &RawCompany, years: u32) -> Check<CompanyKind> {
@@ -623,24 +790,40 @@ fn cliff(
     Ok(c as u32)
 }
 
+/// What a job may refer to: the checked companies, their own `layoffs`
+/// tables, and whether the file has a `[market]`.
+struct Employers<'a> {
+    companies: &'a [Company],
+    layoffs: &'a [Option<Layoffs>],
+    market: bool,
+}
+
 fn job(
     key: &KeyPath,
     name: &str,
     j: &RawJob,
     raw: &RawScenario,
-    companies: &[Company],
+    employers: &Employers<'_>,
     years: u32,
 ) -> Check<Job> {
     let ck = key.key("company");
-    let Some(cname) = &j.company else {
-        return fail(&ck, Rule::JobCompanyRequired, &[]);
-    };
-    let Some(company) = raw.companies.get_index_of(cname) else {
-        return fail(
-            &ck,
-            Rule::JobCompanyDefined,
-            &[("name", cname), ("defined", &names(raw.companies.keys()))],
-        );
+    // Only a cash-only job (no stock: no grants, no refresh) may have no
+    // company (docs/reference.md, `jobs.*.company`).
+    let company = match &j.company {
+        Some(cname) => match raw.companies.get_index_of(cname) {
+            Some(c) => Some(c),
+            None => {
+                return fail(
+                    &ck,
+                    Rule::JobCompanyDefined,
+                    &[("name", cname), ("defined", &names(raw.companies.keys()))],
+                );
+            }
+        },
+        None if !j.grants.is_empty() || j.refresh.is_some() => {
+            return fail(&ck, Rule::JobCompanyRequired, &[]);
+        }
+        None => None,
     };
     let base = match (j.base, &j.base_raise) {
         (Some(_), Some(_)) => {
@@ -728,6 +911,21 @@ fn job(
     let bonus = match &j.bonus {
         Some(b) => {
             let bk = key.key("bonus");
+            let distribution = match b.distribution.as_deref() {
+                None | Some("normal") => BonusDistribution::Normal,
+                Some("lognormal") => BonusDistribution::Lognormal,
+                Some(other) => {
+                    return fail(
+                        &bk.key("distribution"),
+                        Rule::BonusDistributionKnown,
+                        &[("got", &other)],
+                    );
+                }
+            };
+            let default_max = match distribution {
+                BonusDistribution::Normal => DEFAULT_BONUS_MAX,
+                BonusDistribution::Lognormal => DEFAULT_LOGNORMAL_BONUS_MAX,
+            };
             let target = within(
                 &bk.key("target"),
                 Rule::BonusTargetInRange,
@@ -752,7 +950,7 @@ fn job(
             let max = within(
                 &bk.key("max"),
                 Rule::BonusMaxInRange,
-                b.max.unwrap_or(2.0),
+                b.max.unwrap_or(default_max),
                 0.0,
                 100.0,
             )?;
@@ -771,12 +969,42 @@ fn job(
                     ),
                 };
             }
+            let lk = bk.key("company_link");
+            let company_link = within(
+                &lk,
+                Rule::BonusCompanyLinkInRange,
+                b.company_link.unwrap_or(0.0),
+                -10.0,
+                10.0,
+            )?;
+            // R is the company's price ratio only at a public company; at a
+            // private company or a cash-only job it is the market's.
+            if company_link != 0.0 && !employers.market {
+                let why = match company {
+                    None => Some(format!("`{name}` is a cash-only job (no company)")),
+                    Some(c) => match employers.companies[c].kind {
+                        CompanyKind::Public(_) => None,
+                        CompanyKind::Private(_) => Some(format!(
+                            "`{name}` is at `{}`, a private company",
+                            employers.companies[c].name
+                        )),
+                    },
+                };
+                if let Some(why) = why {
+                    return fail(
+                        &lk,
+                        Rule::BonusCompanyLinkNeedsMarket,
+                        &[("got", &show(company_link)), ("why", &why)],
+                    );
+                }
+            }
             Bonus {
                 target,
                 sd,
                 min,
                 max,
-                ..Bonus::default()
+                company_link,
+                distribution,
             }
         }
         None => Bonus::default(),
@@ -798,7 +1026,23 @@ fn job(
         }
         None => Vec::new(),
     };
-    let public = matches!(companies[company].kind, CompanyKind::Public(_));
+    let sign_on_clawback_months = match j.sign_on_clawback_months {
+        Some(c) => int_within(
+            &key.key("sign_on_clawback_months"),
+            Rule::SignOnClawbackMonthsInRange,
+            c,
+            0,
+            MAX_CLAWBACK_MONTHS,
+        )? as u32,
+        None => 0,
+    };
+    // A job's own table replaces its company's whole.
+    let layoffs = match &j.layoffs {
+        Some(l) => Some(layoffs(&key.key("layoffs"), l)?),
+        None => company.and_then(|c| employers.layoffs[c]),
+    };
+    let public =
+        company.is_some_and(|c| matches!(employers.companies[c].kind, CompanyKind::Public(_)));
     let gk = key.key("grants");
     if j.grants.len() > MAX_GRANTS {
         return fail(
@@ -820,7 +1064,7 @@ fn job(
     Ok(Job {
         name: name.to_string(),
         stream: stream_key("job", name),
-        company: Some(company),
+        company,
         base,
         raise,
         promotion,
@@ -828,8 +1072,8 @@ fn job(
         sign_on,
         grants,
         refresh,
-        layoffs: None,
-        sign_on_clawback_months: 0,
+        layoffs,
+        sign_on_clawback_months,
     })
 }
 
@@ -993,6 +1237,16 @@ fn refresh(key: &KeyPath, r: &RawRefresh, j: &RawJob, years: u32) -> Check<Refre
     })
 }
 
+/// Where a path gets to, as a message says it: `year 3` at a year's end,
+/// else `month 30`.
+fn path_point(month: u32) -> String {
+    if month.is_multiple_of(12) {
+        format!("year {}", month / 12)
+    } else {
+        format!("month {month}")
+    }
+}
+
 fn strategy(
     key: &KeyPath,
     name: &str,
@@ -1009,10 +1263,12 @@ fn strategy(
         return fail(&pk, Rule::PathNotEmpty, &[]);
     }
     let mut stints = Vec::with_capacity(path.len());
+    // Months: a stint may last any whole number of months.
+    let horizon = 12 * years;
     let mut start: u32 = 0;
     for (i, st) in path.iter().enumerate() {
         let sk = pk.index(i);
-        let (jk, yk) = (sk.key("job"), sk.key("years"));
+        let (jk, yk, mk) = (sk.key("job"), sk.key("years"), sk.key("months"));
         let last = i + 1 == path.len();
         let Some(jname) = &st.job else {
             return fail(&jk, Rule::StintJobRequired, &[]);
@@ -1024,28 +1280,51 @@ fn strategy(
                 &[("name", jname), ("defined", &names(raw.jobs.keys()))],
             );
         };
-        let len = match st.years {
-            Some(y) => int_within(&yk, Rule::StintYearsInRange, y, 1, MAX_YEARS)? as u32,
-            None if last => years.saturating_sub(start),
-            None => return fail(&yk, Rule::StintYearsRequired, &[]),
+        // The stint's length in months and the key that gave it.
+        let (len, given) = match (st.years, st.months) {
+            (Some(_), Some(_)) => return fail(&mk, Rule::StintMonthsExcludeYears, &[]),
+            (Some(y), None) => (
+                12 * int_within(&yk, Rule::StintYearsInRange, y, 1, MAX_YEARS)? as u32,
+                Some(("years", &yk)),
+            ),
+            (None, Some(m)) => (
+                int_within(&mk, Rule::StintMonthsInRange, m, 1, i64::from(horizon))? as u32,
+                Some(("months", &mk)),
+            ),
+            (None, None) if last => (horizon.saturating_sub(start), None),
+            (None, None) => return fail(&yk, Rule::StintYearsRequired, &[]),
         };
         let end = start + len;
-        if end > years {
-            return fail(
-                &yk,
-                Rule::PathWithinHorizon,
-                &[("end", &end), ("years", &years)],
-            );
-        }
-        if last && end < years {
-            return fail(
-                &yk,
-                Rule::PathReachesHorizon,
-                &[("end", &end), ("years", &years)],
-            );
+        // A stint without a length runs to the horizon, so only a stint
+        // that gives one can miss it.
+        if let Some((given, gk)) = given {
+            if end > horizon {
+                return fail(
+                    gk,
+                    Rule::PathWithinHorizon,
+                    &[("end", &path_point(end)), ("years", &years)],
+                );
+            }
+            if last && end < horizon {
+                return fail(
+                    gk,
+                    Rule::PathReachesHorizon,
+                    &[
+                        ("end", &path_point(end)),
+                        ("years", &years),
+                        ("given", &given),
+                    ],
+                );
+            }
         }
         if len == 0 {
-            return fail(&jk, Rule::StintStartsBeforeHorizon, &[("start", &start)]);
+            // Only the last stint, without a length, after a path that
+            // already fills the horizon, which ends at a year's end.
+            return fail(
+                &jk,
+                Rule::StintStartsBeforeHorizon,
+                &[("start", &(start / 12))],
+            );
         }
         let j = &jobs[job];
         if i == 0 && matches!(j.base, Base::Relative { .. }) {
@@ -1054,11 +1333,7 @@ fn strategy(
         if i > 0 && j.grants.iter().any(|g| g.granted_months_ago > 0) {
             return fail(&jk, Rule::ExistingGrantOnFirstStint, &[("job", jname)]);
         }
-        stints.push(Stint {
-            job,
-            start: 12 * start,
-            end: 12 * end,
-        });
+        stints.push(Stint { job, start, end });
         start = end;
     }
     Ok(Strategy {
@@ -1070,6 +1345,42 @@ fn strategy(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every key of a company table is public-only, private-only or of
+    /// either type, so a new key cannot be reported as belonging to the
+    /// other type by mistake, nor accepted on both unlisted.
+    #[test]
+    fn every_company_key_is_public_private_or_either() {
+        let keys = super::super::keys::accepted_keys();
+        let company_keys: Vec<&str> = keys
+            .iter()
+            .filter_map(|k| k.strip_prefix("companies.*."))
+            .filter(|k| !k.contains('.'))
+            .collect();
+        for k in &company_keys {
+            let lists = [
+                PUBLIC_ONLY.contains(k),
+                PRIVATE_ONLY.contains(k),
+                EITHER_TYPE.contains(k),
+                *k == "type",
+            ];
+            assert_eq!(
+                lists.iter().filter(|&&b| b).count(),
+                1,
+                "companies.*.{k} must be in exactly one of PUBLIC_ONLY, PRIVATE_ONLY, EITHER_TYPE"
+            );
+        }
+        for k in PUBLIC_ONLY.iter().chain(&PRIVATE_ONLY).chain(&EITHER_TYPE) {
+            assert!(company_keys.contains(k), "{k} is not a company key");
+        }
+    }
+
+    #[test]
+    fn path_points_name_a_year_end_or_a_month() {
+        assert_eq!(path_point(36), "year 3");
+        assert_eq!(path_point(30), "month 30");
+        assert_eq!(path_point(0), "year 0");
+    }
 
     #[test]
     fn names_are_ascii_letters_digits_underscores_dashes_and_dots() {

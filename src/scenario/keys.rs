@@ -250,6 +250,16 @@ mod tests {
             "jobs.*.grants[].vesting",
             "jobs.*.refresh.first_after_years",
             "strategies.*.path[].years",
+            "strategies.*.path[].months",
+            "market",
+            "market.drift",
+            "market.volatility",
+            "companies.*.market_correlation",
+            "companies.*.layoffs.rehire_pay",
+            "jobs.*.layoffs.severance_weeks",
+            "jobs.*.sign_on_clawback_months",
+            "jobs.*.bonus.company_link",
+            "jobs.*.bonus.distribution",
         ] {
             assert!(keys.iter().any(|k| k == want), "{want} missing: {keys:?}");
         }

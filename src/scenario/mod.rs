@@ -13,6 +13,7 @@ use std::path::Path;
 
 use crate::error::{AppError, KeyPath, ScenarioError, Seg};
 use crate::model::Scenario;
+pub use check::AsWritten;
 use locate::{Locator, line_col};
 pub use rules::Rule;
 
@@ -22,6 +23,15 @@ pub const MAX_FILE_BYTES: u64 = 1 << 20;
 /// Reads and checks the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario, AppError> {
     Ok(load_with_text(path)?.1)
+}
+
+/// Reads and checks the scenario at `path`; also returns what the file says
+/// that the checked model does not keep (for `tcsim check`).
+pub fn load_as_written(path: &Path) -> Result<(Scenario, AsWritten), AppError> {
+    let bytes = read_bounded(path)?;
+    let label = path.display().to_string();
+    let text = utf8(&label, &bytes)?;
+    Ok(parse_as_written(&label, text)?)
 }
 
 /// Reads the scenario at `path` once and checks it: its text (valid UTF-8,
@@ -75,8 +85,14 @@ pub fn read_bounded(path: &Path) -> Result<Vec<u8>, AppError> {
 
 /// Checks raw bytes as a scenario file named `label` (the path the user gave).
 pub fn parse_bytes(label: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
+    parse(label, utf8(label, bytes)?)
+}
+
+/// The bytes of the file `label` as text, or the error of a file that is
+/// not UTF-8.
+fn utf8<'a>(label: &str, bytes: &'a [u8]) -> Result<&'a str, ScenarioError> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => parse(label, text),
+        Ok(text) => Ok(text),
         Err(e) => {
             let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
             let (line, column) = line_col(valid, valid.len());
@@ -94,6 +110,12 @@ pub fn parse_bytes(label: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError>
 
 /// Checks `text` as a scenario file named `label`.
 pub fn parse(label: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    parse_as_written(label, text).map(|(s, _)| s)
+}
+
+/// Checks `text` as a scenario file named `label`; also returns what the
+/// file says that the checked model does not keep.
+pub fn parse_as_written(label: &str, text: &str) -> Result<(Scenario, AsWritten), ScenarioError> {
     let at = |offset: usize, key: KeyPath, rule: Rule, message: String| {
         debug_assert!(rule.concerns(&key), "{key} is not a key of rule {rule}");
         let (line, column) = line_col(text, offset);
@@ -135,7 +157,7 @@ pub fn parse(label: &str, text: &str) -> Result<Scenario, ScenarioError> {
         let offset = span.map_or_else(|| Locator::new(text).span(&key).start, |s| s.start);
         at(offset, key, rule, message)
     })?;
-    check::check(&raw).map_err(|f| {
+    check::check_as_written(&raw).map_err(|f| {
         let span = Locator::new(text).span(&f.key);
         at(span.start, f.key, f.rule, f.message)
     })
@@ -287,12 +309,17 @@ mod tests {
 [simulation]
 years = 2
 
+[market]
+drift = 0.07
+volatility = 0.16
+
 [companies.c]
 type = "private"
 valuation = 1e9
 shares = 1e8
 exit_rate = 0.1
 exit_multiple = { median = 1.5, sigma = 0.9 }
+layoffs = { rate = 0.05 }
 
 [jobs.j]
 company = "c"
@@ -306,6 +333,7 @@ refresh = { value = 1, every_years = 1 }
 [jobs.k]
 company = "c"
 base_raise = { min = 0, max = 0.1 }
+layoffs = { rate = 0.02 }
 
 [strategies.s]
 path = [{ job = "j", years = 1 }, { job = "k" }]
@@ -346,6 +374,17 @@ path = [{ job = "j", years = 1 }, { job = "k" }]
                 "base_raise = { min = 0, max = 0.1 }",
                 "base_raise = [0, 0.1]",
                 "jobs.k.base_raise",
+            ),
+            ("[market]\n", "[[market]]\n", "market"),
+            (
+                "layoffs = { rate = 0.05 }",
+                "layoffs = [0.05]",
+                "companies.c.layoffs",
+            ),
+            (
+                "layoffs = { rate = 0.02 }",
+                "layoffs = [0.02]",
+                "jobs.k.layoffs",
             ),
             ("[strategies.s]\n", "[[strategies.s]]\n", "strategies.s"),
             (

@@ -42,7 +42,9 @@ macro_rules! tables {
 tables!(
     RawScenario,
     RawSimulation,
+    RawMarket,
     RawCompany,
+    RawLayoffs,
     RawExitMultiple,
     RawJob,
     RawRange,
@@ -164,6 +166,7 @@ impl<'de> Visitor<'de> for IsTable {
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawScenario {
     pub simulation: Option<RawSimulation>,
+    pub market: Option<RawMarket>,
     #[serde(default)]
     pub companies: IndexMap<String, RawCompany>,
     #[serde(default)]
@@ -181,6 +184,13 @@ pub struct RawSimulation {
     pub steps_per_year: Option<i64>,
     pub percentiles: Option<Vec<f64>>,
     pub baseline: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct RawMarket {
+    pub drift: Option<f64>,
+    pub volatility: Option<f64>,
 }
 
 /// Both company types share one table shape; `check.rs` rejects keys that
@@ -205,6 +215,22 @@ pub struct RawCompany {
     pub exit_multiple: Option<RawExitMultiple>,
     pub dilution: Option<f64>,
     pub exit_month: Option<i64>,
+    // either type
+    pub market_correlation: Option<f64>,
+    pub layoffs: Option<RawLayoffs>,
+}
+
+/// A `layoffs` table, on a company or on a job.
+#[derive(Debug, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct RawLayoffs {
+    pub rate: Option<f64>,
+    pub market_sensitivity: Option<f64>,
+    pub severance_weeks: Option<f64>,
+    pub weeks_per_year: Option<f64>,
+    pub vesting_months: Option<i64>,
+    pub rehire_months: Option<i64>,
+    pub rehire_pay: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -224,9 +250,11 @@ pub struct RawJob {
     pub promotion: Option<RawPromotion>,
     pub bonus: Option<RawBonus>,
     pub sign_on: Option<Vec<f64>>,
+    pub sign_on_clawback_months: Option<i64>,
     #[serde(default)]
     pub grants: Vec<RawGrant>,
     pub refresh: Option<RawRefresh>,
+    pub layoffs: Option<RawLayoffs>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -257,6 +285,8 @@ pub struct RawBonus {
     pub sd: Option<f64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    pub company_link: Option<f64>,
+    pub distribution: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -295,4 +325,5 @@ pub struct RawStrategy {
 pub struct RawStint {
     pub job: Option<String>,
     pub years: Option<i64>,
+    pub months: Option<i64>,
 }

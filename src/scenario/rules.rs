@@ -119,6 +119,15 @@ rules! {
     BaselineDefined = "baseline_defined", "simulation.baseline",
         "names strategy `{name}`, which is not defined (strategies: {defined})";
 
+    // [market]
+    MarketDriftRequired = "market_drift_required", "market.drift", "is required but missing";
+    MarketDriftInRange = "market_drift_in_range", "market.drift",
+        "must be in [{lo}, {hi}], got {got}";
+    MarketVolatilityRequired = "market_volatility_required", "market.volatility",
+        "is required but missing";
+    MarketVolatilityInRange = "market_volatility_in_range", "market.volatility",
+        "must be in [{lo}, {hi}], got {got}";
+
     // [companies.NAME]
     CompanyTypeRequired = "company_type_required", "companies.*.type",
         "is required: \"public\" or \"private\"";
@@ -181,9 +190,37 @@ rules! {
     DilutionInRange = "dilution_in_range", "companies.*.dilution",
         "must be in [{lo}, {hi}], got {got}";
 
+    // Either company type.
+    MarketCorrelationInRange = "market_correlation_in_range", "companies.*.market_correlation",
+        "must be in [{lo}, {hi}], got {got}";
+    /// A correlation with the market means nothing without a market, even
+    /// an explicit 0 (a sign the file expects one).
+    MarketCorrelationNeedsMarket = "market_correlation_needs_market",
+        "companies.*.market_correlation",
+        "must not be given without a [market] table, whose index it correlates the company with: add [market] with drift and volatility, or leave market_correlation out";
+
+    // The `layoffs` table of a company or of a job.
+    LayoffsRateInRange = "layoffs_rate_in_range", "{companies,jobs}.*.layoffs.rate",
+        "must be in [{lo}, {hi}], got {got}";
+    LayoffsMarketSensitivityInRange = "layoffs_market_sensitivity_in_range",
+        "{companies,jobs}.*.layoffs.market_sensitivity", "must be in [{lo}, {hi}], got {got}";
+    LayoffsSeveranceWeeksInRange = "layoffs_severance_weeks_in_range",
+        "{companies,jobs}.*.layoffs.severance_weeks", "must be in [{lo}, {hi}], got {got}";
+    LayoffsWeeksPerYearInRange = "layoffs_weeks_per_year_in_range",
+        "{companies,jobs}.*.layoffs.weeks_per_year", "must be in [{lo}, {hi}], got {got}";
+    LayoffsVestingMonthsInRange = "layoffs_vesting_months_in_range",
+        "{companies,jobs}.*.layoffs.vesting_months",
+        "must be an integer in [{lo}, {hi}], got {got}";
+    LayoffsRehireMonthsInRange = "layoffs_rehire_months_in_range",
+        "{companies,jobs}.*.layoffs.rehire_months",
+        "must be an integer in [{lo}, {hi}], got {got}";
+    LayoffsRehirePayInRange = "layoffs_rehire_pay_in_range",
+        "{companies,jobs}.*.layoffs.rehire_pay", "must be in [{lo}, {hi}], got {got}";
+
     // [jobs.NAME]
+    /// Only a cash-only job (no grants, no refresh) may leave out its company.
     JobCompanyRequired = "job_company_required", "jobs.*.company",
-        "is required: the name of a company under [companies]";
+        "is required for a job with grants or a refresh: the name of a company under [companies] whose shares they are in";
     JobCompanyDefined = "job_company_defined", "jobs.*.company",
         "names company `{name}`, which is not defined under [companies] (defined: {defined})";
     BaseRaiseExcludesBase = "base_raise_excludes_base", "jobs.*.base_raise",
@@ -208,6 +245,8 @@ rules! {
         "must be in [{lo}, {hi}], got {got}";
     PromotionRaiseInRange = "promotion_raise_in_range", "jobs.*.promotion.raise",
         "must be in [{lo}, {hi}], got {got}";
+    BonusDistributionKnown = "bonus_distribution_known", "jobs.*.bonus.distribution",
+        "must be \"normal\" or \"lognormal\", got \"{got}\"";
     BonusTargetInRange = "bonus_target_in_range", "jobs.*.bonus.target",
         "must be in [{lo}, {hi}], got {got}";
     BonusSdInRange = "bonus_sd_in_range", "jobs.*.bonus.sd", "must be in [{lo}, {hi}], got {got}";
@@ -220,9 +259,18 @@ rules! {
     /// `min` above the default `max`: blamed on `min`, the key the user wrote.
     BonusMinAtMostDefaultMax = "bonus_min_at_most_default_max", "jobs.*.bonus.min",
         "must be at most max = {max} (the default; set max too), got {got}";
+    BonusCompanyLinkInRange = "bonus_company_link_in_range", "jobs.*.bonus.company_link",
+        "must be in [{lo}, {hi}], got {got}";
+    /// At a private company or a cash-only job the bonus follows the
+    /// market's price ratio, so a link there needs a market.
+    BonusCompanyLinkNeedsMarket = "bonus_company_link_needs_market",
+        "jobs.*.bonus.company_link",
+        "must be 0 without a [market] table here, got {got}: {why}, so its R is the market's price ratio over the bonus year (add [market], or leave company_link out)";
     SignOnYearsAtMost = "sign_on_years_at_most", "jobs.*.sign_on",
         "must list at most {max} yearly amounts, got {got}";
     SignOnInRange = "sign_on_in_range", "jobs.*.sign_on[*]", "must be in [{lo}, {hi}], got {got}";
+    SignOnClawbackMonthsInRange = "sign_on_clawback_months_in_range",
+        "jobs.*.sign_on_clawback_months", "must be an integer in [{lo}, {hi}], got {got}";
     GrantsAtMost = "grants_at_most", "jobs.*.grants", "must hold at most {max} grants, got {got}";
 
     // [[jobs.NAME.grants]]
@@ -313,14 +361,22 @@ rules! {
         "is required: the name of a job under [jobs]";
     StintJobDefined = "stint_job_defined", "strategies.*.path[*].job",
         "names job `{name}`, which is not defined under [jobs] (defined: {defined})";
+    /// A stint's length is given once, in years or in months.
+    StintMonthsExcludeYears = "stint_months_exclude_years", "strategies.*.path[*].months",
+        "cannot be given together with `years`: choose one";
     StintYearsInRange = "stint_years_in_range", "strategies.*.path[*].years",
         "must be an integer in [{lo}, {hi}], got {got}";
+    StintMonthsInRange = "stint_months_in_range", "strategies.*.path[*].months",
+        "must be an integer in [{lo}, {hi}], got {got}";
     StintYearsRequired = "stint_years_required", "strategies.*.path[*].years",
-        "is required on every stint but the last";
-    PathWithinHorizon = "path_within_horizon", "strategies.*.path[*].years",
-        "takes the path to year {end}, beyond the horizon of {years} years (simulation.years)";
-    PathReachesHorizon = "path_reaches_horizon", "strategies.*.path[*].years",
-        "ends the path at year {end}, before the horizon of {years} years: leave `years` out of the last stint so it runs to the horizon";
+        "is required (or `months`) on every stint but the last, which runs to the horizon";
+    /// `{end}` is `year N` when the path reaches a year's end, else `month M`.
+    PathWithinHorizon = "path_within_horizon", "strategies.*.path[*].{years,months}",
+        "takes the path to {end}, beyond the horizon of {years} years (simulation.years)";
+    /// `{end}` as for [`Rule::PathWithinHorizon`]; `{given}` is the key the
+    /// last stint gives (`years` or `months`).
+    PathReachesHorizon = "path_reaches_horizon", "strategies.*.path[*].{years,months}",
+        "ends the path at {end}, before the horizon of {years} years: leave `{given}` out of the last stint so it runs to the horizon";
     StintStartsBeforeHorizon = "stint_starts_before_horizon", "strategies.*.path[*].job",
         "starts at year {start}, which is already the horizon";
     /// A `base_raise` raises the previous stint's base, so a first stint has
