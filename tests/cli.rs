@@ -146,6 +146,8 @@ struct Meta {
     baseline: String,
     percentile_labels: Vec<String>,
     any_private: bool,
+    /// Some company or job has a `layoffs` table.
+    any_layoffs: bool,
 }
 
 fn meta(text: &str) -> Meta {
@@ -184,12 +186,19 @@ fn meta(text: &str) -> Meta {
             c.values()
                 .any(|c| c.get("type").and_then(|t| t.as_str()) == Some("private"))
         });
+    let has_layoffs = |section: &str| {
+        t.get(section)
+            .and_then(|c| c.as_table())
+            .is_some_and(|c| c.values().any(|e| e.get("layoffs").is_some()))
+    };
+    let any_layoffs = has_layoffs("companies") || has_layoffs("jobs");
     Meta {
         years,
         strategies,
         baseline,
         percentile_labels,
         any_private,
+        any_layoffs,
     }
 }
 
@@ -264,6 +273,9 @@ fn assert_well_formed(dir: &Path, scenario_text: &str, label: &str) {
         "total",
         "cumulative",
     ];
+    if m.any_layoffs {
+        measures.push("severance");
+    }
     if m.any_private {
         measures.push("unrealized");
     }

@@ -79,12 +79,13 @@ fn run(scenario: &str, runs: &str, extra: &[&str]) -> tempfile::TempDir {
     out
 }
 
-const SCENARIOS: [&str; 5] = [
+const SCENARIOS: [&str; 6] = [
     "stay-vs-switch",
     "job-hopper",
     "frontloaded-vesting",
     "bigtech-vs-startup",
     "leave-the-startup",
+    "downturn",
 ];
 
 #[test]

@@ -325,14 +325,16 @@ fn sample_market(
 /// `r = min(1, rate exp(-k L_t))`, `L_t = ln M(t-1) - ln M(max(0, t-13))`.
 /// One uniform `u` per month whatever `r` is, so every strategy holding
 /// the job that month sees the same draw; `u < q` exactly when
-/// `r > 1 - (1-u)^12`, which needs no root per month. Fills `next[m]` with
+/// `(1-u)^12 > 1 - r`, which needs no root per month. Fills `next[m]` with
 /// the first layoff month `>= m`.
 fn sample_layoffs(l: &Layoffs, log_market: &[f64], next: &mut [u32], rng: &mut Xoshiro256PlusPlus) {
     let months = next.len() - 2;
     let linked = l.market_sensitivity != 0.0 && !log_market.is_empty();
     for t in 1..=months {
         let u: f64 = rng.random();
-        let v = 1.0 - (1.0 - u).powi(12);
+        // `(1-u)^12` is at least 2^-636 > 0, so `r = 1` always lays off;
+        // `1 - (1-u)^12` would round to 1 for u > 0.95 and miss it.
+        let stay = (1.0 - u).powi(12);
         let r = if linked {
             let trailing = log_market[t - 1] - log_market[t.saturating_sub(13)];
             (l.rate * (-l.market_sensitivity * trailing).exp()).min(1.0)
@@ -340,7 +342,7 @@ fn sample_layoffs(l: &Layoffs, log_market: &[f64], next: &mut [u32], rng: &mut X
             l.rate.min(1.0)
         };
         // For now `next[t]` says whether month `t` is a layoff month.
-        next[t] = u32::from(r > v);
+        next[t] = u32::from(stay > 1.0 - r);
     }
     let mut following = NEVER;
     next[months + 1] = NEVER;
