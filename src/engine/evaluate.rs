@@ -95,10 +95,10 @@ impl StrategyPlan {
                 if anniversary > worked {
                     break;
                 }
+                let d = world.job_year(st.job, year_of(anniversary));
                 // A layoff or failure in the anniversary month loses its
                 // bonus and raise.
                 if anniversary < worked || matches!(ending, Ending::Planned) {
-                    let d = world.job_year(st.job, year_of(anniversary));
                     let multiplier = bonus_multiplier(job, sp, world, anniversary, d.bonus);
                     book.add(
                         anniversary,
@@ -109,7 +109,7 @@ impl StrategyPlan {
                 }
                 // The anniversary raise applies only if the stint goes on.
                 if anniversary < worked {
-                    base *= world.job_year(st.job, year_of(anniversary)).raise;
+                    base *= d.raise;
                 }
                 from = anniversary;
                 k += 1;
@@ -540,10 +540,22 @@ fn accrue<L: Ledger>(book: &mut Book<'_, L>, from: u32, to: u32, base: f64, flow
     let mut a = from;
     while a < to {
         let b = (12 * (a / 12 + 1)).min(to);
-        book.add(b, Measure::Base, base * (f64::from(b - a) / 12.0), flow);
+        book.add(b, Measure::Base, base * TWELFTHS[(b - a) as usize], flow);
         a = b;
     }
 }
+
+/// `n / 12` for `n` in `0 ..= 12`, the same values as the division (so
+/// `TWELFTHS[12]` is exactly 1), without a division in the hot loop.
+const TWELFTHS: [f64; 13] = {
+    let mut t = [0.0; 13];
+    let mut n = 0;
+    while n < 13 {
+        t[n] = n as f64 / 12.0;
+        n += 1;
+    }
+    t
+};
 
 /// The bonus multiplier at `anniversary`: `clamp(noise R^k, min, max)`,
 /// `R` the ratio over the 12 months before of the company's price (public)
