@@ -142,8 +142,12 @@ impl Plan {
                         continue;
                     }
                     let needed = &mut shape.needed[h.company];
-                    // A stint that can end early leaves in any month.
-                    if plan.stints[h.source.stint].exposed() {
+                    // A stint that can end early leaves in any month, and
+                    // public options are sold at leaving (RSUs read only
+                    // their vest months, marked below).
+                    if plan.stints[h.source.stint].exposed()
+                        && matches!(h.kind, GrantKind::Option { .. })
+                    {
                         for m in h.convert_month..=h.leave_month {
                             needed[m as usize] = true;
                         }

@@ -321,28 +321,32 @@ fn sample_market(
 }
 
 /// One job's layoff months (model.md sections 8 and 15). In month `t` the
-/// holder is laid off with probability `q = 1 - (1 - r)^(1/12)`,
-/// `r = min(1, rate exp(-k L_t))`, `L_t = ln M(t-1) - ln M(max(0, t-13))`.
-/// One uniform `u` per month whatever `r` is, so every strategy holding
-/// the job that month sees the same draw; `u < q` exactly when
-/// `(1-u)^12 > 1 - r`, which needs no root per month. Fills `next[m]` with
-/// the first layoff month `>= m`.
+/// holder is laid off with probability `q_t = 1 - (1 - r_t)^(1/12)`,
+/// `r_t = min(1, rate exp(-k L_t))`, `L_t = ln M(t-1) - ln M(max(0, t-13))`:
+/// when one uniform `u` of that month is below `q_t`. One uniform per month
+/// whatever `r_t` is, so every strategy holding the job that month sees the
+/// same draw. With a market, the largest `q_t` of the path bounds them all,
+/// so `q_t` itself (an `exp` and a root) is computed only in the months whose
+/// `u` falls below the bound. Fills `next[m]` with the first layoff month
+/// `>= m`.
 fn sample_layoffs(l: &Layoffs, log_market: &[f64], next: &mut [u32], rng: &mut Xoshiro256PlusPlus) {
     let months = next.len() - 2;
-    let linked = l.market_sensitivity != 0.0 && !log_market.is_empty();
+    let k = l.market_sensitivity;
+    let linked = k != 0.0 && !log_market.is_empty();
+    // `r = 1` gives `q = 1`: every `u` in [0, 1) is below it.
+    let monthly = |r: f64| 1.0 - (1.0 - r.min(1.0)).powf(1.0 / 12.0);
+    let exponent = |t: usize| -k * (log_market[t - 1] - log_market[t.saturating_sub(13)]);
+    let bound = if linked {
+        let worst = (1..=months).map(exponent).fold(f64::NEG_INFINITY, f64::max);
+        monthly(l.rate * worst.exp())
+    } else {
+        monthly(l.rate)
+    };
     for t in 1..=months {
         let u: f64 = rng.random();
-        // `(1-u)^12` is at least 2^-636 > 0, so `r = 1` always lays off;
-        // `1 - (1-u)^12` would round to 1 for u > 0.95 and miss it.
-        let stay = (1.0 - u).powi(12);
-        let r = if linked {
-            let trailing = log_market[t - 1] - log_market[t.saturating_sub(13)];
-            (l.rate * (-l.market_sensitivity * trailing).exp()).min(1.0)
-        } else {
-            l.rate.min(1.0)
-        };
+        let hit = u < bound && (!linked || u < monthly(l.rate * exponent(t).exp()));
         // For now `next[t]` says whether month `t` is a layoff month.
-        next[t] = u32::from(stay > 1.0 - r);
+        next[t] = u32::from(hit);
     }
     let mut following = NEVER;
     next[months + 1] = NEVER;
