@@ -342,11 +342,11 @@ fn sample_layoffs(l: &Layoffs, log_market: &[f64], next: &mut [u32], rng: &mut X
     } else {
         monthly(l.rate)
     };
-    for t in 1..=months {
+    for (t, flag) in next.iter_mut().enumerate().take(months + 1).skip(1) {
         let u: f64 = rng.random();
         let hit = u < bound && (!linked || u < monthly(l.rate * exponent(t).exp()));
         // For now `next[t]` says whether month `t` is a layoff month.
-        next[t] = u32::from(hit);
+        *flag = u32::from(hit);
     }
     let mut following = NEVER;
     next[months + 1] = NEVER;
