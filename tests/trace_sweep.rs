@@ -326,3 +326,97 @@ fn the_same_key_swept_twice_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already swept"));
 }
+
+/// A certain layoff (rate 1: month 1), a clawback and a market, for the
+/// trace's new lines.
+const ECONOMY: &str = r#"
+[simulation]
+years = 2
+runs = 10
+
+[market]
+drift = 0.05
+volatility = 0.0
+
+[companies.co]
+type = "public"
+share_price = 10.0
+drift = 0.0
+volatility = 0.0
+
+[jobs.cut]
+company = "co"
+base = 120_000
+layoffs = { rate = 1.0, severance_weeks = 16, rehire_months = 4, rehire_pay = 0.9 }
+
+[jobs.short]
+base = 60_000
+sign_on = [12_000]
+sign_on_clawback_months = 12
+
+[jobs.next]
+base = 60_000
+
+[strategies.cut]
+path = [{ job = "cut" }]
+
+[strategies.short]
+path = [{ job = "short", months = 7 }, { job = "next" }]
+"#;
+
+#[test]
+fn trace_shows_the_market_each_layoff_its_severance_and_rehire_and_each_clawback() {
+    let dir = common::tempdir();
+    let file = dir.path().join("economy.toml");
+    std::fs::write(&file, ECONOMY).unwrap();
+    let text = cargo_bin_cmd!("tcsim")
+        .arg("trace")
+        .arg(&file)
+        .args(["--run", "0"])
+        .output()
+        .unwrap();
+    assert!(text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    // M(12) = e^0.05 at zero volatility.
+    assert!(
+        text.contains("market: index level at month 0 and each year end: 1.0000, 1.0513, 1.1052"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "month   1  layoff                       laid off: severance $36,923.08, 4 months without pay, then rehired at $108,000.00 a year"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("month   1  severance         36,923.08  severance"),
+        "{text}"
+    );
+    assert!(text.contains("base after the rehire"), "{text}");
+    // 12000 (1 - 7/12) repaid in month 7.
+    assert!(
+        text.contains(
+            "month   7  sign_on           -5,000.00  sign-on repaid on leaving after 7 months"
+        ),
+        "{text}"
+    );
+    let csv = cargo_bin_cmd!("tcsim")
+        .arg("trace")
+        .arg(&file)
+        .args(["--run", "0", "--csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    assert!(
+        csv.contains("cut,1,1,severance,severance,,,36923.08"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("cut,1,1,layoff,\"laid off: severance 36923.08, 4 months without pay, rehire base 108000.00\",,,0.00"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("short,1,7,sign_on,sign-on repaid after 7 months,,,-5000.00"),
+        "{csv}"
+    );
+}

@@ -2,7 +2,7 @@
 //! into the run's row (docs/reference.md, "The model's rules").
 
 use crate::engine::compile::{Event, GrantSource, Held, Plan, StintPlan, StrategyPlan, year_of};
-use crate::engine::ledger::{Entry, Flow, Ledger, NoLedger};
+use crate::engine::ledger::{Cause, Entry, Flow, Ledger, NoLedger};
 use crate::engine::world::{Fate, NEVER, World};
 use crate::model::{Base, CompanyKind, GrantKind, GrantSize, OnLeave, Scenario};
 use crate::schema::{Layout, Measure};
@@ -145,7 +145,11 @@ impl StrategyPlan {
                     book.note(
                         t,
                         Flow::Layoff {
-                            failure: !matches!(ending, Ending::Layoff(_)),
+                            cause: match ending {
+                                Ending::Layoff(_) => Cause::Layoff,
+                                Ending::Failure(_) => Cause::Failure,
+                                _ => Cause::AlreadyFailed,
+                            },
                             severance: severance.unwrap_or(0.0),
                             gap: rule.rehire_months,
                             rehire_base,

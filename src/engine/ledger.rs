@@ -24,8 +24,8 @@ pub enum Flow {
     },
     /// Laid off, or the company failed (no money moves).
     Layoff {
-        /// A failure of the company rather than a layoff.
-        failure: bool,
+        /// Why the stint ended early.
+        cause: Cause,
         /// Severance paid this month.
         severance: f64,
         /// Months without pay before the rehire.
@@ -91,6 +91,17 @@ pub enum Flow {
         /// Round price per unit (net of strike for options).
         per_unit: f64,
     },
+}
+
+/// Why a stint ended before its planned end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// A layoff draw.
+    Layoff,
+    /// The company failed during the stint.
+    Failure,
+    /// The company had failed before the stint began.
+    AlreadyFailed,
 }
 
 /// One line of a world's cash-flow ledger.

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::engine::compile::GrantSource;
-use crate::engine::ledger::{Entry, Flow};
+use crate::engine::ledger::{Cause, Entry, Flow};
 use crate::engine::trace::StrategyTrace;
 use crate::engine::world::{Fate, World};
 use crate::model::{CompanyKind, GrantKind, Scenario};
@@ -34,16 +34,16 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
             format!("sign-on repaid on leaving after {months} months")
         }
         Flow::Layoff {
-            failure,
+            cause,
             severance,
             gap,
             rehire_base,
         } => format!(
             "{}: severance ${}, {gap} months without pay, then rehired at ${} a year until the stint's planned end",
-            if failure {
-                "the company failed, ending the stint"
-            } else {
-                "laid off"
+            match cause {
+                Cause::Layoff => "laid off",
+                Cause::Failure => "the company failed, ending the stint",
+                Cause::AlreadyFailed => "the company had failed before the stint began",
             },
             dollars_cents(severance),
             dollars_cents(rehire_base)
@@ -229,8 +229,11 @@ pub fn render_text(
 fn note_label(flow: &Flow) -> Option<&'static str> {
     match flow {
         Flow::Forfeit { .. } => Some("forfeit"),
-        Flow::Layoff { failure: true, .. } => Some("failure"),
-        Flow::Layoff { failure: false, .. } => Some("layoff"),
+        Flow::Layoff {
+            cause: Cause::Layoff,
+            ..
+        } => Some("layoff"),
+        Flow::Layoff { .. } => Some("failure"),
         _ => None,
     }
 }
@@ -275,17 +278,17 @@ pub fn render_csv(
                         String::new(),
                     ),
                     Flow::Layoff {
-                        failure,
+                        cause,
                         severance,
                         gap,
                         rehire_base,
                     } => (
                         format!(
                             "{}: severance {}, {gap} months without pay, rehire base {}",
-                            if failure {
-                                "company failed"
-                            } else {
-                                "laid off"
+                            match cause {
+                                Cause::Layoff => "laid off",
+                                Cause::Failure => "company failed",
+                                Cause::AlreadyFailed => "company failed before the stint",
                             },
                             crate::report::money(severance),
                             crate::report::money(rehire_base)
