@@ -547,3 +547,55 @@ fn readme_flags_section_names_every_flag_and_command() {
         }
     }
 }
+
+/// Every world laid off in month 1 (rate 1): 120,000 / 52 x 16 of severance
+/// in year 1, nothing in year 2.
+const LAYOFFS: &str = r#"
+[simulation]
+years = 2
+runs = 11
+
+[jobs.cut]
+base = 120_000
+layoffs = { rate = 1.0, severance_weeks = 16 }
+
+[strategies.cut]
+path = [{ job = "cut" }]
+"#;
+
+#[test]
+fn severance_reaches_the_csv_the_json_the_samples_and_the_summary() {
+    let dir = tempdir();
+    let file = dir.path().join("layoffs.toml");
+    fs::write(&file, LAYOFFS).unwrap();
+    let out = dir.path().join("out");
+    run_ok(&file, &out, &["--samples"]);
+    let pct = fs::read_to_string(out.join("percentiles.csv")).unwrap();
+    assert!(pct.contains("cut,1,severance,36923.08,36923.08,"), "{pct}");
+    assert!(pct.contains("cut,2,severance,0.00,0.00,"), "{pct}");
+    let json_out = dir.path().join("json");
+    run_ok(&file, &json_out, &["--format", "json"]);
+    let json = fs::read_to_string(json_out.join("percentiles.json")).unwrap();
+    assert!(json.contains("\"measure\": \"severance\""), "{json}");
+    let samples = fs::read_to_string(out.join("samples.csv")).unwrap();
+    let mut lines = samples.lines();
+    assert_eq!(
+        lines.next(),
+        Some("run,strategy,year,total,cumulative,severance")
+    );
+    // One month of base, 3 months unpaid, then the same base: 8/12 of it.
+    assert_eq!(lines.next(), Some("0,cut,1,126923.08,126923.08,36923.08"));
+    assert_eq!(lines.next(), Some("0,cut,2,120000.00,246923.08,0.00"));
+    let summary = tcsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("out2"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(summary.stdout).unwrap();
+    assert!(
+        text.contains("cut severance: mean $37k over 2 years (part of TC)"),
+        "{text}"
+    );
+}
