@@ -2137,3 +2137,144 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Run i's world depends only on (seed, i), with a market and layoffs.
+
+/// A market, a public company with market-linked layoffs whose jobs hold
+/// options (with a linked bonus) or RSUs and refreshers, a private company
+/// that may fail or exit, and a cash-only job with its own layoffs, held by
+/// paths with stints in months.
+const ANY_STRATEGIES: &str = r#"
+[simulation]
+years = 4
+runs = 300
+seed = 45
+
+[market]
+drift = 0.06
+volatility = 0.2
+
+[companies.co]
+type = "public"
+share_price = 40.0
+drift = 0.08
+volatility = 0.4
+market_correlation = 0.6
+layoffs = { rate = 0.3, market_sensitivity = 3.0, severance_weeks = 8, weeks_per_year = 2, vesting_months = 3, rehire_months = 2, rehire_pay = 0.9 }
+
+[companies.rocket]
+type = "private"
+valuation = 100_000_000
+shares = 10_000_000
+exit_rate = 0.2
+failure_rate = 0.2
+ipo_fraction = 0.5
+exit_multiple = { median = 1.2, sigma = 0.8 }
+market_correlation = 0.4
+
+[jobs.opt]
+company = "co"
+base = 150_000
+raise = { mean = 0.03, sd = 0.02 }
+bonus = { target = 0.15, sd = 0.3, company_link = 1.0 }
+sign_on = [20_000, 10_000]
+sign_on_clawback_months = 24
+
+[[jobs.opt.grants]]
+kind = "option"
+units = 10_000
+strike = 35.0
+vesting = [25, 25, 25, 25]
+frequency = "monthly"
+
+[jobs.rsu]
+company = "co"
+base_raise = { min = 0.05, max = 0.2 }
+bonus = { target = 0.1, sd = 0.2 }
+
+[[jobs.rsu.grants]]
+kind = "rsu"
+value = 100_000
+vesting = [25, 25, 25, 25]
+frequency = "quarterly"
+cliff_months = 12
+
+[jobs.rsu.refresh]
+value = 40_000
+every_years = 1
+
+[jobs.start]
+company = "rocket"
+base = 140_000
+bonus = { target = 0.1, sd = 0.2, company_link = 0.5 }
+
+[[jobs.start.grants]]
+kind = "option"
+units = 20_000
+strike = 2.0
+vesting = [25, 25, 25, 25]
+frequency = "monthly"
+on_leave = "exercise"
+
+[jobs.cash]
+base = 200_000
+bonus = { target = 0.4, sd = 0.6, distribution = "lognormal", company_link = 1.0 }
+layoffs = { rate = 0.25, market_sensitivity = 2.0, severance_weeks = 4 }
+
+[strategies.a]
+path = [{ job = "opt", months = 18 }, { job = "rsu" }]
+
+[strategies.b]
+path = [{ job = "cash", months = 30 }, { job = "rsu", months = 5 }, { job = "opt" }]
+
+[strategies.c]
+path = [{ job = "cash", months = 7 }, { job = "start" }]
+
+[strategies.d]
+path = [{ job = "opt" }]
+"#;
+
+#[test]
+fn each_strategy_alone_and_in_any_run_order_sees_the_same_values_as_in_the_whole_file() {
+    // model.md section 1: run i's world depends only on (seed, i), not on
+    // which strategies exist nor on which world the storage held before.
+    // Strategies that read different months' prices: an exposed stint with
+    // public options reads every month, a linked bonus its anniversaries,
+    // RSUs their vest months.
+    let whole = common::scenario(ANY_STRATEGIES);
+    let engine = Engine::new(&whole);
+    let layout = engine.layout().clone();
+    let mut world = World::new(&whole);
+    let rows: Vec<Vec<f64>> = (0..whole.sim.runs)
+        .map(|i| {
+            let mut row = vec![f64::NAN; layout.width()];
+            engine.run_into(i, &mut world, &mut row);
+            row
+        })
+        .collect();
+    for (k, name) in whole.strategies.iter().map(|s| &s.name).enumerate() {
+        let mut alone = whole.clone();
+        alone.strategies.retain(|s| &s.name == name);
+        alone.sim.baseline = 0;
+        let e = Engine::new(&alone);
+        let l = e.layout().clone();
+        let mut world = World::new(&alone);
+        let mut row = vec![f64::NAN; l.width()];
+        // Backwards, so each world's storage last held a later world.
+        for i in (0..alone.sim.runs).rev() {
+            e.run_into(i, &mut world, &mut row);
+            for y in 0..l.years {
+                for &m in l.measures() {
+                    assert_eq!(
+                        row[l.at(0, y, m)].to_bits(),
+                        rows[i as usize][layout.at(k, y, m)].to_bits(),
+                        "{name} alone, run {i} year {} {}",
+                        y + 1,
+                        m.name()
+                    );
+                }
+            }
+        }
+    }
+}

@@ -779,6 +779,135 @@ path = [{ job = "a", years = 2 }, { job = "b" }]
         assert_eq!(at(2, Measure::Base), 40_000.0);
     }
 
+    /// Strategy `si`'s `(year, measure) -> amount` in `world`.
+    fn traced(s: &Scenario, world: &World, si: usize) -> impl Fn(usize, Measure) -> f64 + use<> {
+        let plan = Plan::new(s);
+        let (r, _) = plan.trace(s, world, si);
+        let layout = plan.layout;
+        move |y, m| r[(y - 1) * layout.measures().len() + layout.slot(m).expect("reported")]
+    }
+
+    #[test]
+    fn a_failure_month_wins_over_a_layoff_in_it() {
+        // Job s at the startup for the whole horizon, with a table that sets
+        // no severance_weeks but 2 weeks per year served: a layoff in month
+        // 13 pays 96000/52 * 2; a failure in month 13 pays nothing
+        // (section 15), whatever the layoff draw of that month says.
+        let s = scenario(|s| {
+            s.jobs[2].layoffs = Some(Layoffs {
+                rate: 1e-9,
+                severance_weeks: None,
+                ..LAYOFF
+            });
+            s.strategies[0].stints = vec![Stint {
+                job: 2,
+                start: 0,
+                end: 36,
+            }];
+        });
+        let (mut world, _) = replay(&s, 0, Some(0));
+        world.force_layoff(2, 13);
+        world.force_fate(1, Fate::Failure { month: 13 });
+        let at = traced(&s, &world, 0);
+        assert_eq!(at(2, Measure::Severance), 0.0);
+        // Month 13 worked, months 14-17 unpaid, 48000/yr in months 18-24.
+        assert_eq!(at(2, Measure::Base), 8_000.0 + 28_000.0);
+        // The failure one month later: the layoff in month 13 comes first.
+        world.force_fate(1, Fate::Failure { month: 14 });
+        let at = traced(&s, &world, 0);
+        assert_eq!(
+            cents(at(2, Measure::Severance)),
+            cents(96_000.0 / 52.0 * 2.0)
+        );
+        assert_eq!(at(2, Measure::Base), 8_000.0 + 28_000.0);
+    }
+
+    #[test]
+    fn a_refresher_is_made_only_strictly_before_the_last_month_worked() {
+        // A yearly refresher of $120,000 (1200 units at $100, 25 a month):
+        // due at month 12. Laid off in month 12, it is never made (section
+        // 15: a layoff in an anniversary month loses its grants); laid off
+        // in month 13, it is, and vests in months 13-15 (vesting_months 2).
+        let text = FILE.replace(
+            "sign_on = [12000, 6000]\n",
+            "sign_on = [12000, 6000]\nrefresh = { value = 120000, every_years = 1 }\n",
+        );
+        let mut s = crate::scenario::parse("t.toml", &text).expect("valid");
+        s.jobs[0].layoffs = Some(Layoffs {
+            rate: 1e-9,
+            ..LAYOFF
+        });
+        let (mut world, _) = replay(&s, 0, Some(0));
+        let rsu = |world: &World| {
+            let at = traced(&s, world, 0);
+            cents(at(1, Measure::Rsu) + at(2, Measure::Rsu))
+        };
+        world.force_layoff(0, 12);
+        // The first grant's months 1-14 only.
+        assert_eq!(rsu(&world), 140_000.0);
+        world.force_layoff(0, 13);
+        // Months 1-15 of the first grant, 13-15 of the refresher.
+        assert_eq!(rsu(&world), 150_000.0 + 7_500.0);
+    }
+
+    #[test]
+    fn public_options_are_exercised_at_the_end_of_continued_vesting_or_the_planned_end() {
+        // 4800 options at a $50 strike, 100 vesting a month, on a price of
+        // 100 e^(0.01 m); laid off in month 5 with vesting_months 2: the
+        // holder leaves, for equity, in month min(5 + 2, planned end), and
+        // sells every option vested by then at that month's price.
+        const OPTIONS: &str = r#"
+[simulation]
+years = 2
+runs = 10
+
+[companies.co]
+type = "public"
+share_price = 100.0
+drift = 0.12
+volatility = 0.0
+
+[jobs.o]
+company = "co"
+base = 120000
+
+[[jobs.o.grants]]
+kind = "option"
+units = 4800
+strike = 50.0
+vesting = [25, 25, 25, 25]
+frequency = "monthly"
+
+[jobs.b]
+company = "co"
+base = 60000
+
+[strategies.long]
+path = [{ job = "o" }]
+
+[strategies.short]
+path = [{ job = "o", months = 6 }, { job = "b" }]
+"#;
+        let mut s = crate::scenario::parse("t.toml", OPTIONS).expect("valid");
+        s.jobs[0].layoffs = Some(Layoffs {
+            rate: 1e-9,
+            ..LAYOFF
+        });
+        let (mut world, _) = replay(&s, 0, None);
+        world.force_layoff(0, 5);
+        let price = |m: f64| 100.0 * (0.01 * m).exp();
+        let long = traced(&s, &world, 0);
+        assert_eq!(
+            cents(long(1, Measure::Options)),
+            cents(700.0 * (price(7.0) - 50.0))
+        );
+        let short = traced(&s, &world, 1);
+        assert_eq!(
+            cents(short(1, Measure::Options)),
+            cents(600.0 * (price(6.0) - 50.0))
+        );
+    }
+
     #[test]
     fn a_failure_ends_the_stint_without_severance_and_a_later_stint_starts_rehired() {
         let s = scenario(|s| {

@@ -211,6 +211,12 @@ impl World {
         }
     }
 
+    /// Makes `fate` company `c`'s fate (a test's certain event).
+    #[cfg(test)]
+    pub fn force_fate(&mut self, c: usize, fate: Fate) {
+        self.fates[c] = fate;
+    }
+
     /// Samples run `run`'s world in place.
     pub fn sample(&mut self, scenario: &Scenario, shape: &WorldShape, run: u64) {
         let seed = scenario.sim.seed;

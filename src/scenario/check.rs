@@ -47,6 +47,12 @@ pub const DEFAULT_BONUS_MAX: f64 = 2.0;
 pub const DEFAULT_LOGNORMAL_BONUS_MAX: f64 = 20.0;
 /// Longest sign-on clawback, in months.
 pub const MAX_CLAWBACK_MONTHS: i64 = 120;
+/// Most stints in one path: as many as a horizon of [`MAX_YEARS`] has years,
+/// the most a path of whole-year stints could hold. Each `base_raise` stint
+/// multiplies the previous stint's last base (by up to 11, and a rehire by up
+/// to 10 more), so this bound is what keeps every base finite now that a
+/// stint may last a single month.
+pub const MAX_STINTS: usize = MAX_YEARS as usize;
 
 /// A broken rule, before it is given a position in the file.
 #[derive(Debug)]
@@ -1261,6 +1267,13 @@ fn strategy(
     };
     if path.is_empty() {
         return fail(&pk, Rule::PathNotEmpty, &[]);
+    }
+    if path.len() > MAX_STINTS {
+        return fail(
+            &pk,
+            Rule::PathStintsAtMost,
+            &[("max", &MAX_STINTS), ("got", &path.len())],
+        );
     }
     let mut stints = Vec::with_capacity(path.len());
     // Months: a stint may last any whole number of months.

@@ -357,6 +357,10 @@ rules! {
     PathRequired = "path_required", "strategies.*.path",
         "is required: stints in order, e.g. path = [{ job = \"current\" }]";
     PathNotEmpty = "path_not_empty", "strategies.*.path", "must hold at least one stint";
+    /// A bound on the stints of a path, so that the bases of a chain of
+    /// `base_raise` stints stay finite.
+    PathStintsAtMost = "path_stints_at_most", "strategies.*.path",
+        "must hold at most {max} stints, got {got}";
     StintJobRequired = "stint_job_required", "strategies.*.path[*].job",
         "is required: the name of a job under [jobs]";
     StintJobDefined = "stint_job_defined", "strategies.*.path[*].job",
