@@ -1937,7 +1937,8 @@ fn economy() -> impl Strategy<Value = Economy> {
             proptest::option::of(table()),
             proptest::option::of(table()),
             proptest::option::of(table()),
-            0.0..2.0f64,
+            // The whole accepted range of `bonus.company_link`.
+            -10.0..10.0f64,
             any::<bool>(),
             0.0..1.0f64,
             1u32..24,

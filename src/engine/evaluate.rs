@@ -142,8 +142,15 @@ impl StrategyPlan {
                     let severance = weeks
                         .map(|w| base / 52.0 * (w + rule.weeks_per_year * f64::from((t - s) / 12)));
                     let rehire_base = base * rule.rehire_pay;
+                    // A stint at a company already failed is told in its
+                    // first month (`t` is the previous stint's last).
+                    let told = if matches!(ending, Ending::AlreadyFailed(_)) {
+                        t + 1
+                    } else {
+                        t
+                    };
                     book.note(
-                        t,
+                        told,
                         Flow::Layoff {
                             cause: match ending {
                                 Ending::Layoff(_) => Cause::Layoff,
