@@ -721,3 +721,39 @@ fn tcsim_sweep_sets_the_market_and_stint_months() {
     );
     assert!(!dir.path().join("bad").exists());
 }
+
+#[test]
+fn check_prints_a_scheduled_exit_instead_of_the_hazards_it_replaces() {
+    let text = r#"
+[simulation]
+years = 2
+
+[companies.r]
+type = "private"
+valuation = 1e8
+shares = 1e7
+exit_month = 14
+exit_multiple = { median = 1.0, sigma = 0.5 }
+
+[jobs.j]
+company = "r"
+base = 100000
+
+[strategies.s]
+path = [{ job = "j" }]
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scheduled.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = assert_cmd::cargo::cargo_bin_cmd!("tcsim")
+        .arg("check")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("preference 0, exit scheduled in month 14\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("%/yr"), "{stdout}");
+}

@@ -58,16 +58,23 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
                 );
             }
             CompanyKind::Private(p) => {
+                // A scheduled exit replaces both hazards (no failure then).
+                let fate = match p.exit_month {
+                    Some(m) => format!("exit scheduled in month {m}"),
+                    None => format!(
+                        "exit {:.1}%/yr, failure {:.1}%/yr",
+                        100.0 * p.exit_rate,
+                        100.0 * p.failure_rate
+                    ),
+                };
                 let _ = writeln!(
                     o,
-                    "  {}: private, valuation {}, {} shares ({:.4}/share), preference {}, exit {:.1}%/yr, failure {:.1}%/yr{correlation}",
+                    "  {}: private, valuation {}, {} shares ({:.4}/share), preference {}, {fate}{correlation}",
                     c.name,
                     dollars(p.valuation),
                     dollars(p.shares),
                     p.round_price(),
                     dollars(p.preference),
-                    100.0 * p.exit_rate,
-                    100.0 * p.failure_rate
                 );
             }
         }
