@@ -247,6 +247,8 @@ fn serde_message(message: &str, written: &str, key: &mut KeyPath) -> (Rule, Stri
                 format!("an array of tables (`[[{key}]]`; write `[{key}]`)")
             }
             "array of tables" => "an array of tables".to_string(),
+            // serde's `string "5"`: say `the string "5"`, like the others.
+            g if g.starts_with("string ") => format!("the {g}"),
             g => g
                 .replace("floating point", "the number")
                 .replace("integer", "the integer")
