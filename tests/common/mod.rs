@@ -66,17 +66,23 @@ pub fn diff<'a>(s: &Scenario, r: &'a Results, strategy: &str, year: usize) -> &'
 pub fn norm_cdf(x: f64) -> f64 {
     let z = (-x / std::f64::consts::SQRT_2).abs();
     let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t
-        * (-z * z - 1.265_512_23
-            + t * (1.000_023_68
-                + t * (0.374_091_96
-                    + t * (0.096_784_18
-                        + t * (-0.186_288_06
-                            + t * (0.278_868_07
-                                + t * (-1.135_203_98
-                                    + t * (1.488_515_87
-                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-            .exp();
+    // Horner's rule from the innermost coefficient, the same operations
+    // in the same order as the nested form (which rustfmt takes seconds
+    // to lay out).
+    let mut poly = 0.170_872_77;
+    for c in [
+        -0.822_152_23,
+        1.488_515_87,
+        -1.135_203_98,
+        0.278_868_07,
+        -0.186_288_06,
+        0.096_784_18,
+        0.374_091_96,
+        1.000_023_68,
+    ] {
+        poly = c + t * poly;
+    }
+    let r = t * (-z * z - 1.265_512_23 + t * poly).exp();
     let erfc = if -x / std::f64::consts::SQRT_2 >= 0.0 {
         r
     } else {
