@@ -151,11 +151,67 @@ pub struct PrivateCompany {
     /// A scheduled exit: the company exits at this month in every world
     /// (an announced acquisition or IPO date), instead of the hazards.
     pub exit_month: Option<u32>,
+    /// Priced funding rounds (model.md section 9); exclusive with a yearly
+    /// `dilution` (then 0 here).
+    pub rounds: Option<Rounds>,
+    /// The share price after an IPO (the defaults when the key is absent).
+    pub after_ipo: AfterIpo,
+    /// What an acquisition does to unvested units.
+    pub on_acquisition: OnAcquisition,
+}
+
+/// `rounds = { rate, step_up = { median, sigma }, dilution }` (model.md
+/// section 9): while private and alive, a priced round comes with monthly
+/// probability `1 - (1 - rate)^(1/12)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rounds {
+    /// Yearly probability of a round.
+    pub rate: f64,
+    /// Median of the lognormal step-up of the valuation (below 1 is a down
+    /// round).
+    pub step_median: f64,
+    /// Log-sd of the step-up.
+    pub step_sigma: f64,
+    /// Investors' share of the post-money: `N <- N / (1 - dilution)`.
+    pub dilution: f64,
+}
+
+/// `after_ipo = { drift, volatility, lockup_months }` (model.md section 9):
+/// the GBM the share price follows from the IPO common price, and the months
+/// nothing can be sold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AfterIpo {
+    /// Expected annual return after the IPO.
+    pub drift: f64,
+    /// Annual volatility after the IPO.
+    pub volatility: f64,
+    /// Months after the IPO month before anything can be sold.
+    pub lockup_months: u32,
+}
+
+impl AfterIpo {
+    /// The defaults of model.md section 9 (0.08, 0.50, a 6-month lockup).
+    pub const DEFAULT: AfterIpo = AfterIpo {
+        drift: 0.08,
+        volatility: 0.50,
+        lockup_months: 6,
+    };
+}
+
+/// What an acquisition does to unvested units (model.md section 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnAcquisition {
+    /// They keep vesting and pay the acquisition common price at each vest.
+    Assume,
+    /// They are forfeited at the exit.
+    Cancel,
+    /// They all vest at the exit.
+    Accelerate,
 }
 
 impl PrivateCompany {
-    /// Price per share of the last round, used to convert `value` grants and
-    /// to value unrealized equity.
+    /// Price per share of the round before month 0 (the mark until a new
+    /// round; without `rounds`, the mark throughout).
     pub fn round_price(&self) -> f64 {
         self.valuation / self.shares
     }
@@ -289,13 +345,18 @@ pub enum GrantKind {
         strike: f64,
         /// What happens to vested options on leaving a private company.
         on_leave: OnLeave,
+        /// Months after leaving a private company within which vested
+        /// options can be exercised (default 3, the 90-day norm).
+        exercise_window_months: u32,
     },
 }
 
 /// Exercise or forfeit vested private options on leaving.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnLeave {
-    /// Pay the strike and keep the shares.
+    /// Decide at the exercise window's end: cashless at an exit inside the
+    /// window, else pay the strike for exactly the options in the money at
+    /// the latest mark (model.md section 9).
     Exercise,
     /// Drop the options.
     Forfeit,

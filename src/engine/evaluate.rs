@@ -307,7 +307,9 @@ impl StrategyPlan {
         let events = &self.events[h.events.clone()];
         let (measure, strike, on_leave) = match h.kind {
             GrantKind::Rsu => (Measure::Rsu, 0.0, OnLeave::Exercise),
-            GrantKind::Option { strike, on_leave } => (Measure::Options, strike, on_leave),
+            GrantKind::Option {
+                strike, on_leave, ..
+            } => (Measure::Options, strike, on_leave),
         };
         let is_option = matches!(h.kind, GrantKind::Option { .. });
         // The month the company's story ends, if it does within the horizon.
@@ -336,6 +338,7 @@ impl StrategyPlan {
                     grant: g,
                     units: n,
                     strike,
+                    mark: round_price,
                 },
             );
         } else if is_option && h.leaves && end_month > h.leave_month {
@@ -433,6 +436,7 @@ impl StrategyPlan {
                     grant: g,
                     units: n,
                     per_unit,
+                    at_market: false,
                 },
             );
         }

@@ -57,7 +57,8 @@ pub enum Flow {
         /// Exercise price.
         strike: f64,
     },
-    /// Private options exercised on leaving (a cost).
+    /// Private options exercised at the exercise window's end, because the
+    /// mark was above the strike then (a cost).
     Exercise {
         /// Grant index.
         grant: usize,
@@ -65,6 +66,49 @@ pub enum Flow {
         units: f64,
         /// Exercise price paid per option.
         strike: f64,
+        /// The mark (round price per share) at the decision month.
+        mark: f64,
+    },
+    /// Vested private options left to lapse at the exercise window's end
+    /// (at or below water at the mark), or when the company failed inside
+    /// the window (no money moves).
+    Lapse {
+        /// Grant index.
+        grant: usize,
+        /// Options lapsed.
+        units: f64,
+        /// The mark at the decision month (0 after a failure).
+        mark: f64,
+        /// Exercise price per option.
+        strike: f64,
+    },
+    /// Held shares (or vested options, exercised) sold at the end of an
+    /// IPO's lockup, at that month's price.
+    LockupSale {
+        /// Grant index.
+        grant: usize,
+        /// Shares or options sold.
+        units: f64,
+        /// Share price at the lockup's end.
+        price: f64,
+        /// Strike paid per unit now (0 for shares and RSUs).
+        strike: f64,
+    },
+    /// Unvested units vested all at once by an acquisition (`accelerate`).
+    Accelerated {
+        /// Grant index.
+        grant: usize,
+        /// Units vested at the exit.
+        units: f64,
+        /// Dollars per unit.
+        per_unit: f64,
+    },
+    /// Unvested units cancelled by an acquisition (`cancel`; no money moves).
+    Cancelled {
+        /// Grant index.
+        grant: usize,
+        /// Units cancelled.
+        units: f64,
     },
     /// Private units paid at (or after) an exit.
     Settle {
@@ -82,14 +126,18 @@ pub enum Flow {
         /// Units forfeited.
         units: f64,
     },
-    /// Vested private equity held at a year end, at the round price.
+    /// Vested private equity held at a year end: at the mark before an
+    /// exit, at the market price during an IPO's lockup.
     Unrealized {
         /// Grant index.
         grant: usize,
         /// Units held.
         units: f64,
-        /// Round price per unit (net of strike for options).
+        /// Value per unit (net of strike for options not yet exercised).
         per_unit: f64,
+        /// Whether `per_unit` comes from the market price after an IPO
+        /// (else from the mark, the round price per share).
+        at_market: bool,
     },
 }
 

@@ -13,7 +13,7 @@ use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::model::{
-    BonusDistribution, CompanyKind, Gbm, Layoffs, Market, PrivateCompany, Scenario,
+    BonusDistribution, CompanyKind, Gbm, Layoffs, Market, PrivateCompany, Rounds, Scenario,
 };
 use crate::waterfall::common_price;
 
@@ -53,6 +53,22 @@ pub fn layoff_stream(job_stream: u64) -> u64 {
     splitmix(job_stream ^ fnv(b"layoffs:"))
 }
 
+/// The stream key of company `company_stream`'s funding rounds.
+pub fn rounds_stream(company_stream: u64) -> u64 {
+    splitmix(company_stream ^ fnv(b"rounds:"))
+}
+
+/// The stream key of company `company_stream`'s share price after an IPO.
+pub fn after_ipo_stream(company_stream: u64) -> u64 {
+    splitmix(company_stream ^ fnv(b"after_ipo:"))
+}
+
+/// Bounds on a private company's valuation and share count through any
+/// number of rounds (model.md section 3's floors; the ceilings keep a
+/// long run of up rounds finite).
+const VALUATION_RANGE: (f64, f64) = (1.0, 1e18);
+const SHARES_RANGE: (f64, f64) = (1.0, 1e18);
+
 /// No layoff within the horizon.
 pub const NEVER: u32 = u32::MAX;
 
@@ -68,6 +84,31 @@ pub struct JobYear {
     /// Base multiplier of a `base_raise` stint starting this year:
     /// `1 + U(min, max)`.
     pub switch: f64,
+}
+
+/// A priced funding round of a private company (model.md section 9): the
+/// state right after it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Round {
+    /// Month of the round.
+    pub month: u32,
+    /// The valuation's multiple at this round (below 1: a down round).
+    pub step_up: f64,
+    /// Post-money valuation.
+    pub valuation: f64,
+    /// Fully diluted share count after the new shares.
+    pub shares: f64,
+    /// Preference stack after the money raised.
+    pub preference: f64,
+    /// Preferred share of the fully diluted stock.
+    pub preferred_fraction: f64,
+}
+
+impl Round {
+    /// The mark: the round price per share.
+    pub fn mark(&self) -> f64 {
+        self.valuation / self.shares
+    }
 }
 
 /// What happened to a private company by the horizon.
@@ -112,6 +153,17 @@ pub struct World {
     /// `next_layoff[j * (months + 2) + m]`: the first month `>= m` in which
     /// a holder of job `j` would be laid off, or [`NEVER`].
     next_layoff: Vec<u32>,
+    /// Each company's rounds this world, in month order (private companies
+    /// with `rounds` only; capacity reserved, so sampling never allocates).
+    rounds: Vec<Vec<Round>>,
+    /// `marks[c * (months + 1) + m]`: the mark after month `m`'s round, for
+    /// companies with `rounds`.
+    marks: Vec<f64>,
+    /// The mark of a company without rounds (its round price), or of
+    /// month 0.
+    base_mark: Vec<f64>,
+    /// Whether company `c` has rounds (then `marks` holds its row).
+    has_rounds: Vec<bool>,
 }
 
 /// What the sampler needs to know besides the scenario: which months'
@@ -142,6 +194,12 @@ impl World {
         let years = scenario.sim.years as usize;
         let steps = months * (scenario.sim.steps_per_year as usize / 12);
         let market = scenario.market.is_some();
+        let has_rounds: Vec<bool> = scenario
+            .companies
+            .iter()
+            .map(|c| matches!(&c.kind, CompanyKind::Private(p) if p.rounds.is_some()))
+            .collect();
+        let any_rounds = has_rounds.iter().any(|&r| r);
         World {
             months,
             years,
@@ -155,6 +213,44 @@ impl World {
             },
             market_shock: if market { vec![0.0; steps] } else { Vec::new() },
             next_layoff: vec![NEVER; scenario.jobs.len() * (months + 2)],
+            rounds: scenario
+                .companies
+                .iter()
+                .map(|c| match &c.kind {
+                    CompanyKind::Private(p) if p.rounds.is_some() => Vec::with_capacity(months),
+                    _ => Vec::new(),
+                })
+                .collect(),
+            marks: if any_rounds {
+                vec![0.0; scenario.companies.len() * (months + 1)]
+            } else {
+                Vec::new()
+            },
+            base_mark: scenario
+                .companies
+                .iter()
+                .map(|c| match &c.kind {
+                    CompanyKind::Private(p) => p.round_price(),
+                    CompanyKind::Public(g) => g.share_price,
+                })
+                .collect(),
+            has_rounds,
+        }
+    }
+
+    /// Company `c`'s rounds in this world (empty without `rounds`).
+    pub fn rounds(&self, c: usize) -> &[Round] {
+        &self.rounds[c]
+    }
+
+    /// Private company `c`'s mark after month `m`'s round: the latest round
+    /// price per share (`valuation / shares` throughout without `rounds`).
+    #[inline]
+    pub fn mark(&self, c: usize, m: u32) -> f64 {
+        if self.has_rounds[c] {
+            self.marks[c * (self.months + 1) + m as usize]
+        } else {
+            self.base_mark[c]
         }
     }
 
@@ -181,8 +277,9 @@ impl World {
         self.next_layoff[j * (self.months + 2) + (from as usize).min(self.months + 1)]
     }
 
-    /// Company `c`'s share price at month `m` (public companies, months the
-    /// shape marked as needed).
+    /// Company `c`'s share price at month `m`: a public company's at the
+    /// months the shape marked as needed; a private company's at every month
+    /// from its IPO on.
     #[inline]
     pub fn price(&self, c: usize, m: u32) -> f64 {
         self.price[c * (self.months + 1) + m as usize]
@@ -241,7 +338,7 @@ impl World {
                     sample_path(
                         g,
                         scenario.sim.steps_per_year,
-                        &shape.needed[c],
+                        Some(&shape.needed[c]),
                         prices,
                         market,
                         &mut rng,
@@ -256,7 +353,58 @@ impl World {
                         }),
                         _ => None,
                     };
-                    self.fates[c] = sample_fate(p, self.months as u32, coupling, &mut rng);
+                    let rounds = &mut self.rounds[c];
+                    rounds.clear();
+                    let fate = sample_fate(p, self.months as u32, coupling, &mut rng, |last| {
+                        p.rounds.map(|r| {
+                            let mut rng = stream(seed, run, rounds_stream(company.stream));
+                            sample_rounds(p, &r, last, rounds, &mut rng)
+                        })
+                    });
+                    self.fates[c] = fate;
+                    if self.has_rounds[c] {
+                        let marks = &mut self.marks[c * row..(c + 1) * row];
+                        let mut mark = p.round_price();
+                        let mut next = 0;
+                        for (m, slot) in marks.iter_mut().enumerate() {
+                            while next < rounds.len() && rounds[next].month as usize <= m {
+                                mark = rounds[next].mark();
+                                next += 1;
+                            }
+                            *slot = mark;
+                        }
+                    }
+                    if let Fate::Exit {
+                        month,
+                        ipo: true,
+                        common,
+                        ..
+                    } = fate
+                    {
+                        // Public from the IPO month: GBM from the IPO common
+                        // price with `after_ipo`'s drift and volatility.
+                        let g = Gbm {
+                            share_price: common,
+                            drift: p.after_ipo.drift,
+                            volatility: p.after_ipo.volatility,
+                        };
+                        let sub = (scenario.sim.steps_per_year / 12) as usize;
+                        let from = month as usize;
+                        let prices = &mut self.price[c * row + from..(c + 1) * row];
+                        // The market's shocks from the IPO month on.
+                        let market = (company.market_correlation != 0.0).then(|| {
+                            (company.market_correlation, &self.market_shock[from * sub..])
+                        });
+                        let mut rng = stream(seed, run, after_ipo_stream(company.stream));
+                        sample_path(
+                            &g,
+                            scenario.sim.steps_per_year,
+                            None,
+                            prices,
+                            market,
+                            &mut rng,
+                        );
+                    }
                 }
             }
         }
@@ -367,7 +515,8 @@ fn sample_layoffs(l: &Layoffs, log_market: &[f64], next: &mut [u32], rng: &mut X
 /// GBM path on the `steps_per_year` grid (docs/reference.md, "The model's rules"):
 /// `ln S` moves by `(drift - vol^2/2) dt + vol sqrt(dt) Z` per step, exact at
 /// any step size. `steps_per_year` is a multiple of 12, so every month end is
-/// a grid point; `exp` is taken only at the months some strategy reads.
+/// a grid point; `exp` is taken only at the months some strategy reads
+/// (`needed`; every month when `None`).
 ///
 /// With a market correlation `rho` the step's shock is
 /// `rho Z_m + sqrt(1 - rho^2) Z` (model.md section 8): still standard normal,
@@ -376,7 +525,7 @@ fn sample_layoffs(l: &Layoffs, log_market: &[f64], next: &mut [u32], rng: &mut X
 fn sample_path(
     g: &Gbm,
     steps_per_year: u32,
-    needed: &[bool],
+    needed: Option<&[bool]>,
     prices: &mut [f64],
     market: Option<(f64, &[f64])>,
     rng: &mut Xoshiro256PlusPlus,
@@ -394,7 +543,7 @@ fn sample_path(
                     let z: f64 = rng.sample(StandardNormal);
                     log_ret += mu + sd * z;
                 }
-                if needed[m] {
+                if needed.is_none_or(|n| n[m]) {
                     prices[m] = g.share_price * log_ret.exp();
                 }
             }
@@ -406,7 +555,7 @@ fn sample_path(
                     let z: f64 = rng.sample(StandardNormal);
                     log_ret += mu + sd * (rho * z_m + own * z);
                 }
-                if needed[m] {
+                if needed.is_none_or(|n| n[m]) {
                     prices[m] = g.share_price * log_ret.exp();
                 }
             }
@@ -439,57 +588,137 @@ impl Coupling<'_> {
     }
 }
 
+/// A private company's state after its latest round: valuation, shares,
+/// preference stack, preferred fraction.
+#[derive(Clone, Copy)]
+struct Stack {
+    valuation: f64,
+    shares: f64,
+    preference: f64,
+    preferred: f64,
+}
+
 /// A private company's fate (docs/reference.md, "The model's rules"). Each month it exits with
 /// probability `pe = 1 - (1 - exit_rate)^(1/12)`, else fails with
 /// `pf = 1 - (1 - failure_rate)^(1/12)`. The first event's month is geometric
 /// with `P(M > m) = ((1-pe)(1-pf))^m`, sampled by inversion from one uniform;
 /// a second uniform picks exit over failure with probability
 /// `pe / (1 - (1-pe)(1-pf))`. Four draws always, in a fixed order.
+///
+/// `rounds(last)` samples the funding rounds of months `1 ..= last` (a
+/// round comes after an exit or failure in its month, so none in the
+/// event's month) and returns the state after the latest; the exit
+/// multiple applies to that valuation (model.md section 9).
 fn sample_fate(
     p: &PrivateCompany,
     horizon: u32,
     coupling: Option<Coupling<'_>>,
     rng: &mut Xoshiro256PlusPlus,
+    rounds: impl FnOnce(u32) -> Option<Stack>,
 ) -> Fate {
     let u_time: f64 = rng.random();
     let u_kind: f64 = rng.random();
     let u_ipo: f64 = rng.random();
     let z_own: f64 = rng.sample(StandardNormal);
     let z_at = |month: u32| coupling.map_or(z_own, |c| c.normal(month, z_own));
-    if let Some(month) = p.exit_month {
-        return exit(p, month, u_ipo, z_at(month));
-    }
-    let pe = monthly(p.exit_rate);
-    let pf = monthly(p.failure_rate);
-    let stay = (1.0 - pe) * (1.0 - pf);
-    if stay >= 1.0 {
-        return Fate::Private;
-    }
-    // 1 - u is in (0, 1], so its log is finite.
-    let m = if stay <= 0.0 {
-        1.0
+    let event = if let Some(month) = p.exit_month {
+        Some((month, true))
     } else {
-        ((1.0 - u_time).ln() / stay.ln()).floor() + 1.0
+        let pe = monthly(p.exit_rate);
+        let pf = monthly(p.failure_rate);
+        let stay = (1.0 - pe) * (1.0 - pf);
+        if stay >= 1.0 {
+            None
+        } else {
+            // 1 - u is in (0, 1], so its log is finite.
+            let m = if stay <= 0.0 {
+                1.0
+            } else {
+                ((1.0 - u_time).ln() / stay.ln()).floor() + 1.0
+            };
+            (m <= f64::from(horizon)).then(|| (m as u32, u_kind * (1.0 - stay) < pe))
+        }
     };
-    if m > f64::from(horizon) {
-        return Fate::Private;
+    let last = event.map_or(horizon, |(month, _)| month - 1);
+    let stack = rounds(last);
+    match event {
+        None => Fate::Private,
+        Some((month, false)) => Fate::Failure { month },
+        Some((month, true)) => exit(p, stack, month, u_ipo, z_at(month)),
     }
-    let month = m as u32;
-    if u_kind * (1.0 - stay) < pe {
-        exit(p, month, u_ipo, z_at(month))
-    } else {
-        Fate::Failure { month }
+}
+
+/// The funding rounds of months `1 ..= last` (model.md sections 9 and 15),
+/// appended to `out`; the state after the latest. Rounds arrive with monthly
+/// probability `q = 1 - (1 - rate)^(1/12)`, so the gap to the next is
+/// geometric, `P(G > g) = (1 - q)^g`, sampled by inversion from one uniform,
+/// then one normal for the step-up: two draws a round, in that order. At a
+/// round `V <- V * median * exp(sigma z)`, `N <- N / (1 - d)`,
+/// `P <- P + d V`, `f <- f (1 - d) + d`.
+fn sample_rounds(
+    p: &PrivateCompany,
+    r: &Rounds,
+    last: u32,
+    out: &mut Vec<Round>,
+    rng: &mut Xoshiro256PlusPlus,
+) -> Stack {
+    let mut st = Stack {
+        valuation: p.valuation,
+        shares: p.shares,
+        preference: p.preference,
+        preferred: p.preferred_fraction,
+    };
+    let q = monthly(r.rate);
+    if q <= 0.0 {
+        return st;
+    }
+    let mut month: u32 = 0;
+    loop {
+        let u: f64 = rng.random();
+        let z: f64 = rng.sample(StandardNormal);
+        let gap = if q >= 1.0 {
+            1
+        } else {
+            // Saturating casts: a gap past the horizon ends the loop.
+            (((1.0 - u).ln() / (1.0 - q).ln()).floor() + 1.0) as u32
+        };
+        month = month.saturating_add(gap.max(1));
+        if month > last {
+            return st;
+        }
+        let step_up = r.step_median * (r.step_sigma * z).exp();
+        st.valuation = (st.valuation * step_up).clamp(VALUATION_RANGE.0, VALUATION_RANGE.1);
+        st.shares = (st.shares / (1.0 - r.dilution)).clamp(SHARES_RANGE.0, SHARES_RANGE.1);
+        st.preference += r.dilution * st.valuation;
+        st.preferred = st.preferred * (1.0 - r.dilution) + r.dilution;
+        // Capacity is `months` and rounds come at most once a month.
+        if out.len() < out.capacity() {
+            out.push(Round {
+                month,
+                step_up,
+                valuation: st.valuation,
+                shares: st.shares,
+                preference: st.preference,
+                preferred_fraction: st.preferred,
+            });
+        }
     }
 }
 
 /// An exit at `month`: IPO with probability `ipo_fraction`, value
-/// `valuation * median * exp(sigma z)` (lognormal multiple), share count
-/// grown by `dilution`, common price from the waterfall.
-fn exit(p: &PrivateCompany, month: u32, u_ipo: f64, z_mult: f64) -> Fate {
+/// `valuation * median * exp(sigma z)` (lognormal multiple of the latest
+/// valuation), common price from the waterfall on the latest stack. Without
+/// rounds the share count grows by the yearly `dilution` (v1).
+fn exit(p: &PrivateCompany, stack: Option<Stack>, month: u32, u_ipo: f64, z_mult: f64) -> Fate {
     let ipo = u_ipo < p.ipo_fraction;
-    let value = p.valuation * p.exit_median * (p.exit_sigma * z_mult).exp();
-    let shares = p.shares * (1.0 + p.dilution).powf(f64::from(month) / 12.0);
-    let common = common_price(value, shares, p.preference, p.preferred_fraction, ipo);
+    let st = stack.unwrap_or(Stack {
+        valuation: p.valuation,
+        shares: p.shares * (1.0 + p.dilution).powf(f64::from(month) / 12.0),
+        preference: p.preference,
+        preferred: p.preferred_fraction,
+    });
+    let value = st.valuation * p.exit_median * (p.exit_sigma * z_mult).exp();
+    let common = common_price(value, st.shares, st.preference, st.preferred, ipo);
     Fate::Exit {
         month,
         ipo,

@@ -73,8 +73,57 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
             grant,
             units,
             strike,
+            mark,
         } => format!(
-            "exercise {units:.2} options on leaving, paying ${strike:.2} each, {}",
+            "exercise window ends: the mark ${mark:.4} is above the strike, so exercise {units:.2} options paying ${strike:.2} each, {}",
+            grant_label(s, &t.grants[grant])
+        ),
+        Flow::Lapse {
+            grant,
+            units,
+            mark,
+            strike,
+        } => {
+            if mark > 0.0 {
+                format!(
+                    "exercise window ends: the mark ${mark:.4} is at or below the strike ${strike:.2}, so {units:.2} vested options lapse, {}",
+                    grant_label(s, &t.grants[grant])
+                )
+            } else {
+                format!(
+                    "the company failed inside the exercise window: {units:.2} vested options lapse, {}",
+                    grant_label(s, &t.grants[grant])
+                )
+            }
+        }
+        Flow::LockupSale {
+            grant,
+            units,
+            price,
+            strike,
+        } => {
+            if strike > 0.0 {
+                format!(
+                    "lockup ends: exercise and sell {units:.2} options at ${price:.2} - strike ${strike:.2}, {}",
+                    grant_label(s, &t.grants[grant])
+                )
+            } else {
+                format!(
+                    "lockup ends: sell {units:.2} shares at ${price:.2}, {}",
+                    grant_label(s, &t.grants[grant])
+                )
+            }
+        }
+        Flow::Accelerated {
+            grant,
+            units,
+            per_unit,
+        } => format!(
+            "acquisition accelerates vesting: {units:.2} unvested units x ${per_unit:.4}, {}",
+            grant_label(s, &t.grants[grant])
+        ),
+        Flow::Cancelled { grant, units } => format!(
+            "acquisition cancels {units:.2} unvested units, {}",
             grant_label(s, &t.grants[grant])
         ),
         Flow::Settle {
@@ -97,8 +146,14 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
             grant,
             units,
             per_unit,
+            at_market,
         } => format!(
-            "unrealized: {units:.2} vested units held x ${per_unit:.4} (round price), {}",
+            "unrealized: {units:.2} vested units held x ${per_unit:.4} ({}), {}",
+            match (at_market, t.grants[grant].kind) {
+                (true, GrantKind::Option { .. }) => "market price less the strike",
+                (true, GrantKind::Rsu) => "market price, in the lockup",
+                (false, _) => "mark, the round price a share, less any strike not yet paid",
+            },
             grant_label(s, &t.grants[grant])
         ),
     }
@@ -229,6 +284,8 @@ pub fn render_text(
 fn note_label(flow: &Flow) -> Option<&'static str> {
     match flow {
         Flow::Forfeit { .. } => Some("forfeit"),
+        Flow::Lapse { .. } => Some("lapse"),
+        Flow::Cancelled { .. } => Some("cancelled"),
         Flow::Layoff {
             cause: Cause::Layoff,
             ..
@@ -321,10 +378,60 @@ pub fn render_csv(
                         grant,
                         units,
                         strike,
+                        mark,
                     } => (
-                        format!("exercise on leaving, {}", grant_label(s, &t.grants[grant])),
+                        format!(
+                            "exercise at the window's end (mark {mark:.4}), {}",
+                            grant_label(s, &t.grants[grant])
+                        ),
                         format!("{units:.4}"),
                         format!("{strike:.4}"),
+                    ),
+                    Flow::Lapse {
+                        grant,
+                        units,
+                        mark,
+                        strike,
+                    } => (
+                        format!(
+                            "options lapse at the window's end (mark {mark:.4}, strike {strike:.4}), {}",
+                            grant_label(s, &t.grants[grant])
+                        ),
+                        format!("{units:.4}"),
+                        String::new(),
+                    ),
+                    Flow::LockupSale {
+                        grant,
+                        units,
+                        price,
+                        strike,
+                    } => (
+                        format!(
+                            "sold at the lockup's end (strike {strike:.4}), {}",
+                            grant_label(s, &t.grants[grant])
+                        ),
+                        format!("{units:.4}"),
+                        format!("{price:.4}"),
+                    ),
+                    Flow::Accelerated {
+                        grant,
+                        units,
+                        per_unit,
+                    } => (
+                        format!(
+                            "accelerated at the acquisition, {}",
+                            grant_label(s, &t.grants[grant])
+                        ),
+                        format!("{units:.4}"),
+                        format!("{per_unit:.4}"),
+                    ),
+                    Flow::Cancelled { grant, units } => (
+                        format!(
+                            "cancelled at the acquisition, {}",
+                            grant_label(s, &t.grants[grant])
+                        ),
+                        format!("{units:.4}"),
+                        String::new(),
                     ),
                     Flow::Settle {
                         grant,
@@ -344,6 +451,7 @@ pub fn render_csv(
                         grant,
                         units,
                         per_unit,
+                        ..
                     } => (
                         format!("unrealized, {}", grant_label(s, &t.grants[grant])),
                         format!("{units:.4}"),

@@ -710,6 +710,10 @@ fn private_company(key: &KeyPath, c: &RawCompany, years: u32) -> Check<CompanyKi
         exit_sigma,
         dilution,
         exit_month,
+        // Parsed by the scenario layer (model.md section 9).
+        rounds: None,
+        after_ipo: crate::model::AfterIpo::DEFAULT,
+        on_acquisition: crate::model::OnAcquisition::Assume,
     }))
 }
 
@@ -1114,7 +1118,11 @@ fn grant(key: &KeyPath, g: &RawGrant, years: u32, _public: bool) -> Check<Grant>
                 return fail(&key.key("on_leave"), Rule::OnLeaveKnown, &[("got", &other)]);
             }
         };
-        GrantKind::Option { strike, on_leave }
+        GrantKind::Option {
+            strike,
+            on_leave,
+            exercise_window_months: 3,
+        }
     };
     let size = match (g.value, g.units) {
         (Some(_), Some(_)) => return fail(&key.key("units"), Rule::UnitsExcludeValue, &[]),
