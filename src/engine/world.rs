@@ -392,9 +392,10 @@ impl World {
                         let from = month as usize;
                         let prices = &mut self.price[c * row + from..(c + 1) * row];
                         // The market's shocks from the IPO month on.
-                        let market = (company.market_correlation != 0.0).then(|| {
-                            (company.market_correlation, &self.market_shock[from * sub..])
-                        });
+                        let market = (company.market_correlation != 0.0).then_some((
+                            company.market_correlation,
+                            &self.market_shock[from * sub..],
+                        ));
                         let mut rng = stream(seed, run, after_ipo_stream(company.stream));
                         sample_path(
                             &g,
