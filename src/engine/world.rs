@@ -637,7 +637,7 @@ fn sample_fate(
             } else {
                 ((1.0 - u_time).ln() / stay.ln()).floor() + 1.0
             };
-            (m <= f64::from(horizon)).then(|| (m as u32, u_kind * (1.0 - stay) < pe))
+            (m <= f64::from(horizon)).then_some((m as u32, u_kind * (1.0 - stay) < pe))
         }
     };
     let last = event.map_or(horizon, |(month, _)| month - 1);
