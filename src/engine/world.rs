@@ -333,8 +333,11 @@ impl World {
             match &company.kind {
                 CompanyKind::Public(g) => {
                     let prices = &mut self.price[c * row..(c + 1) * row];
-                    let market = (company.market_correlation != 0.0)
-                        .then_some((company.market_correlation, &self.market_shock[..]));
+                    let market = if company.market_correlation != 0.0 {
+                        Some((company.market_correlation, &self.market_shock[from * sub..]))
+                    } else {
+                        None
+                    };
                     sample_path(
                         g,
                         scenario.sim.steps_per_year,
