@@ -333,11 +333,8 @@ impl World {
             match &company.kind {
                 CompanyKind::Public(g) => {
                     let prices = &mut self.price[c * row..(c + 1) * row];
-                    let market = if company.market_correlation != 0.0 {
-                        Some((company.market_correlation, &self.market_shock[from * sub..]))
-                    } else {
-                        None
-                    };
+                    let market = (company.market_correlation != 0.0)
+                        .then_some((company.market_correlation, &self.market_shock[..]));
                     sample_path(
                         g,
                         scenario.sim.steps_per_year,
@@ -395,10 +392,11 @@ impl World {
                         let from = month as usize;
                         let prices = &mut self.price[c * row + from..(c + 1) * row];
                         // The market's shocks from the IPO month on.
-                        let market = (company.market_correlation != 0.0).then_some((
-                            company.market_correlation,
-                            &self.market_shock[from * sub..],
-                        ));
+                        let market = if company.market_correlation != 0.0 {
+                            Some((company.market_correlation, &self.market_shock[from * sub..]))
+                        } else {
+                            None
+                        };
                         let mut rng = stream(seed, run, after_ipo_stream(company.stream));
                         sample_path(
                             &g,
