@@ -113,33 +113,43 @@ fn staying_through_the_exit_pays_vested_units_at_exit_and_later_ones_as_they_ves
 }
 
 #[test]
-fn leaving_and_exercising_pays_the_strike_then_the_exit_price() {
+fn leaving_and_exercising_pays_the_strike_at_the_windows_end_then_the_exit_price() {
     let (s, r) = simulate(SCENARIO);
     let c = common_price();
-    // Leaving at month 24 with 0.25 + 12/48 = 50 % vested: 5,000 options
-    // exercised at $1 in year 2, the shares pay c each at the month-30 exit.
-    assert_cents(&s, &r, "leave-exercise", 2, "options", -5_000.0);
-    assert_cents(&s, &r, "leave-exercise", 3, "options", 5_000.0 * c);
+    // Leaving at month 24 with 0.25 + 12/48 = 50 % vested: the default 3-month
+    // window ends in month 27, where the mark ($10) is above the $1 strike, so
+    // the 5,000 options are bought then (year 3), and the shares pay c each
+    // at the month-30 exit (model.md section 9).
+    assert_cents(&s, &r, "leave-exercise", 2, "options", 0.0);
+    assert_cents(
+        &s,
+        &r,
+        "leave-exercise",
+        3,
+        "options",
+        -5_000.0 + 5_000.0 * c,
+    );
     assert_cents(&s, &r, "leave-exercise", 4, "options", 0.0);
     // Vested RSUs (600) are kept after leaving and settle at the exit.
     assert_cents(&s, &r, "leave-exercise", 3, "rsu", 600.0 * c);
-    // The exercised shares are worth the round price at the year-2 end.
+    // At the year-2 end the options are still in the window: worth the mark
+    // less the strike; the RSUs the mark.
     assert_cents(
         &s,
         &r,
         "leave-exercise",
         2,
         "unrealized",
-        5_000.0 * 10.0 + 600.0 * 10.0,
+        5_000.0 * 9.0 + 600.0 * 10.0,
     );
-    assert_cents(&s, &r, "leave-exercise", 2, "total", 150_000.0 - 5_000.0);
+    assert_cents(&s, &r, "leave-exercise", 2, "total", 150_000.0);
     assert_cents(
         &s,
         &r,
         "leave-exercise",
         3,
         "total",
-        200_000.0 + 5_000.0 * c + 600.0 * c,
+        200_000.0 - 5_000.0 + 5_000.0 * c + 600.0 * c,
     );
     assert_cents(
         &s,
@@ -147,7 +157,7 @@ fn leaving_and_exercising_pays_the_strike_then_the_exit_price() {
         "leave-exercise",
         4,
         "cumulative",
-        150_000.0 + 145_000.0 + 200_000.0 + 5_600.0 * c + 200_000.0,
+        150_000.0 + 150_000.0 + 195_000.0 + 5_600.0 * c + 200_000.0,
     );
 }
 
@@ -162,16 +172,20 @@ fn leaving_and_forfeiting_drops_the_vested_options() {
 }
 
 #[test]
-fn a_stint_starting_after_the_exit_holds_no_private_equity_but_is_paid() {
-    // The company exits in month 30; a stint that starts in year 4 (month 36)
-    // joins a company whose private story has ended.
+fn a_stint_starting_after_an_acquisition_vests_at_the_acquisition_price() {
+    // The company is acquired in month 30; a stint that starts in year 4
+    // (month 36) gets its grants, which vest and pay the acquisition common
+    // price per unit (model.md section 15; v1 gave it nothing).
     let text = SCENARIO.replace(
         "[strategies.stay]",
         "[strategies.late]\npath = [{ job = \"after\", years = 3 }, { job = \"startup\" }]\n\n[strategies.stay]",
     );
     let (s, r) = simulate(&text);
+    let c = common_price();
     assert_cents(&s, &r, "late", 4, "base", 150_000.0);
-    assert_cents(&s, &r, "late", 4, "options", 0.0);
-    assert_cents(&s, &r, "late", 4, "rsu", 0.0);
+    // The options' 12-month cliff falls on month 48, the horizon: 25 %.
+    assert_cents(&s, &r, "late", 4, "options", 2_500.0 * (c - 1.0));
+    // RSUs vest 75 a quarter with no cliff: months 39, 42, 45 and 48.
+    assert_cents(&s, &r, "late", 4, "rsu", 300.0 * c);
     assert_cents(&s, &r, "late", 4, "unrealized", 0.0);
 }

@@ -3,8 +3,9 @@
 
 use crate::engine::compile::{Event, GrantSource, Held, Plan, StintPlan, StrategyPlan, year_of};
 use crate::engine::ledger::{Cause, Entry, Flow, Ledger, NoLedger};
+use crate::engine::private;
 use crate::engine::world::{Fate, NEVER, World};
-use crate::model::{Base, CompanyKind, GrantKind, GrantSize, OnLeave, Scenario};
+use crate::model::{Base, CompanyKind, GrantKind, GrantSize, Scenario};
 use crate::schema::{Layout, Measure};
 
 impl Plan {
@@ -194,11 +195,13 @@ impl StrategyPlan {
                 };
                 match &scenario.companies[h.company].kind {
                     CompanyKind::Public(_) => self.public(g, h, world, &mut book),
-                    CompanyKind::Private(p) => self.private(
+                    CompanyKind::Private(p) => private::evaluate(
                         g,
                         h,
-                        world.fate(h.company),
-                        p.round_price(),
+                        &self.events[h.events.clone()],
+                        p,
+                        world,
+                        horizon,
                         scenario.sim.years,
                         &mut book,
                     ),
@@ -286,160 +289,6 @@ impl StrategyPlan {
             }
         }
         Self::forfeit_unvested(g, h, units, book);
-    }
-
-    /// Private equity (docs/reference.md, "The model's rules"). Double-trigger RSUs and
-    /// options pay at an exit for the units vested by then; units vesting
-    /// after an exit, while still employed, pay the exit price on their vest
-    /// month. Leaving before an exit keeps vested RSUs, and exercises
-    /// (paying the strike) or forfeits vested options. Until an exit, vested
-    /// units still held count as `unrealized` at each year end.
-    fn private<L: Ledger>(
-        &self,
-        g: usize,
-        h: &Held,
-        fate: Fate,
-        round_price: f64,
-        years: u32,
-        book: &mut Book<'_, L>,
-    ) {
-        let units = Self::units(h, round_price);
-        let events = &self.events[h.events.clone()];
-        let (measure, strike, on_leave) = match h.kind {
-            GrantKind::Rsu => (Measure::Rsu, 0.0, OnLeave::Exercise),
-            GrantKind::Option {
-                strike, on_leave, ..
-            } => (Measure::Options, strike, on_leave),
-        };
-        let is_option = matches!(h.kind, GrantKind::Option { .. });
-        // The month the company's story ends, if it does within the horizon.
-        let end_month = match fate {
-            Fate::Exit { month, .. } | Fate::Failure { month } => month,
-            Fate::Private => u32::MAX,
-        };
-        // A grant made at or after the month the company's story ended (the
-        // stint started after its exit or failure in this world) holds
-        // nothing: there is no private equity left to vest into.
-        if end_month <= h.convert_month {
-            return;
-        }
-        Self::forfeit_unvested(g, h, units, book);
-        // Vested options held on leaving are exercised if the company is
-        // still private then; RSUs are simply kept.
-        let exercised =
-            is_option && h.leaves && on_leave == OnLeave::Exercise && end_month > h.leave_month;
-        if exercised {
-            let n = units * h.vested_at_leave;
-            book.add(
-                h.leave_month,
-                Measure::Options,
-                -n * strike,
-                Flow::Exercise {
-                    grant: g,
-                    units: n,
-                    strike,
-                    mark: round_price,
-                },
-            );
-        } else if is_option && h.leaves && end_month > h.leave_month {
-            book.note(
-                h.leave_month,
-                Flow::Forfeit {
-                    grant: g,
-                    units: units * h.vested_at_leave,
-                },
-            );
-        }
-        let kept_after_leaving = !is_option || exercised;
-        if let Fate::Exit {
-            month: x, common, ..
-        } = fate
-        {
-            if x <= h.leave_month {
-                // Employed at the exit: vested units pay now, later ones as
-                // they vest.
-                let per_unit = (common - strike).max(0.0);
-                let mut at_exit = h.pre_vested;
-                for e in events {
-                    if e.month <= x {
-                        at_exit += e.fraction;
-                    } else {
-                        let n = units * e.fraction;
-                        book.add(
-                            e.month,
-                            measure,
-                            n * per_unit,
-                            Flow::Settle {
-                                grant: g,
-                                units: n,
-                                per_unit,
-                            },
-                        );
-                    }
-                }
-                let n = units * at_exit;
-                book.add(
-                    x,
-                    measure,
-                    n * per_unit,
-                    Flow::Settle {
-                        grant: g,
-                        units: n,
-                        per_unit,
-                    },
-                );
-            } else if kept_after_leaving {
-                // Left earlier holding RSUs or exercised shares: each share
-                // pays the common price.
-                let n = units * h.vested_at_leave;
-                book.add(
-                    x,
-                    measure,
-                    n * common,
-                    Flow::Settle {
-                        grant: g,
-                        units: n,
-                        per_unit: common,
-                    },
-                );
-            }
-        }
-        if book.slots.get(Measure::Unrealized) == Slots::NONE {
-            return;
-        }
-        // Unrealized at each year end before any event: vested units held,
-        // valued at the last round's price.
-        let mut vested = h.pre_vested;
-        let mut next = 0;
-        for y in 1..=years {
-            let t = 12 * y;
-            if t >= end_month {
-                break;
-            }
-            while next < events.len() && events[next].month <= t {
-                vested += events[next].fraction;
-                next += 1;
-            }
-            let per_unit = if t < h.leave_month || !h.leaves {
-                (round_price - strike).max(0.0)
-            } else if exercised || !is_option {
-                round_price
-            } else {
-                0.0
-            };
-            let n = units * vested;
-            book.add(
-                t,
-                Measure::Unrealized,
-                n * per_unit,
-                Flow::Unrealized {
-                    grant: g,
-                    units: n,
-                    per_unit,
-                    at_market: false,
-                },
-            );
-        }
     }
 }
 
@@ -599,25 +448,25 @@ fn bonus_multiplier(
 /// Each measure's position within a year of a strategy's row, copied out of
 /// the [`Layout`] so the hot loop reads it from the stack.
 #[derive(Clone, Copy)]
-struct Slots([usize; Measure::ALL.len()]);
+pub(super) struct Slots([usize; Measure::ALL.len()]);
 
 impl Slots {
     /// The slot of a measure that is not reported.
-    const NONE: usize = usize::MAX;
+    pub(super) const NONE: usize = usize::MAX;
 
     fn of(layout: &Layout) -> Slots {
         Slots(Measure::ALL.map(|m| layout.slot(m).unwrap_or(Slots::NONE)))
     }
 
     #[inline(always)]
-    fn get(self, m: Measure) -> usize {
+    pub(super) fn get(self, m: Measure) -> usize {
         self.0[m as usize]
     }
 }
 
 /// Where evaluation puts each cash flow: the run's row, and the ledger.
-struct Book<'a, L> {
-    slots: Slots,
+pub(super) struct Book<'a, L> {
+    pub(super) slots: Slots,
     /// Measures per year in `out`.
     m: usize,
     out: &'a mut [f64],
@@ -627,13 +476,20 @@ struct Book<'a, L> {
 impl<L: Ledger> Book<'_, L> {
     /// Adds `amount` to `measure` of the year of `month`.
     #[inline]
-    fn add(&mut self, month: u32, measure: Measure, amount: f64, flow: Flow) {
+    pub(super) fn add(&mut self, month: u32, measure: Measure, amount: f64, flow: Flow) {
         self.add_in(year_of(month), month, measure, amount, flow);
     }
 
     /// [`Book::add`] with the 0-based year of `month` already known.
     #[inline]
-    fn add_in(&mut self, year: u32, month: u32, measure: Measure, amount: f64, flow: Flow) {
+    pub(super) fn add_in(
+        &mut self,
+        year: u32,
+        month: u32,
+        measure: Measure,
+        amount: f64,
+        flow: Flow,
+    ) {
         let slot = self.slots.get(measure);
         if slot != Slots::NONE {
             self.out[year as usize * self.m + slot] += amount;
@@ -649,7 +505,7 @@ impl<L: Ledger> Book<'_, L> {
 
     /// Records an event that moves no money (a forfeiture).
     #[inline]
-    fn note(&mut self, month: u32, flow: Flow) {
+    pub(super) fn note(&mut self, month: u32, flow: Flow) {
         let year = year_of(month);
         self.ledger.record(Entry {
             month,

@@ -6,6 +6,7 @@
 //! - [`compile`]: each strategy compiled once into what it holds and when;
 //! - [`evaluate`]: a compiled strategy's cash flows in one world;
 //! - [`ledger`]: the same evaluation, flow by flow, for `tcsim trace`;
+//! - `private`: equity at a private company (rounds, exits, the window);
 //! - [`trace`]: one world replayed with its ledger;
 //! - [`driver`]: the one parallel, seeded, stoppable loop over runs.
 
@@ -13,6 +14,7 @@ pub mod compile;
 pub mod driver;
 pub mod evaluate;
 pub mod ledger;
+mod private;
 pub mod trace;
 pub mod world;
 

@@ -152,7 +152,9 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
             match (at_market, t.grants[grant].kind) {
                 (true, GrantKind::Option { .. }) => "market price less the strike",
                 (true, GrantKind::Rsu) => "market price, in the lockup",
-                (false, _) => "mark, the round price a share, less any strike not yet paid",
+                (false, GrantKind::Option { .. }) =>
+                    "the mark, the latest round price a share, less the strike unless exercised",
+                (false, GrantKind::Rsu) => "the mark, the latest round price a share",
             },
             grant_label(s, &t.grants[grant])
         ),
@@ -177,43 +179,97 @@ pub fn company_lines(s: &Scenario, world: &World) -> Vec<String> {
             s.companies
                 .iter()
                 .enumerate()
-                .map(|(c, company)| match &company.kind {
+                .flat_map(|(c, company)| match &company.kind {
                     CompanyKind::Public(_) => {
                         let prices: Vec<String> = (0..=years)
                             .map(|y| format!("{:.2}", world.price(c, 12 * y)))
                             .collect();
-                        format!(
+                        vec![format!(
                             "{}: public, share price at month 0 and each year end: {}",
                             company.name,
                             prices.join(", ")
-                        )
+                        )]
                     }
-                    CompanyKind::Private(p) => match world.fate(c) {
-                        Fate::Private => format!(
-                            "{}: still private at the horizon (round price ${:.4} a share)",
-                            company.name,
-                            p.round_price()
-                        ),
-                        Fate::Failure { month } => format!(
-                            "{}: failed in month {month}; common is worth nothing",
-                            company.name
-                        ),
-                        Fate::Exit {
-                            month,
-                            ipo,
-                            value,
-                            common,
-                        } => format!(
-                            "{}: {} in month {month} (year {}) at ${}; common ${common:.4} a share",
-                            company.name,
-                            if ipo { "IPO" } else { "acquired" },
-                            (month - 1) / 12 + 1,
-                            dollars(value)
-                        ),
-                    },
+                    CompanyKind::Private(p) => private_lines(s, world, c, &company.name, p),
                 }),
         )
         .collect()
+}
+
+/// A private company's story: each funding round, then its fate, and after
+/// an IPO the lockup's end and the share price at each later year end.
+fn private_lines(
+    s: &Scenario,
+    world: &World,
+    c: usize,
+    name: &str,
+    p: &crate::model::PrivateCompany,
+) -> Vec<String> {
+    let mut lines: Vec<String> = world
+        .rounds(c)
+        .iter()
+        .map(|r| {
+            format!(
+                "{name}: {} round in month {} (step-up x{:.3}): valuation ${}, mark ${:.4} a share, {} shares, preference stack ${}, preferred {:.1}%",
+                if r.step_up < 1.0 { "down" } else { "priced" },
+                r.month,
+                r.step_up,
+                dollars(r.valuation),
+                r.mark(),
+                dollars(r.shares),
+                dollars(r.preference),
+                100.0 * r.preferred_fraction
+            )
+        })
+        .collect();
+    let horizon = s.sim.months();
+    lines.push(match world.fate(c) {
+        Fate::Private => format!(
+            "{name}: still private at the horizon (mark ${:.4} a share)",
+            world.mark(c, horizon)
+        ),
+        Fate::Failure { month } => {
+            format!("{name}: failed in month {month}; common is worth nothing")
+        }
+        Fate::Exit {
+            month,
+            ipo,
+            value,
+            common,
+        } => format!(
+            "{name}: {} in month {month} (year {}) at ${}; common ${common:.4} a share",
+            if ipo { "IPO" } else { "acquired" },
+            (month - 1) / 12 + 1,
+            dollars(value)
+        ),
+    });
+    if let Fate::Exit {
+        month, ipo: true, ..
+    } = world.fate(c)
+    {
+        let end = month.saturating_add(p.after_ipo.lockup_months);
+        lines.push(if end <= horizon {
+            format!(
+                "{name}: lockup ends in month {end} (year {}): share price ${:.2}",
+                (end - 1) / 12 + 1,
+                world.price(c, end)
+            )
+        } else {
+            format!("{name}: lockup ends in month {end}, after the horizon")
+        });
+        let prices: Vec<String> = (month.div_ceil(12)..=s.sim.years)
+            .map(|y| 12 * y)
+            .filter(|&t| t >= month)
+            .map(|t| format!("month {t}: ${:.2}", world.price(c, t)))
+            .collect();
+        if !prices.is_empty() {
+            lines.push(format!(
+                "{name}: public from month {month}, share price at each year end: {}",
+                prices.join(", ")
+            ));
+        }
+    }
+    lines
 }
 
 /// Year `y`'s entries in month order (evaluation order within a month).

@@ -1,0 +1,516 @@
+//! Equity at a private company (model.md sections 3, 4, 9 and 15): the
+//! mark before an exit, the waterfall at an acquisition and what it does to
+//! unvested units, the share price and the lockup after an IPO, and the
+//! exercise window of a leaver's options.
+//!
+//! Each grant is one of a few stories, told in the order of its months:
+//! - the company's story ended before the grant (a later stint or a
+//!   refresher): public rules after an IPO, the acquisition price after an
+//!   acquisition, nothing after a failure;
+//! - the holder is there at the exit (employed, or in continued vesting);
+//! - the holder left before any event: RSUs are kept; options lapse
+//!   (`forfeit`) or wait for the exercise window's end (`exercise`).
+//!
+//! Until a sale, vested units held at a year end count as `unrealized`: at
+//! the mark before an exit, at the market price during a lockup.
+
+use crate::engine::compile::{Event, Held};
+use crate::engine::evaluate::{Book, Slots};
+use crate::engine::ledger::{Flow, Ledger};
+use crate::engine::world::{Fate, World};
+use crate::model::{GrantKind, GrantSize, OnAcquisition, OnLeave, PrivateCompany};
+use crate::schema::Measure;
+
+/// The share-price floor of model.md section 3, used to convert a `value`
+/// grant at an acquisition that paid common nothing.
+const PRICE_FLOOR: f64 = 0.0001;
+
+/// A vested fraction read forward in time: `pre_vested` plus the events up
+/// to a month, for months that never decrease.
+struct Vested<'e> {
+    events: &'e [Event],
+    next: usize,
+    fraction: f64,
+}
+
+impl<'e> Vested<'e> {
+    fn new(h: &Held, events: &'e [Event]) -> Vested<'e> {
+        Vested {
+            events,
+            next: 0,
+            fraction: h.pre_vested,
+        }
+    }
+
+    /// The fraction vested by month `m` (inclusive).
+    fn by(&mut self, m: u32) -> f64 {
+        while self.next < self.events.len() && self.events[self.next].month <= m {
+            self.fraction += self.events[self.next].fraction;
+            self.next += 1;
+        }
+        self.fraction
+    }
+}
+
+/// What a grant's holder has once vesting stopped and before a sale.
+#[derive(Clone, Copy, PartialEq)]
+enum After {
+    /// Units held: RSUs, or shares bought by exercise (worth a share each).
+    Shares,
+    /// Options not exercised yet (worth a share less the strike).
+    Options,
+    /// Nothing (options lapsed or forfeited).
+    Nothing,
+}
+
+/// The per-grant facts every story reads.
+struct Grant<'a> {
+    g: usize,
+    h: &'a Held,
+    events: &'a [Event],
+    company: usize,
+    p: &'a PrivateCompany,
+    measure: Measure,
+    strike: f64,
+    option: bool,
+    years: u32,
+}
+
+impl Grant<'_> {
+    /// A share's worth at month `t`: the market price from the IPO month on,
+    /// else the mark; and whether it is the market's.
+    fn share(&self, world: &World, ipo: Option<u32>, t: u32) -> (f64, bool) {
+        match ipo {
+            Some(x) if t >= x => (world.price(self.company, t), true),
+            _ => (world.mark(self.company, t), false),
+        }
+    }
+
+    /// What one unit is worth in state `state` at `t`.
+    fn worth(&self, world: &World, ipo: Option<u32>, t: u32, state: After) -> (f64, bool) {
+        let (s, market) = self.share(world, ipo, t);
+        match state {
+            After::Shares if self.option => (s, market),
+            // An RSU is a share; an option is a share less the strike.
+            After::Shares | After::Options => ((s - self.strike).max(0.0), market),
+            After::Nothing => (0.0, market),
+        }
+    }
+
+    /// Records units left unvested when the holder leaves (no money moves).
+    fn forfeit_unvested<L: Ledger>(&self, units: f64, book: &mut Book<'_, L>) {
+        let h = self.h;
+        if h.leaves && h.vested_at_leave < 1.0 {
+            book.note(
+                h.leave_month,
+                Flow::Forfeit {
+                    grant: self.g,
+                    units: units * (1.0 - h.vested_at_leave),
+                },
+            );
+        }
+    }
+
+    /// `unrealized` at each year end `t < stop` (and within the horizon):
+    /// `held(t)` units at `worth(t)` each.
+    fn unrealized<L: Ledger>(
+        &self,
+        book: &mut Book<'_, L>,
+        stop: u32,
+        mut at: impl FnMut(u32) -> (f64, f64, bool),
+    ) {
+        if book.slots.get(Measure::Unrealized) == Slots::NONE {
+            return;
+        }
+        for y in 1..=self.years {
+            let t = 12 * y;
+            if t >= stop {
+                break;
+            }
+            let (n, per_unit, at_market) = at(t);
+            book.add(
+                t,
+                Measure::Unrealized,
+                n * per_unit,
+                Flow::Unrealized {
+                    grant: self.g,
+                    units: n,
+                    per_unit,
+                    at_market,
+                },
+            );
+        }
+    }
+}
+
+/// Adds grant `g`'s private-company cash flows in `world` to `book`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn evaluate<L: Ledger>(
+    g: usize,
+    h: &Held,
+    events: &[Event],
+    p: &PrivateCompany,
+    world: &World,
+    horizon: u32,
+    years: u32,
+    book: &mut Book<'_, L>,
+) {
+    let (measure, strike, option) = match h.kind {
+        GrantKind::Rsu => (Measure::Rsu, 0.0, false),
+        GrantKind::Option { strike, .. } => (Measure::Options, strike, true),
+    };
+    let gr = Grant {
+        g,
+        h,
+        events,
+        company: h.company,
+        p,
+        measure,
+        strike,
+        option,
+        years,
+    };
+    let fate = world.fate(h.company);
+    match fate {
+        // Nothing is left to vest into after a failure.
+        Fate::Failure { month } if month <= h.convert_month => {}
+        // Granted at or after an IPO: public rules but for the lockup.
+        Fate::Exit {
+            month, ipo: true, ..
+        } if month <= h.convert_month => {
+            let units = units(h, world.price(h.company, h.convert_month));
+            gr.forfeit_unvested(units, book);
+            at_ipo(&gr, units, month, world, horizon, book);
+        }
+        // Granted after an acquisition: each vest pays the common price.
+        Fate::Exit {
+            month,
+            ipo: false,
+            common,
+            ..
+        } if month <= h.convert_month => {
+            let units = units(h, common.max(PRICE_FLOOR));
+            let per_unit = (common - strike).max(0.0);
+            gr.forfeit_unvested(units, book);
+            for e in events {
+                settle(&gr, e.month, units * e.fraction, per_unit, book);
+            }
+        }
+        _ => before_the_end(&gr, fate, world, horizon, book),
+    }
+}
+
+/// Units of grant `h`, converting a `value` at `price`.
+fn units(h: &Held, price: f64) -> f64 {
+    match h.size {
+        GrantSize::Units(u) => u,
+        GrantSize::Value(v) => v / price,
+    }
+}
+
+/// A payout of `n` units at `per_unit` in `month`.
+fn settle<L: Ledger>(gr: &Grant<'_>, month: u32, n: f64, per_unit: f64, book: &mut Book<'_, L>) {
+    book.add(
+        month,
+        gr.measure,
+        n * per_unit,
+        Flow::Settle {
+            grant: gr.g,
+            units: n,
+            per_unit,
+        },
+    );
+}
+
+/// A sale at the lockup's end `end` of `n` units held (`strike` paid on
+/// each option exercised then).
+fn lockup_sale<L: Ledger>(
+    gr: &Grant<'_>,
+    world: &World,
+    end: u32,
+    n: f64,
+    strike: f64,
+    book: &mut Book<'_, L>,
+) {
+    let price = world.price(gr.company, end);
+    book.add(
+        end,
+        gr.measure,
+        n * (price - strike).max(0.0),
+        Flow::LockupSale {
+            grant: gr.g,
+            units: n,
+            price,
+            strike,
+        },
+    );
+}
+
+/// The holder is there at an IPO in month `x` (employed, in continued
+/// vesting, or granted since): units vested by the lockup's end `l` (or by
+/// leaving, if sooner) are sold then; later RSU vests are sold at their
+/// month's price and later options exercised and sold at leaving (model.md
+/// sections 9 and 15). Year ends in `[x, l)` count what is held at the
+/// market price.
+fn at_ipo<L: Ledger>(
+    gr: &Grant<'_>,
+    units: f64,
+    x: u32,
+    world: &World,
+    horizon: u32,
+    book: &mut Book<'_, L>,
+) {
+    let h = gr.h;
+    let l = x.saturating_add(gr.p.after_ipo.lockup_months);
+    let mut vested = Vested::new(h, gr.events);
+    let held = vested.by(l.min(h.leave_month));
+    if l <= horizon && held > 0.0 {
+        lockup_sale(gr, world, l, units * held, gr.strike, book);
+    }
+    // Vests after the lockup (all within the holding, so before leaving).
+    let later = &gr.events[vested.next..];
+    match h.kind {
+        GrantKind::Rsu => {
+            for e in later {
+                let price = world.price(gr.company, e.month);
+                let n = units * e.fraction;
+                book.add_in(
+                    e.year,
+                    e.month,
+                    Measure::Rsu,
+                    n * price,
+                    Flow::Vest {
+                        grant: gr.g,
+                        units: n,
+                        price,
+                    },
+                );
+            }
+        }
+        GrantKind::Option { strike, .. } => {
+            let fraction: f64 = later.iter().map(|e| e.fraction).sum();
+            if fraction > 0.0 {
+                let price = world.price(gr.company, h.leave_month);
+                let n = units * fraction;
+                book.add(
+                    h.leave_month,
+                    Measure::Options,
+                    n * (price - strike).max(0.0),
+                    Flow::OptionSale {
+                        grant: gr.g,
+                        units: n,
+                        price,
+                        strike,
+                    },
+                );
+            }
+        }
+    }
+    let mut vested = Vested::new(h, gr.events);
+    gr.unrealized(book, l, |t| {
+        let n = units * vested.by(t.min(h.leave_month));
+        let (per_unit, market) = gr.worth(world, Some(x), t, After::Options);
+        (n, per_unit, market)
+    });
+}
+
+/// A grant made before the company's story ended (or that never ends
+/// within the horizon).
+fn before_the_end<L: Ledger>(
+    gr: &Grant<'_>,
+    fate: Fate,
+    world: &World,
+    horizon: u32,
+    book: &mut Book<'_, L>,
+) {
+    let h = gr.h;
+    let units = units(h, world.mark(gr.company, h.convert_month));
+    let (end, ipo) = match fate {
+        Fate::Exit { month, ipo, .. } => (month, ipo.then_some(month)),
+        Fate::Failure { month } => (month, None),
+        Fate::Private => (u32::MAX, None),
+    };
+    let l = match ipo {
+        Some(x) => x.saturating_add(gr.p.after_ipo.lockup_months),
+        None => end,
+    };
+    let mut vested = Vested::new(h, gr.events);
+    if end <= h.leave_month {
+        // There at the exit or the failure.
+        match fate {
+            Fate::Exit { ipo: true, .. } => {
+                gr.forfeit_unvested(units, book);
+                // Year ends before the IPO at the mark, from it at the price.
+                return at_ipo(gr, units, end, world, horizon, book);
+            }
+            Fate::Exit { common, .. } => {
+                let per_unit = (common - gr.strike).max(0.0);
+                let at_exit = vested.by(end);
+                settle(gr, end, units * at_exit, per_unit, book);
+                let unvested = 1.0 - at_exit;
+                match gr.p.on_acquisition {
+                    OnAcquisition::Assume => {
+                        gr.forfeit_unvested(units, book);
+                        for e in &gr.events[vested.next..] {
+                            settle(gr, e.month, units * e.fraction, per_unit, book);
+                        }
+                    }
+                    OnAcquisition::Cancel if unvested > 0.0 => book.note(
+                        end,
+                        Flow::Cancelled {
+                            grant: gr.g,
+                            units: units * unvested,
+                        },
+                    ),
+                    OnAcquisition::Accelerate if unvested > 0.0 => book.add(
+                        end,
+                        gr.measure,
+                        units * unvested * per_unit,
+                        Flow::Accelerated {
+                            grant: gr.g,
+                            units: units * unvested,
+                            per_unit,
+                        },
+                    ),
+                    _ => {}
+                }
+            }
+            _ => gr.forfeit_unvested(units, book),
+        }
+        let mut vested = Vested::new(h, gr.events);
+        gr.unrealized(book, end, |t| {
+            let (per_unit, market) = gr.worth(world, None, t, After::Options);
+            (units * vested.by(t), per_unit, market)
+        });
+        return;
+    }
+    // Left before any event: what is kept after `leave_month`.
+    gr.forfeit_unvested(units, book);
+    let leave = h.leave_month;
+    let n = units * h.vested_at_leave;
+    // `decided`: the month from which `after` holds (before it, options are
+    // held in the window).
+    let (after, decided) = match h.kind {
+        GrantKind::Rsu => (After::Shares, leave),
+        _ if !h.leaves => (After::Options, u32::MAX),
+        GrantKind::Option {
+            on_leave: OnLeave::Forfeit,
+            ..
+        } => {
+            if n > 0.0 {
+                book.note(
+                    leave,
+                    Flow::Forfeit {
+                        grant: gr.g,
+                        units: n,
+                    },
+                );
+            }
+            (After::Nothing, leave)
+        }
+        GrantKind::Option {
+            exercise_window_months,
+            ..
+        } => {
+            let w = leave.saturating_add(exercise_window_months);
+            if end <= w {
+                // An event inside the window decides for the holder.
+                match fate {
+                    Fate::Failure { month } if n > 0.0 => book.note(
+                        month,
+                        Flow::Lapse {
+                            grant: gr.g,
+                            units: n,
+                            mark: 0.0,
+                            strike: gr.strike,
+                        },
+                    ),
+                    _ => {}
+                }
+                (After::Options, u32::MAX)
+            } else if w > horizon {
+                // The window outlives the horizon: nothing bought yet.
+                (After::Options, u32::MAX)
+            } else {
+                // Exactly the options in the money at the mark are bought.
+                let mark = world.mark(gr.company, w);
+                if n > 0.0 {
+                    if mark > gr.strike {
+                        book.add(
+                            w,
+                            Measure::Options,
+                            -n * gr.strike,
+                            Flow::Exercise {
+                                grant: gr.g,
+                                units: n,
+                                strike: gr.strike,
+                                mark,
+                            },
+                        );
+                    } else {
+                        book.note(
+                            w,
+                            Flow::Lapse {
+                                grant: gr.g,
+                                units: n,
+                                mark,
+                                strike: gr.strike,
+                            },
+                        );
+                    }
+                }
+                let state = if mark > gr.strike {
+                    After::Shares
+                } else {
+                    After::Nothing
+                };
+                (state, w)
+            }
+        }
+    };
+    // What the kept units bring at a later event (after the window for
+    // options still held then: cashless at an acquisition, sold at the
+    // lockup's end after an IPO).
+    let paid = |state: After| -> Option<f64> {
+        match state {
+            After::Nothing => None,
+            After::Shares => Some(0.0),
+            After::Options => Some(gr.strike),
+        }
+    };
+    let state_at = |t: u32| {
+        if t >= decided { after } else { After::Options }
+    };
+    if n > 0.0 && end <= horizon {
+        // The state in the event's month (options, before a decision).
+        let state = if h.kind == GrantKind::Rsu {
+            After::Shares
+        } else {
+            state_at(end)
+        };
+        if let Some(strike) = paid(state) {
+            match fate {
+                Fate::Exit {
+                    ipo: false, common, ..
+                } => settle(gr, end, n, (common - strike).max(0.0), book),
+                Fate::Exit { ipo: true, .. } if l <= horizon => {
+                    lockup_sale(gr, world, l, n, strike, book);
+                }
+                _ => {}
+            }
+        }
+    }
+    gr.unrealized(book, l, |t| {
+        if t < leave {
+            let (per_unit, market) = gr.worth(world, ipo, t, After::Options);
+            return (units * vested.by(t), per_unit, market);
+        }
+        let state = if h.kind == GrantKind::Rsu {
+            After::Shares
+        } else {
+            state_at(t)
+        };
+        let (per_unit, market) = gr.worth(world, ipo, t, state);
+        (n, per_unit, market)
+    });
+}
