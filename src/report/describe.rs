@@ -3,13 +3,17 @@
 //!
 //! A file that uses none of the keys of one economy (`[market]`,
 //! `market_correlation`, `layoffs`, a linked or lognormal bonus, a clawback,
-//! a cash-only job, stints in months) prints what it printed before them.
+//! a cash-only job, stints in months) prints what it printed before them,
+//! but for the lines of startup life below each private company: what
+//! happens after its IPO and at an acquisition applies to every one of them
+//! (model.md section 9), written or not.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::model::{
-    Base, BonusDistribution, CompanyKind, GrantKind, GrantSize, Layoffs, Scenario, Stint,
+    Base, BonusDistribution, CompanyKind, GrantKind, GrantSize, Layoffs, OnAcquisition, OnLeave,
+    PrivateCompany, Scenario, Stint,
 };
 use crate::report::summary::dollars;
 use crate::scenario::AsWritten;
@@ -78,11 +82,20 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
                 );
             }
         }
+        if let CompanyKind::Private(p) = &c.kind {
+            let defaults = !written.company_after_ipo.get(ci).copied().unwrap_or(false);
+            for line in startup_life(p, defaults) {
+                let _ = writeln!(o, "    {line}");
+            }
+        }
         if let Some(Some(l)) = written.company_layoffs.get(ci) {
             let _ = writeln!(o, "    layoffs: {}", layoffs(l));
         }
     }
     let _ = writeln!(o, "\njobs:");
+    let private = |c: Option<usize>| {
+        c.is_some_and(|c| matches!(s.companies[c].kind, CompanyKind::Private(_)))
+    };
     for (ji, j) in s.jobs.iter().enumerate() {
         let base = match j.base {
             Base::Fixed(b) => format!("base {}", dollars(b)),
@@ -100,17 +113,29 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
                     GrantSize::Units(u) => format!("{} units", dollars(u)),
                     GrantSize::Value(v) => format!("${}", dollars(v)),
                 };
+                let mut notes = Vec::new();
+                if g.granted_months_ago > 0 {
+                    notes.push(format!("granted {} months ago", g.granted_months_ago));
+                }
                 let kind = match g.kind {
                     GrantKind::Rsu => "RSU".to_string(),
-                    GrantKind::Option { strike, .. } => format!("options @ {strike}"),
+                    GrantKind::Option {
+                        strike,
+                        on_leave,
+                        exercise_window_months,
+                    } => {
+                        // The window applies only to a private company's
+                        // options bought on leaving.
+                        if on_leave == OnLeave::Exercise && private(j.company) {
+                            notes.push(format!("exercise window {exercise_window_months} months"));
+                        }
+                        format!("options @ {strike}")
+                    }
                 };
-                if g.granted_months_ago > 0 {
-                    format!(
-                        "{kind} {size} (granted {} months ago)",
-                        g.granted_months_ago
-                    )
-                } else {
+                if notes.is_empty() {
                     format!("{kind} {size}")
+                } else {
+                    format!("{kind} {size} ({})", notes.join(", "))
                 }
             })
             .collect();
@@ -183,6 +208,43 @@ fn stint_span(t: &Stint) -> String {
     } else {
         format!("months {}-{}", t.start + 1, t.end)
     }
+}
+
+/// A private company's funding rounds (when it has them), its stock after an
+/// IPO and what an acquisition does, one line each; `defaults` says the
+/// file gives no `after_ipo`.
+fn startup_life(p: &PrivateCompany, defaults: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(r) = &p.rounds {
+        lines.push(format!(
+            "rounds: {:.1}%/yr, step-up median {} (sigma {}), dilution {:.1}% a round",
+            100.0 * r.rate,
+            show(r.step_median),
+            show(r.step_sigma),
+            100.0 * r.dilution
+        ));
+    }
+    let a = &p.after_ipo;
+    lines.push(format!(
+        "after an IPO: drift {:.1}%, volatility {:.1}%, lockup {} months{}",
+        100.0 * a.drift,
+        100.0 * a.volatility,
+        a.lockup_months,
+        if defaults { " (defaults)" } else { "" }
+    ));
+    lines.push(
+        match p.on_acquisition {
+            OnAcquisition::Assume => {
+                "on an acquisition: unvested units keep vesting, each paying the acquisition price (assume)"
+            }
+            OnAcquisition::Cancel => "on an acquisition: unvested units are forfeited (cancel)",
+            OnAcquisition::Accelerate => {
+                "on an acquisition: unvested units all vest at once (accelerate)"
+            }
+        }
+        .to_string(),
+    );
+    lines
 }
 
 /// A `layoffs` table in words.

@@ -47,6 +47,13 @@ pub const DEFAULT_BONUS_MAX: f64 = 2.0;
 pub const DEFAULT_LOGNORMAL_BONUS_MAX: f64 = 20.0;
 /// Longest sign-on clawback, in months.
 pub const MAX_CLAWBACK_MONTHS: i64 = 120;
+/// Longest lockup after an IPO, in months.
+pub const MAX_LOCKUP_MONTHS: i64 = 120;
+/// Longest exercise window of an option grant, in months (50 years, the
+/// longest horizon).
+pub const MAX_EXERCISE_WINDOW_MONTHS: i64 = 600;
+/// `exercise_window_months` when the grant leaves it out: the 90-day norm.
+pub const DEFAULT_EXERCISE_WINDOW_MONTHS: u32 = 3;
 /// Most stints in one path: as many as a horizon of [`MAX_YEARS`] has years,
 /// the most a path of whole-year stints could hold. Each `base_raise` stint
 /// multiplies the previous stint's last base (by up to 11, and a rehire by up
@@ -201,11 +208,15 @@ fn safe_names<'a>(key: &KeyPath, names: impl Iterator<Item = &'a String>) -> Che
 }
 
 /// What the file says that the checked model does not keep, for `tcsim
-/// check` to show: the model keeps only each job's effective `layoffs`.
+/// check` to show: the model keeps only each job's effective `layoffs`, and
+/// a private company's `after_ipo` whether written or defaulted.
 #[derive(Debug, Clone, Default)]
 pub struct AsWritten {
     /// Each company's own `layoffs` table, in file order.
     pub company_layoffs: Vec<Option<Layoffs>>,
+    /// Whether each company writes an `after_ipo` table, in file order
+    /// (else a private company's is [`AfterIpo::DEFAULT`]).
+    pub company_after_ipo: Vec<bool>,
     /// Whether each job gives a `layoffs` table of its own, in file order
     /// (else its effective table, if any, is its company's).
     pub job_own_layoffs: Vec<bool>,
@@ -290,6 +301,11 @@ pub fn check_as_written(raw: &RawScenario) -> Check<(Scenario, AsWritten)> {
     let sim = simulation(&sim_key, sim, years, raw)?;
     let written = AsWritten {
         company_layoffs,
+        company_after_ipo: raw
+            .companies
+            .values()
+            .map(|c| c.after_ipo.is_some())
+            .collect(),
         job_own_layoffs: raw.jobs.values().map(|j| j.layoffs.is_some()).collect(),
     };
     Ok((
@@ -469,7 +485,7 @@ fn simulation(
 /// The keys only a public company may have, in the order they are reported.
 pub(super) const PUBLIC_ONLY: [&str; 3] = ["share_price", "drift", "volatility"];
 /// The keys only a private company may have, in the order they are reported.
-pub(super) const PRIVATE_ONLY: [&str; 10] = [
+pub(super) const PRIVATE_ONLY: [&str; 13] = [
     "valuation",
     "shares",
     "preference",
@@ -480,6 +496,9 @@ pub(super) const PRIVATE_ONLY: [&str; 10] = [
     "exit_multiple",
     "dilution",
     "exit_month",
+    "rounds",
+    "after_ipo",
+    "on_acquisition",
 ];
 /// The keys a company of either type may have (`type` aside): with the two
 /// lists above, every key of a company table (tested).
@@ -514,6 +533,9 @@ fn company(
         c.exit_multiple.is_some(),
         c.dilution.is_some(),
         c.exit_month.is_some(),
+        c.rounds.is_some(),
+        c.after_ipo.is_some(),
+        c.on_acquisition.is_some(),
     ];
     let kind = match kind.as_str() {
         "public" => {
@@ -698,6 +720,33 @@ fn private_company(key: &KeyPath, c: &RawCompany, years: u32) -> Check<CompanyKi
         0.0,
         1.0,
     )?;
+    let rounds = match &c.rounds {
+        Some(r) => {
+            // Both would grow the share count; the yearly rate is the smooth
+            // stand-in for rounds (v1), so only one of them may say how.
+            if c.dilution.is_some() {
+                return fail(&k("rounds"), Rule::RoundsExcludeDilution, &[]);
+            }
+            Some(rounds(&k("rounds"), r)?)
+        }
+        None => None,
+    };
+    let after_ipo = match &c.after_ipo {
+        Some(a) => after_ipo(&k("after_ipo"), a)?,
+        None => AfterIpo::DEFAULT,
+    };
+    let on_acquisition = match c.on_acquisition.as_deref() {
+        None | Some("assume") => OnAcquisition::Assume,
+        Some("cancel") => OnAcquisition::Cancel,
+        Some("accelerate") => OnAcquisition::Accelerate,
+        Some(other) => {
+            return fail(
+                &k("on_acquisition"),
+                Rule::OnAcquisitionKnown,
+                &[("got", &other)],
+            );
+        }
+    };
     Ok(CompanyKind::Private(PrivateCompany {
         valuation,
         shares,
@@ -710,11 +759,93 @@ fn private_company(key: &KeyPath, c: &RawCompany, years: u32) -> Check<CompanyKi
         exit_sigma,
         dilution,
         exit_month,
-        // Parsed by the scenario layer (model.md section 9).
-        rounds: None,
-        after_ipo: crate::model::AfterIpo::DEFAULT,
-        on_acquisition: crate::model::OnAcquisition::Assume,
+        rounds,
+        after_ipo,
+        on_acquisition,
     }))
+}
+
+/// `rounds = { rate, step_up = { median, sigma }, dilution }`: every key
+/// but `step_up.sigma` is required, since a round without one of them has
+/// no meaning worth guessing.
+fn rounds(key: &KeyPath, r: &RawRounds) -> Check<Rounds> {
+    let rk = key.key("rate");
+    let rate = within(
+        &rk,
+        Rule::RoundsRateInRange,
+        required(&rk, Rule::RoundsRateRequired, r.rate)?,
+        0.0,
+        1.0,
+    )?;
+    let sk = key.key("step_up");
+    let Some(step_up) = &r.step_up else {
+        return fail(&sk, Rule::RoundsStepUpRequired, &[]);
+    };
+    let mk = sk.key("median");
+    // At most 100 per round, with a sigma of at most 5: the engine keeps the
+    // valuation within its bounds whatever the draws.
+    let step_median = positive(
+        &mk,
+        Rule::RoundsStepUpMedianPositive,
+        Rule::RoundsStepUpMedianAtMost,
+        required(&mk, Rule::RoundsStepUpMedianRequired, step_up.median)?,
+        100.0,
+    )?;
+    let step_sigma = within(
+        &sk.key("sigma"),
+        Rule::RoundsStepUpSigmaInRange,
+        step_up.sigma.unwrap_or(0.0),
+        0.0,
+        5.0,
+    )?;
+    let dk = key.key("dilution");
+    // Below 1: `N / (1 - dilution)` must stay finite.
+    let dilution = within(
+        &dk,
+        Rule::RoundsDilutionInRange,
+        required(&dk, Rule::RoundsDilutionRequired, r.dilution)?,
+        0.0,
+        0.9,
+    )?;
+    Ok(Rounds {
+        rate,
+        step_median,
+        step_sigma,
+        dilution,
+    })
+}
+
+/// `after_ipo = { drift, volatility, lockup_months }`, each key defaulting
+/// to [`AfterIpo::DEFAULT`]'s; drift and volatility take the ranges of a
+/// public company's.
+fn after_ipo(key: &KeyPath, a: &RawAfterIpo) -> Check<AfterIpo> {
+    let d = AfterIpo::DEFAULT;
+    let drift = within(
+        &key.key("drift"),
+        Rule::AfterIpoDriftInRange,
+        a.drift.unwrap_or(d.drift),
+        -1.0,
+        1.0,
+    )?;
+    let volatility = within(
+        &key.key("volatility"),
+        Rule::AfterIpoVolatilityInRange,
+        a.volatility.unwrap_or(d.volatility),
+        0.0,
+        2.0,
+    )?;
+    let lockup_months = int_within(
+        &key.key("lockup_months"),
+        Rule::AfterIpoLockupMonthsInRange,
+        a.lockup_months.unwrap_or(i64::from(d.lockup_months)),
+        0,
+        MAX_LOCKUP_MONTHS,
+    )? as u32;
+    Ok(AfterIpo {
+        drift,
+        volatility,
+        lockup_months,
+    })
 }
 
 /// A vesting frequency, by `rule`.
@@ -1051,8 +1182,11 @@ fn job(
         Some(l) => Some(layoffs(&key.key("layoffs"), l)?),
         None => company.and_then(|c| employers.layoffs[c]),
     };
-    let public =
-        company.is_some_and(|c| matches!(employers.companies[c].kind, CompanyKind::Public(_)));
+    // The public company whose options are exercised at leaving, if any.
+    let public = company
+        .map(|c| &employers.companies[c])
+        .filter(|c| matches!(c.kind, CompanyKind::Public(_)))
+        .map(|c| c.name.as_str());
     let gk = key.key("grants");
     if j.grants.len() > MAX_GRANTS {
         return fail(
@@ -1087,7 +1221,8 @@ fn job(
     })
 }
 
-fn grant(key: &KeyPath, g: &RawGrant, years: u32, _public: bool) -> Check<Grant> {
+/// A grant; `public` names the job's company when it is public.
+fn grant(key: &KeyPath, g: &RawGrant, years: u32, public: Option<&str>) -> Check<Grant> {
     let kk = key.key("kind");
     let kind_name = match g.kind.as_deref() {
         None => return fail(&kk, Rule::GrantKindRequired, &[]),
@@ -1100,6 +1235,13 @@ fn grant(key: &KeyPath, g: &RawGrant, years: u32, _public: bool) -> Check<Grant>
         }
         if g.on_leave.is_some() {
             return fail(&key.key("on_leave"), Rule::OnLeaveOnlyOnOptions, &[]);
+        }
+        if g.exercise_window_months.is_some() {
+            return fail(
+                &key.key("exercise_window_months"),
+                Rule::ExerciseWindowOnlyOnOptions,
+                &[],
+            );
         }
         GrantKind::Rsu
     } else {
@@ -1118,10 +1260,42 @@ fn grant(key: &KeyPath, g: &RawGrant, years: u32, _public: bool) -> Check<Grant>
                 return fail(&key.key("on_leave"), Rule::OnLeaveKnown, &[("got", &other)]);
             }
         };
+        let wk = key.key("exercise_window_months");
+        let exercise_window_months = match (g.exercise_window_months, public) {
+            (None, _) => DEFAULT_EXERCISE_WINDOW_MONTHS,
+            // A window the model would ignore is a mistake in the file, not
+            // a setting: say which rule makes it meaningless.
+            (Some(_), Some(company)) => {
+                return fail(
+                    &wk,
+                    Rule::ExerciseWindowOnlyAtPrivate,
+                    &[("company", &company)],
+                );
+            }
+            (Some(_), None) if on_leave == OnLeave::Forfeit => {
+                let default = if g.on_leave.is_none() {
+                    " (the default)"
+                } else {
+                    ""
+                };
+                return fail(
+                    &wk,
+                    Rule::ExerciseWindowNeedsExercise,
+                    &[("default", &default)],
+                );
+            }
+            (Some(w), None) => int_within(
+                &wk,
+                Rule::ExerciseWindowMonthsInRange,
+                w,
+                0,
+                MAX_EXERCISE_WINDOW_MONTHS,
+            )? as u32,
+        };
         GrantKind::Option {
             strike,
             on_leave,
-            exercise_window_months: 3,
+            exercise_window_months,
         }
     };
     let size = match (g.value, g.units) {

@@ -46,6 +46,9 @@ tables!(
     RawCompany,
     RawLayoffs,
     RawExitMultiple,
+    RawRounds,
+    RawStepUp,
+    RawAfterIpo,
     RawJob,
     RawRange,
     RawRaise,
@@ -215,6 +218,9 @@ pub struct RawCompany {
     pub exit_multiple: Option<RawExitMultiple>,
     pub dilution: Option<f64>,
     pub exit_month: Option<i64>,
+    pub rounds: Option<RawRounds>,
+    pub after_ipo: Option<RawAfterIpo>,
+    pub on_acquisition: Option<String>,
     // either type
     pub market_correlation: Option<f64>,
     pub layoffs: Option<RawLayoffs>,
@@ -238,6 +244,31 @@ pub struct RawLayoffs {
 pub struct RawExitMultiple {
     pub median: Option<f64>,
     pub sigma: Option<f64>,
+}
+
+/// `rounds = { rate, step_up = { median, sigma }, dilution }`.
+#[derive(Debug, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct RawRounds {
+    pub rate: Option<f64>,
+    pub step_up: Option<RawStepUp>,
+    pub dilution: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct RawStepUp {
+    pub median: Option<f64>,
+    pub sigma: Option<f64>,
+}
+
+/// `after_ipo = { drift, volatility, lockup_months }`.
+#[derive(Debug, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct RawAfterIpo {
+    pub drift: Option<f64>,
+    pub volatility: Option<f64>,
+    pub lockup_months: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -301,6 +332,7 @@ pub struct RawGrant {
     pub cliff_months: Option<i64>,
     pub granted_months_ago: Option<i64>,
     pub on_leave: Option<String>,
+    pub exercise_window_months: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]

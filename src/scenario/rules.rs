@@ -132,7 +132,7 @@ rules! {
     CompanyTypeRequired = "company_type_required", "companies.*.type",
         "is required: \"public\" or \"private\"";
     PrivateOnlyKey = "private_only_key",
-        "companies.*.{valuation,shares,preference,preferred_fraction,exit_rate,failure_rate,ipo_fraction,exit_multiple,dilution,exit_month}",
+        "companies.*.{valuation,shares,preference,preferred_fraction,exit_rate,failure_rate,ipo_fraction,exit_multiple,dilution,exit_month,rounds,after_ipo,on_acquisition}",
         "applies only to a private company, but this one has type = \"public\"";
     SharePriceRequired = "share_price_required", "companies.*.share_price",
         "is required but missing";
@@ -189,6 +189,39 @@ rules! {
         "must be in [{lo}, {hi}], got {got}";
     DilutionInRange = "dilution_in_range", "companies.*.dilution",
         "must be in [{lo}, {hi}], got {got}";
+
+    // A private company's funding rounds, life after an IPO and acquisition
+    // (model.md section 9).
+    /// Rounds dilute the shares round by round; the yearly `dilution` is the
+    /// smooth stand-in for them (v1), so a file gives one or the other.
+    RoundsExcludeDilution = "rounds_exclude_dilution", "companies.*.rounds",
+        "cannot be given together with the yearly `dilution`: each round dilutes the shares by its own `dilution` (leave the company's `dilution` out)";
+    RoundsRateRequired = "rounds_rate_required", "companies.*.rounds.rate",
+        "is required: the yearly probability of a funding round";
+    RoundsRateInRange = "rounds_rate_in_range", "companies.*.rounds.rate",
+        "must be in [{lo}, {hi}], got {got}";
+    RoundsStepUpRequired = "rounds_step_up_required", "companies.*.rounds.step_up",
+        "is required: the valuation's multiple at each round, e.g. step_up = { median = 1.8, sigma = 0.6 }";
+    RoundsStepUpMedianRequired = "rounds_step_up_median_required",
+        "companies.*.rounds.step_up.median", "is required but missing";
+    RoundsStepUpMedianPositive = "rounds_step_up_median_positive",
+        "companies.*.rounds.step_up.median", "must be positive, got {got}";
+    RoundsStepUpMedianAtMost = "rounds_step_up_median_at_most",
+        "companies.*.rounds.step_up.median", "must be at most {hi}, got {got}";
+    RoundsStepUpSigmaInRange = "rounds_step_up_sigma_in_range",
+        "companies.*.rounds.step_up.sigma", "must be in [{lo}, {hi}], got {got}";
+    RoundsDilutionRequired = "rounds_dilution_required", "companies.*.rounds.dilution",
+        "is required: the investors' share of the post-money at each round, e.g. 0.18";
+    RoundsDilutionInRange = "rounds_dilution_in_range", "companies.*.rounds.dilution",
+        "must be in [{lo}, {hi}], got {got}";
+    AfterIpoDriftInRange = "after_ipo_drift_in_range", "companies.*.after_ipo.drift",
+        "must be in [{lo}, {hi}], got {got}";
+    AfterIpoVolatilityInRange = "after_ipo_volatility_in_range",
+        "companies.*.after_ipo.volatility", "must be in [{lo}, {hi}], got {got}";
+    AfterIpoLockupMonthsInRange = "after_ipo_lockup_months_in_range",
+        "companies.*.after_ipo.lockup_months", "must be an integer in [{lo}, {hi}], got {got}";
+    OnAcquisitionKnown = "on_acquisition_known", "companies.*.on_acquisition",
+        "must be \"assume\", \"cancel\" or \"accelerate\", got \"{got}\"";
 
     // Either company type.
     MarketCorrelationInRange = "market_correlation_in_range", "companies.*.market_correlation",
@@ -287,6 +320,22 @@ rules! {
         "must be in [{lo}, {hi}], got {got}";
     OnLeaveKnown = "on_leave_known", "jobs.*.grants[*].on_leave",
         "must be \"exercise\" or \"forfeit\", got \"{got}\"";
+    ExerciseWindowOnlyOnOptions = "exercise_window_only_on_options",
+        "jobs.*.grants[*].exercise_window_months",
+        "applies only to options, but this grant has kind = \"rsu\"";
+    /// Public options are exercised and sold at leaving (model.md section
+    /// 15): there is no window to wait out.
+    ExerciseWindowOnlyAtPrivate = "exercise_window_only_at_private",
+        "jobs.*.grants[*].exercise_window_months",
+        "applies only to options at a private company, but `{company}` is public, where vested options are exercised and sold at leaving";
+    /// The window is the time a leaver has to buy vested options, so it
+    /// means nothing when they are forfeited at leaving.
+    ExerciseWindowNeedsExercise = "exercise_window_needs_exercise",
+        "jobs.*.grants[*].exercise_window_months",
+        "applies only to options with on_leave = \"exercise\" (the months a leaver has to buy them), but this grant's on_leave is \"forfeit\"{default}: its vested options lapse at leaving";
+    ExerciseWindowMonthsInRange = "exercise_window_months_in_range",
+        "jobs.*.grants[*].exercise_window_months",
+        "must be an integer in [{lo}, {hi}], got {got}";
     UnitsExcludeValue = "units_exclude_value", "jobs.*.grants[*].units",
         "cannot be given together with `value`: choose one";
     GrantSizeRequired = "grant_size_required", "jobs.*.grants[*].units",
