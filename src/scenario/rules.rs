@@ -332,7 +332,7 @@ rules! {
     /// means nothing when they are forfeited at leaving.
     ExerciseWindowNeedsExercise = "exercise_window_needs_exercise",
         "jobs.*.grants[*].exercise_window_months",
-        "applies only with on_leave = \"exercise\", but this grant's on_leave is \"forfeit\"{default}: its vested options lapse at leaving";
+        "applies only to options with on_leave = \"exercise\" (the months a leaver has to buy them), but this grant's on_leave is \"forfeit\"{default}: its vested options lapse at leaving";
     ExerciseWindowMonthsInRange = "exercise_window_months_in_range",
         "jobs.*.grants[*].exercise_window_months",
         "must be an integer in [{lo}, {hi}], got {got}";
