@@ -2191,3 +2191,75 @@ fn the_new_keys_at_their_defaults_change_nothing() {
         same_values(&without, &with, st, true);
     }
 }
+
+// ---------------------------------------------------------------------------
+// The bundled scenarios.
+
+/// A bundled scenario at 2,000 runs.
+fn bundled(name: &str) -> Worlds {
+    let path = format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).expect("bundled scenario");
+    assert!(text.contains("runs = 100000"), "{name}");
+    Worlds::of(&text.replace("runs = 100000", "runs = 2000"))
+}
+
+#[test]
+fn the_bundled_leave_the_startup_compares_a_90_day_window_with_a_10_year_one() {
+    // Both leave at month 24 with 20,000 vested $3 options. The 90-day
+    // window ends at month 27: the options in the money at the mark are
+    // bought then, at most 20,000 x $3, in year 3. The 10-year window ends
+    // after the horizon: no strike is ever paid.
+    let w = bundled("leave-the-startup");
+    for row in &w.rows {
+        assert!(row.iter().all(|v| v.is_finite()));
+    }
+    let mut bought = 0;
+    for y in 1..=6 {
+        for (run, (&short, &long)) in w
+            .column("leave-exercise", y, "options")
+            .iter()
+            .zip(&w.column("leave-exercise-10y", y, "options"))
+            .enumerate()
+        {
+            assert!(
+                long >= 0.0,
+                "run {run} year {y}: the 10-year window paid {long}"
+            );
+            assert!(short >= -60_000.005, "run {run} year {y}: paid {short}");
+            if y != 3 {
+                assert!(
+                    short >= 0.0,
+                    "run {run} year {y}: paid {short} outside year 3"
+                );
+            } else if short < 0.0 {
+                bought += 1;
+            }
+        }
+    }
+    // Most worlds are still private and alive at month 27 with the mark
+    // above $3: the 90-day leaver pays in them.
+    assert!(bought > w.runs() / 4, "{bought} worlds bought at month 27");
+}
+
+#[test]
+fn the_bundled_bigtech_vs_startup_has_rounds_that_move_the_unrealized_value() {
+    // With rounds the mark moves: the startup's unrealized value at year 2's
+    // end (vested options at mark - $3) takes many values, not v1's one
+    // (20,000 x (10 - 3) in every world still private).
+    let w = bundled("bigtech-vs-startup");
+    for row in &w.rows {
+        assert!(row.iter().all(|v| v.is_finite()));
+    }
+    let mut values: Vec<f64> = w
+        .column("startup", 2, "unrealized")
+        .into_iter()
+        .filter(|&v| v > 0.0)
+        .collect();
+    values.sort_by(f64::total_cmp);
+    values.dedup_by(|a, b| (*a - *b).abs() < 0.005);
+    assert!(
+        values.len() > 100,
+        "{} distinct unrealized values",
+        values.len()
+    );
+}
