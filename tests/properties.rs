@@ -51,6 +51,12 @@ struct Private {
     median: f64,
     sigma: f64,
     dilution: f64,
+    /// `rounds = { rate, step_up = { median, sigma }, dilution }` instead of
+    /// the yearly `dilution`.
+    rounds: Option<(f64, f64, f64, f64)>,
+    /// `after_ipo = { drift, volatility, lockup_months }`.
+    after_ipo: Option<(f64, f64, u32)>,
+    on_acquisition: Option<&'static str>,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +77,9 @@ enum GrantKind {
         units: f64,
         strike: f64,
         on_leave: Option<&'static str>,
+        /// `exercise_window_months`, written only where it is allowed (an
+        /// option at the private company with `on_leave = "exercise"`).
+        window: Option<u32>,
     },
 }
 
@@ -202,9 +211,28 @@ fn private(w: bool) -> impl Strategy<Value = Private> {
             num(w, 0.0..2.0, &[0.0, 5.0]),
             num(w, 0.0..0.2, &[0.0, 1.0]),
         ),
+        (
+            prop::option::of((
+                num(w, 0.0..1.0, &[0.0, 1.0]),
+                num(w, 0.3..3.0, &[1e-3, 100.0]),
+                num(w, 0.0..1.0, &[0.0, 5.0]),
+                num(w, 0.0..0.3, &[0.0, 0.9]),
+            )),
+            prop::option::of((
+                num(w, -0.2..0.3, &[-1.0, 1.0]),
+                num(w, 0.0..1.0, &[0.0, 2.0]),
+                prop::sample::select(vec![0u32, 1, 6, 12, 120]),
+            )),
+            prop::option::of(prop::sample::select(vec!["assume", "cancel", "accelerate"])),
+        ),
     )
         .prop_map(
-            |((valuation, shares, pref, preferred_fraction), exit, (ipo, median, sigma, dil))| {
+            |(
+                (valuation, shares, pref, preferred_fraction),
+                exit,
+                (ipo, median, sigma, dil),
+                (rounds, after_ipo, on_acquisition),
+            )| {
                 Private {
                     valuation,
                     shares,
@@ -215,6 +243,9 @@ fn private(w: bool) -> impl Strategy<Value = Private> {
                     median,
                     sigma,
                     dilution: dil,
+                    rounds,
+                    after_ipo,
+                    on_acquisition,
                 }
             },
         )
@@ -255,11 +286,13 @@ fn grant(w: bool) -> impl Strategy<Value = Grant> {
             num(w, 1.0..1e5, &[1e-6, 1e13]),
             num(w, 0.0..500.0, &[0.0, 1e7]),
             prop::option::of(prop::sample::select(vec!["exercise", "forfeit"])),
+            prop::option::of(prop::sample::select(vec![0u32, 1, 3, 12, 120, 600])),
         )
-            .prop_map(|(units, strike, on_leave)| GrantKind::Option {
+            .prop_map(|(units, strike, on_leave, window)| GrantKind::Option {
                 units,
                 strike,
                 on_leave,
+                window,
             }),
     ];
     (kind, vesting(), prop::option::of(any::<Index>())).prop_map(|(kind, vesting, months_ago)| {
@@ -468,6 +501,13 @@ fn deterministic(spec: &Spec) -> Spec {
         }
         p.sigma = 0.0;
         p.ipo_fraction = p.ipo_fraction.round();
+        if let Some((rate, _, sigma, _)) = &mut p.rounds {
+            *rate = rate.round();
+            *sigma = 0.0;
+        }
+        // The after-IPO volatility defaults to 0.50: give it 0.
+        let (drift, _, lockup) = p.after_ipo.unwrap_or((0.08, 0.5, 6));
+        p.after_ipo = Some((drift, 0.0, lockup));
     }
     for j in &mut s.jobs {
         if let Base::Raise { min, .. } = j.base {
@@ -590,7 +630,24 @@ impl Spec {
                 p.median, p.sigma
             )
             .unwrap();
-            writeln!(w, "dilution = {:?}", p.dilution).unwrap();
+            match p.rounds {
+                Some((rate, median, sigma, dilution)) => writeln!(
+                    w,
+                    "rounds = {{ rate = {rate:?}, step_up = {{ median = {median:?}, sigma = {sigma:?} }}, dilution = {dilution:?} }}"
+                )
+                .unwrap(),
+                None => writeln!(w, "dilution = {:?}", p.dilution).unwrap(),
+            }
+            if let Some((drift, volatility, lockup)) = p.after_ipo {
+                writeln!(
+                    w,
+                    "after_ipo = {{ drift = {drift:?}, volatility = {volatility:?}, lockup_months = {lockup} }}"
+                )
+                .unwrap();
+            }
+            if let Some(a) = p.on_acquisition {
+                writeln!(w, "on_acquisition = \"{a}\"").unwrap();
+            }
         }
         let companies = self.companies();
         for (j, job) in self.jobs.iter().enumerate() {
@@ -629,6 +686,7 @@ impl Spec {
                         units,
                         strike,
                         on_leave,
+                        window,
                     } => {
                         writeln!(
                             w,
@@ -637,6 +695,11 @@ impl Spec {
                         .unwrap();
                         if let Some(o) = on_leave {
                             writeln!(w, "on_leave = \"{o}\"").unwrap();
+                        }
+                        if let (Some("exercise"), Some(m), "startup") =
+                            (*on_leave, window, company.as_str())
+                        {
+                            writeln!(w, "exercise_window_months = {m}").unwrap();
                         }
                     }
                 }
