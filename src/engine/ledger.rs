@@ -135,10 +135,22 @@ pub enum Flow {
         units: f64,
         /// Value per unit (net of strike for options not yet exercised).
         per_unit: f64,
-        /// Whether `per_unit` comes from the market price after an IPO
-        /// (else from the mark, the round price per share).
-        at_market: bool,
+        /// What `per_unit` is.
+        basis: Basis,
     },
+}
+
+/// What a unit of unrealized equity is valued at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// The mark: the latest round price per share (RSUs, bought shares).
+    Mark,
+    /// The mark less the strike, floored at 0 (options not exercised).
+    MarkLessStrike,
+    /// The market price during an IPO's lockup.
+    Price,
+    /// The market price less the strike, floored at 0, during a lockup.
+    PriceLessStrike,
 }
 
 /// Why a stint ended before its planned end.

@@ -16,7 +16,7 @@
 
 use crate::engine::compile::{Event, Held};
 use crate::engine::evaluate::{Book, Slots};
-use crate::engine::ledger::{Flow, Ledger};
+use crate::engine::ledger::{Basis, Flow, Ledger};
 use crate::engine::world::{Fate, World};
 use crate::model::{GrantKind, GrantSize, OnAcquisition, OnLeave, PrivateCompany};
 use crate::schema::Measure;
@@ -86,14 +86,18 @@ impl Grant<'_> {
         }
     }
 
-    /// What one unit is worth in state `state` at `t`.
-    fn worth(&self, world: &World, ipo: Option<u32>, t: u32, state: After) -> (f64, bool) {
+    /// What one unit is worth in state `state` at `t`, and on what basis.
+    fn worth(&self, world: &World, ipo: Option<u32>, t: u32, state: After) -> (f64, Basis) {
         let (s, market) = self.share(world, ipo, t);
-        match state {
-            After::Shares if self.option => (s, market),
-            // An RSU is a share; an option is a share less the strike.
-            After::Shares | After::Options => ((s - self.strike).max(0.0), market),
-            After::Nothing => (0.0, market),
+        let net = (s - self.strike).max(0.0);
+        match (state, self.option, market) {
+            (After::Nothing, ..) => (0.0, Basis::MarkLessStrike),
+            // An RSU or a bought share is a share; an option is a share
+            // less the strike.
+            (_, false, false) | (After::Shares, true, false) => (s, Basis::Mark),
+            (_, false, true) | (After::Shares, true, true) => (s, Basis::Price),
+            (_, true, false) => (net, Basis::MarkLessStrike),
+            (_, true, true) => (net, Basis::PriceLessStrike),
         }
     }
 
@@ -117,7 +121,7 @@ impl Grant<'_> {
         &self,
         book: &mut Book<'_, L>,
         stop: u32,
-        mut at: impl FnMut(u32) -> (f64, f64, bool),
+        mut at: impl FnMut(u32) -> (f64, f64, Basis),
     ) {
         if book.slots.get(Measure::Unrealized) == Slots::NONE {
             return;
@@ -127,7 +131,7 @@ impl Grant<'_> {
             if t >= stop {
                 break;
             }
-            let (n, per_unit, at_market) = at(t);
+            let (n, per_unit, basis) = at(t);
             book.add(
                 t,
                 Measure::Unrealized,
@@ -136,7 +140,7 @@ impl Grant<'_> {
                     grant: self.g,
                     units: n,
                     per_unit,
-                    at_market,
+                    basis,
                 },
             );
         }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::engine::compile::GrantSource;
-use crate::engine::ledger::{Cause, Entry, Flow};
+use crate::engine::ledger::{Basis, Cause, Entry, Flow};
 use crate::engine::trace::StrategyTrace;
 use crate::engine::world::{Fate, World};
 use crate::model::{CompanyKind, GrantKind, Scenario};
@@ -146,15 +146,14 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
             grant,
             units,
             per_unit,
-            at_market,
+            basis,
         } => format!(
             "unrealized: {units:.2} vested units held x ${per_unit:.4} ({}), {}",
-            match (at_market, t.grants[grant].kind) {
-                (true, GrantKind::Option { .. }) => "market price less the strike",
-                (true, GrantKind::Rsu) => "market price, in the lockup",
-                (false, GrantKind::Option { .. }) =>
-                    "the mark, the latest round price a share, less the strike unless exercised",
-                (false, GrantKind::Rsu) => "the mark, the latest round price a share",
+            match basis {
+                Basis::Mark => "the mark, the latest round price a share",
+                Basis::MarkLessStrike => "the mark less the strike",
+                Basis::Price => "the share price, in the lockup",
+                Basis::PriceLessStrike => "the share price less the strike, in the lockup",
             },
             grant_label(s, &t.grants[grant])
         ),
