@@ -2263,3 +2263,58 @@ fn the_bundled_bigtech_vs_startup_has_rounds_that_move_the_unrealized_value() {
         values.len()
     );
 }
+
+/// model.md section 3's floor ($0.0001 a share) holds for a `value` grant
+/// made after an IPO whose price is near zero: the grant converts at the
+/// floor, so its unit count and every output stay finite (section 7).
+#[test]
+fn a_value_grant_after_an_ipo_at_a_near_zero_price_converts_at_the_floor() {
+    let text = r#"
+[simulation]
+years = 3
+runs = 50
+seed = 5
+
+[companies.dust]
+type = "private"
+valuation = 1
+shares = 1e12
+exit_month = 5
+ipo_fraction = 1.0
+exit_multiple = { median = 1e-300, sigma = 0.0 }
+
+[jobs.first]
+company = "dust"
+base = 100_000
+
+[jobs.later]
+company = "dust"
+base = 100_000
+
+[[jobs.later.grants]]
+kind = "rsu"
+value = 100_000
+vesting = [100]
+frequency = "quarterly"
+
+[strategies.stay]
+path = [{ job = "first", years = 1 }, { job = "later" }]
+"#;
+    let (s, r) = common::simulate(text);
+    for series in &r.series {
+        assert!(series.mean.is_finite());
+        assert!(series.quantiles.iter().all(|q| q.is_finite()));
+    }
+    // 100,000 / 0.0001 = 1e9 units, each worth the near-zero price: the
+    // vests pay (almost) nothing, never infinity.
+    let (_, t) = ledger(&s, 0, "stay");
+    let units: f64 = t
+        .entries
+        .iter()
+        .filter_map(|e| match e.flow {
+            Flow::Vest { units, .. } | Flow::LockupSale { units, .. } => Some(units),
+            _ => None,
+        })
+        .sum();
+    assert!((units - 1e9).abs() < 1e-3, "units {units}");
+}

@@ -3,7 +3,7 @@
 
 use crate::engine::compile::{Event, GrantSource, Held, Plan, StintPlan, StrategyPlan, year_of};
 use crate::engine::ledger::{Cause, Entry, Flow, Ledger, NoLedger};
-use crate::engine::private;
+use crate::engine::private::{self, PRICE_FLOOR};
 use crate::engine::world::{Fate, NEVER, World};
 use crate::model::{Base, CompanyKind, GrantKind, GrantSize, Scenario};
 use crate::schema::{Layout, Measure};
@@ -185,7 +185,7 @@ impl StrategyPlan {
                 let planned = &self.held[g];
                 let ended;
                 let h = if tenure.early {
-                    let Some(held) = tenure.hold(planned, &self.events) else {
+                    let Some(held) = tenure.hold(planned, &self.events, horizon) else {
                         continue;
                     };
                     ended = held;
@@ -252,7 +252,7 @@ impl StrategyPlan {
     /// are exercised and sold when the stint ends (or at the horizon).
     fn public<L: Ledger>(&self, g: usize, h: &Held, world: &World, book: &mut Book<'_, L>) {
         let c = h.company;
-        let units = Self::units(h, world.price(c, h.convert_month));
+        let units = Self::units(h, world.price(c, h.convert_month).max(PRICE_FLOOR));
         match h.kind {
             GrantKind::Rsu => {
                 for e in &self.events[h.events.clone()] {
@@ -378,7 +378,7 @@ impl Tenure {
     /// The grant as held under an early ending: `None` when it is never
     /// made; otherwise vesting stops at [`Tenure::leave`] and the rest is
     /// forfeited.
-    fn hold(&self, h: &Held, events: &[Event]) -> Option<Held> {
+    fn hold(&self, h: &Held, events: &[Event], horizon: u32) -> Option<Held> {
         if self.none || (h.source.grant.is_none() && h.convert_month >= self.worked) {
             return None;
         }
@@ -391,7 +391,9 @@ impl Tenure {
         }
         held.events = h.events.start..end;
         held.leave_month = self.leave;
-        held.leaves = true;
+        // Continued vesting that reaches the horizon is held to it, like a
+        // stint that runs to the horizon: nothing lapses there.
+        held.leaves = self.leave < horizon;
         held.vested_at_leave = vested;
         Some(held)
     }

@@ -21,9 +21,10 @@ use crate::engine::world::{Fate, World};
 use crate::model::{GrantKind, GrantSize, OnAcquisition, OnLeave, PrivateCompany};
 use crate::schema::Measure;
 
-/// The share-price floor of model.md section 3, used to convert a `value`
-/// grant at an acquisition that paid common nothing.
-const PRICE_FLOOR: f64 = 0.0001;
+/// The share-price floor of model.md section 3, the lowest price a `value`
+/// grant converts at (an acquisition that paid common nothing, a simulated
+/// price near zero), so a grant's unit count stays finite.
+pub(super) const PRICE_FLOOR: f64 = 0.0001;
 
 /// A vested fraction read forward in time: `pre_vested` plus the events up
 /// to a month, for months that never decrease.
@@ -182,7 +183,7 @@ pub(super) fn evaluate<L: Ledger>(
         Fate::Exit {
             month, ipo: true, ..
         } if month <= h.convert_month => {
-            let units = units(h, world.price(h.company, h.convert_month));
+            let units = units(h, world.price(h.company, h.convert_month).max(PRICE_FLOOR));
             gr.forfeit_unvested(units, book);
             at_ipo(&gr, units, month, world, horizon, book);
         }
@@ -328,7 +329,7 @@ fn before_the_end<L: Ledger>(
     book: &mut Book<'_, L>,
 ) {
     let h = gr.h;
-    let units = units(h, world.mark(gr.company, h.convert_month));
+    let units = units(h, world.mark(gr.company, h.convert_month).max(PRICE_FLOOR));
     let (end, ipo) = match fate {
         Fate::Exit { month, ipo, .. } => (month, ipo.then_some(month)),
         Fate::Failure { month } => (month, None),
