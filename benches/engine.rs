@@ -9,6 +9,9 @@
 //!   far the engine is from the generator's limit.
 //! - `economy/*`: one world of stay-vs-switch as it is, with a correlated
 //!   market, with layoffs, and with both: the cost of model.md section 8.
+//! - `startup/*`: one world of bigtech-vs-startup with v1's private model
+//!   (yearly dilution, an IPO's price held), with rounds, and with rounds and
+//!   an IPO in every world: the cost of model.md section 9.
 //! - `percentiles`: exact quantile extraction by selection vs a full sort.
 
 use std::hint::black_box;
@@ -19,7 +22,7 @@ use rand_distr::StandardNormal;
 use tcsim::engine::driver::Source;
 use tcsim::engine::world::stream;
 use tcsim::engine::{Engine, World};
-use tcsim::model::{CompanyKind, Layoffs, Market, Scenario};
+use tcsim::model::{CompanyKind, Layoffs, Market, Rounds, Scenario};
 use tcsim::stats::select_ranks;
 
 fn load(name: &str) -> Scenario {
@@ -190,6 +193,61 @@ fn economy(c: &mut Criterion) {
     g.finish();
 }
 
+fn startup(c: &mut Criterion) {
+    let bundled = load("bigtech-vs-startup.toml");
+    fn private(s: &mut Scenario) -> Vec<&mut tcsim::model::PrivateCompany> {
+        s.companies
+            .iter_mut()
+            .filter_map(|c| match &mut c.kind {
+                CompanyKind::Private(p) => Some(p),
+                CompanyKind::Public(_) => None,
+            })
+            .collect()
+    }
+    // v1's private model: a yearly dilution instead of rounds.
+    let mut yearly = bundled.clone();
+    for p in private(&mut yearly) {
+        p.rounds = None;
+        p.dilution = 0.09;
+    }
+    let mut rounds = bundled.clone();
+    for p in private(&mut rounds) {
+        p.rounds = Some(Rounds {
+            rate: 0.5,
+            step_median: 1.5,
+            step_sigma: 0.6,
+            dilution: 0.13,
+        });
+    }
+    // An IPO in month 13 of every world: the post-IPO path every time.
+    let mut ipo = rounds.clone();
+    for p in private(&mut ipo) {
+        p.exit_month = Some(13);
+        p.ipo_fraction = 1.0;
+    }
+    let cases = [
+        ("yearly_dilution", yearly),
+        ("rounds", rounds),
+        ("rounds_and_ipo", ipo),
+    ];
+    let mut g = c.benchmark_group("startup");
+    g.throughput(Throughput::Elements(1000));
+    for (name, s) in &cases {
+        let engine = Engine::new(s);
+        let mut world = World::new(s);
+        let mut row = vec![0.0; engine.width()];
+        g.bench_function(*name, |b| {
+            b.iter(|| {
+                for run in 0..1000 {
+                    engine.run_into(run, &mut world, &mut row);
+                }
+                black_box(&row);
+            })
+        });
+    }
+    g.finish();
+}
+
 fn percentiles(c: &mut Criterion) {
     let n = 1_000_000usize;
     let values: Vec<f64> = (0..n)
@@ -219,5 +277,12 @@ fn percentiles(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, per_world, economy, percentiles, end_to_end);
+criterion_group!(
+    benches,
+    per_world,
+    economy,
+    startup,
+    percentiles,
+    end_to_end
+);
 criterion_main!(benches);
