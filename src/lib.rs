@@ -27,6 +27,7 @@ pub mod resources;
 pub mod scenario;
 pub mod schema;
 pub mod stats;
+pub mod tax;
 pub mod terminal;
 pub mod vesting;
 pub mod waterfall;
