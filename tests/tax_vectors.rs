@@ -8,7 +8,9 @@
 //!   contract), not its withholding estimate. Checked: `federal.total`,
 //!   `fica`, `state` (state + local), `state_payroll`.
 //! - `tests/tax_vectors/amt_2026.csv`: Tax-Calculator for 2026, ISO spreads
-//!   as the AMT adjustment, Texas, wages only (PolicyEngine, with the spread
+//!   as the AMT adjustment, wages only; in Texas (the standard deduction added
+//!   back) and, itemizing, in CA and NYC (SALT added back), with the state
+//!   liability PolicyEngine computes as SALT (PolicyEngine, with the spread
 //!   added to its AMT income, agrees to the cent). Checked:
 //!   `federal.regular`, `federal.tentative_minimum`, `federal.amt`,
 //!   `federal.total`.
@@ -139,20 +141,27 @@ fn compute(tables: &Tables, h: &Household, r: Residence, income: Income) -> Liab
     year(&t, h, &[(r, income)], &mut Carry::default())
 }
 
-fn federal_context(l: &Liability, row: &Row, agi: &str, taxable: &str) -> String {
+/// The engine's federal lines and the oracle's columns `oracle`, for a
+/// failure message.
+fn federal_context(l: &Liability, row: &Row, oracle: &[&str]) -> String {
     let f = &l.federal;
+    let theirs: Vec<String> = oracle
+        .iter()
+        .map(|k| format!("{k} {}", row.text(k)))
+        .collect();
     format!(
-        "engine agi {:.2} deduction {:.2} itemized {} taxable {:.2} regular {:.2} amt {:.2} niit {:.2}; \
-         oracle agi {} taxable {}",
+        "engine agi {:.2} deduction {:.2} itemized {} taxable {:.2} regular {:.2} tentative minimum \
+         {:.2} amt {:.2} niit {:.2} state {:.2}; oracle {}",
         f.agi,
         f.deduction,
         f.itemized,
         f.taxable,
         f.regular,
+        f.tentative_minimum,
         f.amt,
         f.niit,
-        row.text(agi),
-        row.text(taxable)
+        l.state,
+        theirs.join(" ")
     )
 }
 
@@ -172,18 +181,20 @@ fn policyengine_households() {
             ..Income::default()
         };
         let l = compute(&tables, &household(row), r, income);
-        let context = format!(
-            "{}; oracle deduction {} itemized {} regular {} amt {} niit {}; engine state {:.2} \
-             oracle state {} + local {}",
-            federal_context(&l, row, "agi", "taxable"),
-            row.text("deduction"),
-            row.text("itemized"),
-            row.text("federal_regular"),
-            row.text("federal_amt"),
-            row.text("federal_niit"),
-            l.state,
-            row.text("state_income"),
-            row.text("local"),
+        let context = federal_context(
+            &l,
+            row,
+            &[
+                "agi",
+                "deduction",
+                "itemized",
+                "taxable",
+                "federal_regular",
+                "federal_amt",
+                "federal_niit",
+                "state_income",
+                "local",
+            ],
         );
         failures.extend(check(
             id,
@@ -207,23 +218,28 @@ fn policyengine_households() {
 fn taxcalc_iso_amt() {
     let tables = Tables::load(2026).unwrap();
     let rows = rows(AMT);
-    assert_eq!(rows.len(), 19, "the AMT cases of tools/tax_vectors.py");
-    let tx = residence(&tables, "TX", "");
+    assert_eq!(rows.len(), 24, "the AMT cases of tools/tax_vectors.py");
     let mut failures = Vec::new();
     for row in &rows {
         let id = row.text("id");
+        let r = residence(&tables, row.text("state"), row.text("city"));
         let income = Income {
             wages: row.num("wages"),
             iso_preference: row.num("iso_spread"),
             ..Income::default()
         };
-        let l = compute(&tables, &household(row), tx, income);
-        let context = format!(
-            "{}; engine tentative minimum {:.2}, oracle amti {} ({})",
-            federal_context(&l, row, "wages", "wages"),
-            l.federal.tentative_minimum,
-            row.text("amti"),
-            row.text("case")
+        let l = compute(&tables, &household(row), r, income);
+        let context = federal_context(
+            &l,
+            row,
+            &[
+                "case",
+                "salt",
+                "salt_deduction",
+                "amti",
+                "regular",
+                "tentative_minimum",
+            ],
         );
         failures.extend(check(
             id,
@@ -236,13 +252,14 @@ fn taxcalc_iso_amt() {
                 ),
                 ("amt", l.federal.amt, row.num("amt")),
                 ("federal", l.federal.total, row.num("federal_total")),
+                ("state", l.state, row.num("salt")),
             ],
             &context,
         ));
         // The AMT paid on an ISO spread is the next years' credit (Form 8801).
         let mut carry = Carry::default();
         let t = tables.for_year(0, 0.0);
-        let again = year(&t, &household(row), &[(tx, income)], &mut carry);
+        let again = year(&t, &household(row), &[(r, income)], &mut carry);
         assert!(
             (carry.min_tax_credit - again.federal.amt).abs() <= TOLERANCE,
             "{id}: the minimum tax credit carried ({:.2}) is the AMT paid ({:.2})",

@@ -22,7 +22,9 @@ What it writes (under `tests/tax_vectors/` unless `--out` says otherwise):
   the household lives in Texas (no state income tax, so no SALT and the
   standard deduction), single and joint, wages $200k-$600k, spreads chosen to
   land below the exemption's phase-out start, inside the 50 % phase-out, and
-  into the 28 % bracket. Columns: regular tax, tentative minimum tax, AMT; a
+  into the 28 % bracket; and a few itemizers in CA and NYC, whose SALT (the
+  state liability from PolicyEngine, Tax-Calculator's `e18400`) is added back
+  for the AMT. Columns: regular tax, tentative minimum tax, AMT; a
   PolicyEngine cross-check of the same households (PolicyEngine has no ISO
   input: the script adds the spread to its `amt_income` by overriding that
   variable with its own value plus the spread); and a wages-only federal
@@ -320,9 +322,20 @@ AMT_CASES = [
     ("joint", 500_000, 700_000, "AMTI 1.2M inside the phase-out"),
     ("joint", 600_000, 1_000_000, "AMTI 1.6M past the phase-out: exemption gone"),
 ]
+# Itemizers: the same kind of exercise in California and New York City, where
+# the state and local income tax is itemized for the regular tax and added
+# back for the AMT (Form 6251 line 2a). (state, city, filing, wages, spread, what)
+AMT_ITEMIZER_CASES = [
+    ("CA", "", "single", 300_000, 100_000, "CA itemizer; SALT added back; 28 %"),
+    ("CA", "", "single", 400_000, 250_000, "CA itemizer; AMTI inside the phase-out"),
+    ("CA", "", "joint", 500_000, 300_000, "CA itemizer; below the phase-out start"),
+    ("NY", "NYC", "single", 300_000, 150_000, "NYC itemizer; SALT added back"),
+    ("NY", "NYC", "joint", 400_000, 700_000, "NYC itemizer; AMTI inside the phase-out"),
+]
 
 
-def tc_run(cases: list[tuple]) -> dict[str, list[float]]:
+def tc_run(cases: list[tuple], salt: list[float] | None = None) -> dict[str, list[float]]:
+    """cases: (filing, wages, spread, ...); salt: state and local income tax (Schedule A line 5a)."""
     import pandas as pd
     import taxcalc as tc
 
@@ -338,13 +351,14 @@ def tc_run(cases: list[tuple]) -> dict[str, list[float]]:
         "e00200p": [float(c[1]) for c in cases],
         "e00200s": [0.0] * n,
         "cmbtp": [float(c[2]) for c in cases],
+        "e18400": [float(x) for x in (salt or [0.0] * n)],
     })
     recs = tc.Records(data=df, start_year=YEAR, gfactors=None, weights=None, adjust_ratios=None)
     calc = tc.Calculator(policy=tc.Policy(), records=recs, verbose=False)
     calc.advance_to_year(YEAR)
     calc.calc_all()
     names = ["taxbc", "c62100", "c09600", "c05800", "niit", "iitax", "c00100", "c04800", "standard",
-             "payrolltax"]
+             "payrolltax", "c18300"]
     return {k: [float(x) for x in calc.array(k)] for k in names}
 
 
@@ -361,73 +375,93 @@ def tc_tmt(amti: float, filing: str) -> float:
     return float(pol.AMT_rt1[0]) * base + float(pol.AMT_rt2_addon[0]) * max(0.0, base - brk)
 
 
-def pe_amt(cases: list[tuple]) -> dict[str, list[float]]:
+def pe_amt(cases: list[tuple]) -> tuple[dict[str, list[float]], list[float]]:
+    """cases: (state, city, filing, wages, spread). PolicyEngine with SALT = the state and local
+    liability (its fixed point, as in the grid), then amt_income overridden to its own value plus
+    the spread. Returns the AMT lines and the SALT used."""
     from policyengine_us import Simulation
 
-    rows = [dict(state="TX", city="", filing=c[0], wages=c[1]) for c in cases]
-    base = pe_read_amt(Simulation(situation=pe_situation(rows, [0.0] * len(rows))))
-    sim = Simulation(situation=pe_situation(rows, [0.0] * len(rows), [float(c[2]) for c in cases],
-                                            base["amt_income"]))
-    return pe_read_amt(sim)
+    rows = [dict(state=c[0], city=c[1], filing=c[2], wages=c[3]) for c in cases]
+    _, v = pe_grid(rows)
+    salt = [a + b for a, b in zip(v["state_income_tax"], v["nyc_income_tax"])]
+    base = pe_read_amt(Simulation(situation=pe_situation(rows, salt)))
+    sim = Simulation(situation=pe_situation(rows, salt, [float(c[4]) for c in cases], base["amt_income"]))
+    out = pe_read_amt(sim)
+    # The state and local tax must not move with the spread (neither PolicyEngine's state AMTs nor
+    # tcsim see it): check, so that the SALT given to Tax-Calculator is the one PolicyEngine used.
+    st = [a + b for a, b in zip(out["state_income_tax"], out["nyc_income_tax"])]
+    assert max(abs(a - b) for a, b in zip(st, salt)) < 0.01, "state tax moved with amt_income"
+    return out, salt
 
 
 def pe_read_amt(sim) -> dict[str, list[float]]:
     names = ["amt_income", "amt_base_tax", "alternative_minimum_tax", "income_tax_main_rates",
-             "capital_gains_tax", "income_tax_before_credits", "net_investment_income_tax"]
+             "capital_gains_tax", "income_tax_before_credits", "net_investment_income_tax",
+             "state_income_tax", "nyc_income_tax", "tax_unit_itemizes"]
     return {n: pe_calc(sim, n) for n in names}
 
 
 def write_amt(out: str) -> None:
-    t = tc_run(AMT_CASES)
-    pe = pe_amt(AMT_CASES)
+    # (state, city, filing, wages, spread, what)
+    cases = [("TX", "", fl, w, sp, what) for fl, w, sp, what in AMT_CASES] + list(AMT_ITEMIZER_CASES)
+    pe, salt = pe_amt(cases)
+    t = tc_run([(c[2], c[3], c[4]) for c in cases], salt)
     # Wages-only federal cross-check: Tax-Calculator vs PolicyEngine, TX (no SALT), standard deduction.
-    xcases = [(f, w, 0, "") for f in FILINGS for w in WAGES]
-    tx = tc_run(xcases)
-    px = pe_amt(xcases)
+    xcases = [("TX", "", f, w, 0) for f in FILINGS for w in WAGES]
+    px, _ = pe_amt(xcases)
+    tx = tc_run([(c[2], c[3], c[4]) for c in xcases])
     path = os.path.join(out, f"amt_{YEAR}.csv")
     with open(path, "w", newline="") as f:
-        f.write(f"# tcsim tax vectors, tax year {YEAR}: ISO exercises and the AMT, Texas (no state income tax).\n")
+        f.write(f"# tcsim tax vectors, tax year {YEAR}: ISO exercises and the AMT.\n")
         f.write(f"# Oracle: {versions('taxcalc')} (PSL Tax-Calculator, 2026 current law, OBBBA);\n")
         f.write(f"#   cross-check: {versions('policyengine-us')}. Written {datetime.date.today().isoformat()}\n")
         f.write("#   by tools/tax_vectors.py (not run by CI).\n")
-        f.write("# Household: one earner aged 35 (joint: spouse 35, no income), no dependents, wages only,\n")
-        f.write("#   standard deduction; iso_spread = ISO exercise spread kept past year end (Form 6251 line 2i),\n")
-        f.write("#   given to Tax-Calculator as cmbtp (income on Form 6251 not in AGI, lines 2c-2t and 3).\n")
+        f.write("# Household: one earner aged 35 (joint: spouse 35, no income), no dependents, wages only;\n")
+        f.write("#   iso_spread = ISO exercise spread kept past year end (Form 6251 line 2i), given to\n")
+        f.write("#   Tax-Calculator as cmbtp (income on Form 6251 not in AGI, lines 2c-2t and 3).\n")
+        f.write("#   TX rows: no state tax, standard deduction (added back for the AMT). CA / NYC rows:\n")
+        f.write("#   salt = the state and local income-tax liability PolicyEngine computes (the SALT\n")
+        f.write("#   fixed point of policyengine_2026.csv), given to Tax-Calculator as e18400; it itemizes\n")
+        f.write("#   SALT capped and phased down, and adds it back for the AMT (line 2a). Neither oracle\n")
+        f.write("#   lets the spread change the state tax (no state AMT on it; tcsim models none either).\n")
         f.write("# Columns: regular = taxcalc taxbc (regular tax before credits); amti = taxcalc c62100;\n")
-        f.write("#   tentative_minimum = Form 6251 line 9: taxbc + c09600 where the AMT is positive (exact),\n")
-        f.write("#   else lines 5-7 recomputed from c62100 with taxcalc's own 2026 AMT parameters\n")
-        f.write("#   (tmt_source says which); amt = taxcalc c09600; federal_total = c05800 + niit (= iitax here);\n")
+        f.write("#   salt_deduction = taxcalc c18300; tentative_minimum = Form 6251 line 9: taxbc + c09600\n")
+        f.write("#   where the AMT is positive (exact), else lines 5-7 recomputed from c62100 with taxcalc's\n")
+        f.write("#   own 2026 AMT parameters (tmt_source says which); amt = taxcalc c09600;\n")
+        f.write("#   federal_total = c05800 + niit (= iitax here);\n")
         f.write("#   pe_* = PolicyEngine with amt_income overridden to its own amt_income + iso_spread:\n")
         f.write("#   pe_regular = income_tax_main_rates + capital_gains_tax, pe_tentative_minimum =\n")
         f.write("#   amt_base_tax (line 7 without Part III: no gains here), pe_amt = alternative_minimum_tax.\n")
-        # cross-check summary
         worst = 0.0
-        for k, (fl, w, _, _) in enumerate(xcases):
+        for k, (_, _, fl, w, _) in enumerate(xcases):
             a = tx["iitax"][k]
             b = px["income_tax_before_credits"][k] + px["net_investment_income_tax"][k]
             worst = max(worst, abs(a - b))
             f.write(f"# cross-check wages only {fl} {w}: taxcalc iitax {money(a)}, policyengine {money(b)}, "
                     f"difference {money(a - b)}\n")
         worst_amt = max(max(abs(t["taxbc"][k] - pe["income_tax_main_rates"][k] - pe["capital_gains_tax"][k]),
-                            abs(t["c09600"][k] - pe["alternative_minimum_tax"][k])) for k in range(len(AMT_CASES)))
+                            abs(t["c09600"][k] - pe["alternative_minimum_tax"][k])) for k in range(len(cases)))
         f.write(f"# cross-check summary: wages-only federal tax, largest |taxcalc - policyengine| = {money(worst)};\n")
         f.write(f"#   AMT cases, largest |difference| in regular tax or AMT = {money(worst_amt)}.\n")
-        cols = ["id", "filing", "wages", "iso_spread", "case", "amti", "regular", "tentative_minimum", "tmt_source",
-                "amt", "federal_total", "pe_amt_income", "pe_regular", "pe_tentative_minimum", "pe_amt"]
+        cols = ["id", "state", "city", "filing", "wages", "iso_spread", "case", "salt", "salt_deduction", "amti",
+                "regular", "tentative_minimum", "tmt_source", "amt", "federal_total", "pe_amt_income",
+                "pe_regular", "pe_tentative_minimum", "pe_amt"]
         f.write(",".join(cols) + "\n")
-        for k, (fl, w, s, what) in enumerate(AMT_CASES):
+        for k, (st, city, fl, w, sp, what) in enumerate(cases):
             assert "," not in what
             amt = t["c09600"][k]
             if amt > 0:
                 tmt, src = t["taxbc"][k] + amt, "taxbc+c09600"
             else:
                 tmt, src = tc_tmt(t["c62100"][k], fl), "recomputed"
-            cells = [f"{fl}-w{w // 1000}k-iso{s // 1000}k", fl, money(w), money(s), what, money(t["c62100"][k]),
+            loc = (st + ("-" + city if city else "")).lower()
+            cells = [f"{loc}-{fl}-w{w // 1000}k-iso{sp // 1000}k", st, city, fl, money(w), money(sp), what,
+                     money(salt[k]), money(t["c18300"][k]), money(t["c62100"][k]),
                      money(t["taxbc"][k]), money(tmt), src, money(amt), money(t["c05800"][k] + t["niit"][k]),
                      money(pe["amt_income"][k]), money(pe["income_tax_main_rates"][k] + pe["capital_gains_tax"][k]),
                      money(pe["amt_base_tax"][k]), money(pe["alternative_minimum_tax"][k])]
             f.write(",".join(cells) + "\n")
-    print(f"wrote {path} ({len(AMT_CASES)} households)")
+    print(f"wrote {path} ({len(cases)} households)")
 
 
 def main() -> None:
