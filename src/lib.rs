@@ -12,6 +12,11 @@
 //! 6. [`report`]: one writer per output (tables, samples, charts, summary,
 //!    trace, sweep) and the single place that puts files on disk.
 //!
+//! [`tax`] is the after-tax engine of model.md section 10 (a year's
+//! liability from its income items, tables compiled in from `data/tax/`),
+//! checked against independent engines' vectors; the run does not call it
+//! yet (issue 13 wires it).
+//!
 //! [`cli`] parses the command line, [`app`] turns it into a checked
 //! [`config`] and runs the stages; [`terminal`] and [`resources`] are the
 //! edges it touches.
