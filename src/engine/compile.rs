@@ -46,6 +46,21 @@ pub(super) struct Held {
     pub(super) source: GrantSource,
 }
 
+/// The share-price floor of model.md section 3: the lowest price a `value`
+/// grant converts at (an acquisition that paid common nothing, a simulated
+/// price near zero), so a grant's unit count stays finite.
+const PRICE_FLOOR: f64 = 0.0001;
+
+impl Held {
+    /// Units of the grant, converting a `value` at `price` (floored).
+    pub(super) fn units(&self, price: f64) -> f64 {
+        match self.size {
+            GrantSize::Units(u) => u,
+            GrantSize::Value(v) => v / price.max(PRICE_FLOOR),
+        }
+    }
+}
+
 /// Where a held grant comes from (for `tcsim trace`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GrantSource {

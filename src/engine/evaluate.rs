@@ -3,9 +3,9 @@
 
 use crate::engine::compile::{Event, GrantSource, Held, Plan, StintPlan, StrategyPlan, year_of};
 use crate::engine::ledger::{Cause, Entry, Flow, Ledger, NoLedger};
-use crate::engine::private::{self, PRICE_FLOOR};
+use crate::engine::private;
 use crate::engine::world::{Fate, NEVER, World};
-use crate::model::{Base, CompanyKind, GrantKind, GrantSize, Scenario};
+use crate::model::{Base, CompanyKind, GrantKind, Scenario};
 use crate::schema::{Layout, Measure};
 
 impl Plan {
@@ -226,17 +226,14 @@ impl StrategyPlan {
         }
     }
 
-    /// Units of grant `h`, converting a `value` at `price`.
-    fn units(h: &Held, price: f64) -> f64 {
-        match h.size {
-            GrantSize::Units(u) => u,
-            GrantSize::Value(v) => v / price,
-        }
-    }
-
     /// Records the units left unvested when the holder leaves (the ledger
     /// only: forfeiting moves no money).
-    fn forfeit_unvested<L: Ledger>(g: usize, h: &Held, units: f64, book: &mut Book<'_, L>) {
+    pub(super) fn forfeit_unvested<L: Ledger>(
+        g: usize,
+        h: &Held,
+        units: f64,
+        book: &mut Book<'_, L>,
+    ) {
         if h.leaves && h.vested_at_leave < 1.0 {
             book.note(
                 h.leave_month,
@@ -252,7 +249,7 @@ impl StrategyPlan {
     /// are exercised and sold when the stint ends (or at the horizon).
     fn public<L: Ledger>(&self, g: usize, h: &Held, world: &World, book: &mut Book<'_, L>) {
         let c = h.company;
-        let units = Self::units(h, world.price(c, h.convert_month).max(PRICE_FLOOR));
+        let units = h.units(world.price(c, h.convert_month));
         match h.kind {
             GrantKind::Rsu => {
                 for e in &self.events[h.events.clone()] {

@@ -14,17 +14,12 @@
 //! Until a sale, vested units held at a year end count as `unrealized`: at
 //! the mark before an exit, at the market price during a lockup.
 
-use crate::engine::compile::{Event, Held};
+use crate::engine::compile::{Event, Held, StrategyPlan};
 use crate::engine::evaluate::{Book, Slots};
 use crate::engine::ledger::{Basis, Flow, Ledger};
 use crate::engine::world::{Fate, World};
-use crate::model::{GrantKind, GrantSize, OnAcquisition, OnLeave, PrivateCompany};
+use crate::model::{GrantKind, OnAcquisition, OnLeave, PrivateCompany};
 use crate::schema::Measure;
-
-/// The share-price floor of model.md section 3, the lowest price a `value`
-/// grant converts at (an acquisition that paid common nothing, a simulated
-/// price near zero), so a grant's unit count stays finite.
-pub(super) const PRICE_FLOOR: f64 = 0.0001;
 
 /// A vested fraction read forward in time: `pre_vested` plus the events up
 /// to a month, for months that never decrease.
@@ -104,16 +99,7 @@ impl Grant<'_> {
 
     /// Records units left unvested when the holder leaves (no money moves).
     fn forfeit_unvested<L: Ledger>(&self, units: f64, book: &mut Book<'_, L>) {
-        let h = self.h;
-        if h.leaves && h.vested_at_leave < 1.0 {
-            book.note(
-                h.leave_month,
-                Flow::Forfeit {
-                    grant: self.g,
-                    units: units * (1.0 - h.vested_at_leave),
-                },
-            );
-        }
+        StrategyPlan::forfeit_unvested(self.g, self.h, units, book);
     }
 
     /// `unrealized` at each year end `t < stop` (and within the horizon):
@@ -183,7 +169,7 @@ pub(super) fn evaluate<L: Ledger>(
         Fate::Exit {
             month, ipo: true, ..
         } if month <= h.convert_month => {
-            let units = units(h, world.price(h.company, h.convert_month).max(PRICE_FLOOR));
+            let units = h.units(world.price(h.company, h.convert_month));
             gr.forfeit_unvested(units, book);
             at_ipo(&gr, units, month, world, horizon, book);
         }
@@ -194,7 +180,7 @@ pub(super) fn evaluate<L: Ledger>(
             common,
             ..
         } if month <= h.convert_month => {
-            let units = units(h, common.max(PRICE_FLOOR));
+            let units = h.units(common);
             let per_unit = (common - strike).max(0.0);
             gr.forfeit_unvested(units, book);
             for e in events {
@@ -202,14 +188,6 @@ pub(super) fn evaluate<L: Ledger>(
             }
         }
         _ => before_the_end(&gr, fate, world, horizon, book),
-    }
-}
-
-/// Units of grant `h`, converting a `value` at `price`.
-fn units(h: &Held, price: f64) -> f64 {
-    match h.size {
-        GrantSize::Units(u) => u,
-        GrantSize::Value(v) => v / price,
     }
 }
 
@@ -329,7 +307,7 @@ fn before_the_end<L: Ledger>(
     book: &mut Book<'_, L>,
 ) {
     let h = gr.h;
-    let units = units(h, world.mark(gr.company, h.convert_month).max(PRICE_FLOOR));
+    let units = h.units(world.mark(gr.company, h.convert_month));
     let (end, ipo) = match fate {
         Fate::Exit { month, ipo, .. } => (month, ipo.then_some(month)),
         Fate::Failure { month } => (month, None),
