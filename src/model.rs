@@ -19,6 +19,22 @@ pub struct Scenario {
     pub jobs: Vec<Job>,
     /// Strategies in file order.
     pub strategies: Vec<Strategy>,
+    /// `[tax]`: after-tax measures (model.md section 10); `None` without it.
+    pub tax: Option<TaxSettings>,
+}
+
+/// `[tax]`, checked: the tables of its year and the household.
+#[derive(Debug, Clone)]
+pub struct TaxSettings {
+    /// The compiled-in tables of `[tax] year`.
+    pub tables: crate::tax::Tables,
+    /// Filing status, other income and itemized deductions.
+    pub household: crate::tax::Household,
+    /// `[tax] state` and `city`: the residence while a job without its own
+    /// `state` is held.
+    pub residence: crate::tax::Residence,
+    /// Yearly indexing of the thresholds after the table year.
+    pub inflation: f64,
 }
 
 /// `[simulation]`: how many worlds to sample and what to report.
@@ -158,6 +174,10 @@ pub struct PrivateCompany {
     pub after_ipo: AfterIpo,
     /// What an acquisition does to unvested units.
     pub on_acquisition: OnAcquisition,
+    /// The 409A fair market value of common as a fraction of the mark: it
+    /// prices spreads for tax, never the exercise decision or `unrealized`
+    /// (default 1).
+    pub fmv_fraction: f64,
 }
 
 /// `rounds = { rate, step_up = { median, sigma }, dilution }` (model.md
@@ -247,6 +267,9 @@ pub struct Job {
     /// `sign_on_clawback_months`: leaving by the path after `w < C` months
     /// repays `y1 (1 - w/C)`; 0 for no clawback.
     pub sign_on_clawback_months: u32,
+    /// The job's own `state` (and city): the residence while it is held;
+    /// `None` for `[tax]`'s.
+    pub residence: Option<crate::tax::Residence>,
 }
 
 /// Starting base of a stint.
@@ -348,7 +371,20 @@ pub enum GrantKind {
         /// Months after leaving a private company within which vested
         /// options can be exercised (default 3, the 90-day norm).
         exercise_window_months: u32,
+        /// How the tax law treats them (model.md section 10).
+        tax_type: TaxType,
     },
+}
+
+/// Incentive or non-qualified stock options (model.md section 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaxType {
+    /// ISOs: no tax at exercise but the AMT preference; long-term gains if
+    /// held a year after exercise and two after grant (the default at a
+    /// private company).
+    Iso,
+    /// NSOs: the exercise spread is wages (the default at a public company).
+    Nso,
 }
 
 /// Exercise or forfeit vested private options on leaving.

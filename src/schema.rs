@@ -32,6 +32,21 @@ pub enum Measure {
     /// Vested private equity still held at the year's end, at the last
     /// round's price; never part of `total`.
     Unrealized,
+    /// Federal income tax with the AMT and the NIIT (model.md section 10;
+    /// this and the tax measures below only with `[tax]`).
+    TaxFederal,
+    /// Social Security, Medicare and additional Medicare.
+    TaxFica,
+    /// State and local income tax.
+    TaxState,
+    /// State payroll taxes (SDI, PFL, WA Cares...).
+    TaxStatePayroll,
+    /// The year's liability: the four tax measures summed.
+    Tax,
+    /// `total - tax`.
+    Net,
+    /// `net` summed up to the year.
+    NetCumulative,
 }
 
 /// Number of [`Measure`] variants.
@@ -39,7 +54,7 @@ const COUNT: usize = Measure::ALL.len();
 
 impl Measure {
     /// Every measure, in row order.
-    pub const ALL: [Measure; 9] = [
+    pub const ALL: [Measure; 16] = [
         Measure::Base,
         Measure::Bonus,
         Measure::SignOn,
@@ -49,6 +64,21 @@ impl Measure {
         Measure::Total,
         Measure::Cumulative,
         Measure::Unrealized,
+        Measure::TaxFederal,
+        Measure::TaxFica,
+        Measure::TaxState,
+        Measure::TaxStatePayroll,
+        Measure::Tax,
+        Measure::Net,
+        Measure::NetCumulative,
+    ];
+
+    /// The tax measures, added in this order into [`Measure::Tax`].
+    pub const TAXES: [Measure; 4] = [
+        Measure::TaxFederal,
+        Measure::TaxFica,
+        Measure::TaxState,
+        Measure::TaxStatePayroll,
     ];
 
     /// The cash received in a year, added in this order into
@@ -74,14 +104,29 @@ impl Measure {
             Measure::Total => "total",
             Measure::Cumulative => "cumulative",
             Measure::Unrealized => "unrealized",
+            Measure::TaxFederal => "tax_federal",
+            Measure::TaxFica => "tax_fica",
+            Measure::TaxState => "tax_state",
+            Measure::TaxStatePayroll => "tax_state_payroll",
+            Measure::Tax => "tax",
+            Measure::Net => "net",
+            Measure::NetCumulative => "net_cumulative",
         }
     }
 
     /// Whether `scenario`'s outputs report this measure: `unrealized` only
     /// when some company is private (public equity is always sold at vest),
-    /// `severance` only when some job has a `layoffs` table.
+    /// `severance` only when some job has a `layoffs` table, the tax
+    /// measures only with `[tax]`.
     pub fn reported(self, scenario: &Scenario) -> bool {
         match self {
+            Measure::TaxFederal
+            | Measure::TaxFica
+            | Measure::TaxState
+            | Measure::TaxStatePayroll
+            | Measure::Tax
+            | Measure::Net
+            | Measure::NetCumulative => scenario.tax.is_some(),
             Measure::Severance => scenario.jobs.iter().any(|j| j.layoffs.is_some()),
             Measure::Unrealized => scenario
                 .companies
@@ -96,7 +141,8 @@ impl Measure {
 ///
 /// A row holds, for each strategy and year, the reported measures in
 /// [`Measure::ALL`] order, then for each compared strategy and year the
-/// difference of cumulative TC against the baseline in the same world.
+/// difference of cumulative TC against the baseline in the same world, then
+/// (with `[tax]`) the same for `net_cumulative`.
 #[derive(Debug, Clone)]
 pub struct Layout {
     /// Number of strategies.
@@ -153,7 +199,12 @@ impl Layout {
 
     /// Numbers per run.
     pub fn width(&self) -> usize {
-        self.strategies * self.per_strategy() + self.compared.len() * self.years
+        let families = if self.reports(Measure::NetCumulative) {
+            2
+        } else {
+            1
+        };
+        self.strategies * self.per_strategy() + families * self.compared.len() * self.years
     }
 
     /// Numbers per strategy: `years * measures`, year-major.
@@ -191,6 +242,12 @@ impl Layout {
     /// Index of the cumulative difference of the `k`-th compared strategy.
     pub fn diff(&self, k: usize, y: usize) -> usize {
         self.strategies * self.per_strategy() + k * self.years + y
+    }
+
+    /// Index of the `net_cumulative` difference of the `k`-th compared
+    /// strategy (with `[tax]` only).
+    pub fn net_diff(&self, k: usize, y: usize) -> usize {
+        self.strategies * self.per_strategy() + (self.compared.len() + k) * self.years + y
     }
 
     /// The position of strategy `s` among the compared ones (`None` for the
@@ -237,7 +294,8 @@ mod tests {
             let derived = matches!(
                 m,
                 Measure::Total | Measure::Cumulative | Measure::Unrealized
-            );
+            ) || Measure::TAXES.contains(&m)
+                || matches!(m, Measure::Tax | Measure::Net | Measure::NetCumulative);
             assert_ne!(cash, derived, "{}", m.name());
         }
     }

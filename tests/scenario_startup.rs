@@ -43,6 +43,7 @@ fn option(s: &Scenario, i: usize) -> (f64, OnLeave, u32) {
             strike,
             on_leave,
             exercise_window_months,
+            ..
         } => (strike, on_leave, exercise_window_months),
         GrantKind::Rsu => panic!("grant {i} is an RSU grant"),
     }

@@ -109,6 +109,11 @@ pub struct StrategyPlan {
     pub(super) stints: Vec<StintPlan>,
     pub(super) held: Vec<Held>,
     pub(super) events: Vec<Event>,
+    /// With `[tax]`: the residences the strategy lives in, in first-use
+    /// order, and each month's (`0 ..= horizon`) index into them: the
+    /// residence of the job held that month (model.md section 10).
+    pub(super) residences: Vec<crate::tax::Residence>,
+    pub(super) month_residence: Vec<u8>,
 }
 
 /// Everything the engine needs besides the scenario and the draws.
@@ -119,6 +124,8 @@ pub struct Plan {
     /// Which draws and prices the worlds must provide.
     pub shape: WorldShape,
     pub(super) strategies: Vec<StrategyPlan>,
+    /// With `[tax]`: the tables of each simulation year, indexed once.
+    pub(super) tax_years: Vec<crate::tax::YearTables>,
 }
 
 /// 0-based year of a 1-based month.
@@ -182,10 +189,17 @@ impl Plan {
                 plan
             })
             .collect();
+        let tax_years = match &scenario.tax {
+            Some(t) => (0..scenario.sim.years)
+                .map(|k| t.tables.for_year(k, t.inflation))
+                .collect(),
+            None => Vec::new(),
+        };
         Plan {
             layout,
             shape,
             strategies,
+            tax_years,
         }
     }
 }
@@ -196,8 +210,28 @@ impl StrategyPlan {
             stints: Vec::with_capacity(stints.len()),
             held: Vec::new(),
             events: Vec::new(),
+            residences: Vec::new(),
+            month_residence: Vec::new(),
         };
         let horizon = scenario.sim.months();
+        if let Some(tax) = &scenario.tax {
+            plan.month_residence = vec![0; horizon as usize + 1];
+            for st in stints {
+                let r = scenario.jobs[st.job].residence.unwrap_or(tax.residence);
+                let i = match plan.residences.iter().position(|&x| x == r) {
+                    Some(i) => i,
+                    None => {
+                        plan.residences.push(r);
+                        plan.residences.len() - 1
+                    }
+                };
+                // A stint covers months `start + 1 ..= end`; month 0 goes
+                // with the first stint.
+                for m in st.start..=st.end {
+                    plan.month_residence[m as usize] = i as u8;
+                }
+            }
+        }
         for (si, st) in stints.iter().enumerate() {
             let job = &scenario.jobs[st.job];
             let kind = job.company.map(|c| &scenario.companies[c].kind);

@@ -5,7 +5,7 @@ use crate::engine::compile::{Event, GrantSource, Held, Plan, StintPlan, Strategy
 use crate::engine::ledger::{Cause, Entry, Flow, Ledger, NoLedger};
 use crate::engine::private;
 use crate::engine::world::{Fate, NEVER, World};
-use crate::model::{Base, CompanyKind, GrantKind, Scenario};
+use crate::model::{Base, CompanyKind, GrantKind, Scenario, TaxType};
 use crate::schema::{Layout, Measure};
 
 impl Plan {
@@ -20,6 +20,7 @@ impl Plan {
                 scenario,
                 world,
                 l,
+                &self.tax_years,
                 &mut row[s * per..(s + 1) * per],
                 &mut NoLedger,
             );
@@ -28,6 +29,14 @@ impl Plan {
             for y in 0..l.years {
                 row[l.diff(k, y)] = row[l.at(s, y, Measure::Cumulative)]
                     - row[l.at(l.baseline, y, Measure::Cumulative)];
+            }
+        }
+        if l.reports(Measure::NetCumulative) {
+            for (k, &s) in l.compared.iter().enumerate() {
+                for y in 0..l.years {
+                    row[l.net_diff(k, y)] = row[l.at(s, y, Measure::NetCumulative)]
+                        - row[l.at(l.baseline, y, Measure::NetCumulative)];
+                }
             }
         }
     }
@@ -40,7 +49,7 @@ impl Plan {
         let l = &self.layout;
         let mut row = vec![0.0; l.per_strategy()];
         let mut ledger = Vec::new();
-        self.strategies[s].evaluate(scenario, world, l, &mut row, &mut ledger);
+        self.strategies[s].evaluate(scenario, world, l, &self.tax_years, &mut row, &mut ledger);
         (row, ledger)
     }
 
@@ -58,11 +67,28 @@ impl StrategyPlan {
         scenario: &Scenario,
         world: &World,
         layout: &Layout,
+        tax_years: &[crate::tax::YearTables],
         out: &mut [f64],
         ledger: &mut L,
     ) {
+        let slots = Slots::of(layout);
+        let taxed = slots.get(Measure::Tax) != Slots::NONE;
+        let mut scratch = world.tax.borrow_mut();
+        let scratch = &mut *scratch;
+        let residences = self.residences.len();
+        let items = &mut scratch.items[..if taxed {
+            layout.years * residences
+        } else {
+            0
+        }];
+        items.fill(crate::tax::Income::default());
         let mut book = Book {
-            slots: Slots::of(layout),
+            tax: taxed.then_some(TaxBook {
+                items,
+                month_residence: &self.month_residence,
+                residences,
+            }),
+            slots,
             m: layout.measures().len(),
             out,
             ledger,
@@ -224,6 +250,49 @@ impl StrategyPlan {
             sum += t;
             year[cumulative] = sum;
         }
+        if let (Some(tb), Some(tax)) = (book.tax, &scenario.tax) {
+            Self::taxes(tb, tax, &self.residences, tax_years, &mut scratch.parts, out, slots, m);
+        }
+    }
+
+    /// Each year's liability from its items, in year order so the carried
+    /// minimum tax credit and capital losses flow forward, into the tax
+    /// measures, `net` and `net_cumulative` (model.md section 10).
+    #[allow(clippy::too_many_arguments)]
+    fn taxes(
+        tb: TaxBook<'_>,
+        tax: &crate::model::TaxSettings,
+        residences: &[crate::tax::Residence],
+        tax_years: &[crate::tax::YearTables],
+        parts: &mut Vec<(crate::tax::Residence, crate::tax::Income)>,
+        out: &mut [f64],
+        slots: Slots,
+        m: usize,
+    ) {
+        let mut carry = crate::tax::Carry::default();
+        let mut net_sum = 0.0;
+        let n = residences.len();
+        for (y, year) in out.chunks_exact_mut(m).enumerate() {
+            parts.clear();
+            for (r, &res) in residences.iter().enumerate() {
+                let income = tb.items[y * n + r];
+                if income != crate::tax::Income::default() || r == 0 {
+                    parts.push((res, income));
+                }
+            }
+            let l = crate::tax::year(&tax_years[y], &tax.household, parts, &mut carry);
+            let lines = [l.federal.total, l.fica, l.state, l.state_payroll];
+            let mut t = 0.0;
+            for (k, &measure) in Measure::TAXES.iter().enumerate() {
+                year[slots.get(measure)] = lines[k];
+                t += lines[k];
+            }
+            year[slots.get(Measure::Tax)] = t;
+            let net = year[slots.get(Measure::Total)] - t;
+            year[slots.get(Measure::Net)] = net;
+            net_sum += net;
+            year[slots.get(Measure::NetCumulative)] = net_sum;
+        }
     }
 
     /// Records the units left unvested when the holder leaves (the ledger
@@ -272,6 +341,9 @@ impl StrategyPlan {
                 let price = world.price(c, h.leave_month);
                 let n = units * h.vested_at_leave;
                 let spread = (price - strike).max(0.0);
+                // Exercised and sold the same day: the spread is wages (an
+                // NSO) or ordinary income (an ISO's disqualifying sale).
+                book.spread(h.leave_month, n * spread, h.kind);
                 book.add(
                     h.leave_month,
                     Measure::Options,
@@ -465,6 +537,8 @@ impl Slots {
 
 /// Where evaluation puts each cash flow: the run's row, and the ledger.
 pub(super) struct Book<'a, L> {
+    /// With `[tax]`: the strategy's taxable items by year and residence.
+    pub(super) tax: Option<TaxBook<'a>>,
     pub(super) slots: Slots,
     /// Measures per year in `out`.
     m: usize,
@@ -472,7 +546,52 @@ pub(super) struct Book<'a, L> {
     ledger: &'a mut L,
 }
 
+/// A strategy's taxable items in one world (model.md section 10): each
+/// item in the year of its month, by the residence of that month.
+pub(super) struct TaxBook<'a> {
+    items: &'a mut [crate::tax::Income],
+    month_residence: &'a [u8],
+    residences: usize,
+}
+
+impl TaxBook<'_> {
+    #[inline]
+    fn at(&mut self, month: u32) -> &mut crate::tax::Income {
+        let r = self.month_residence[month as usize] as usize;
+        &mut self.items[year_of(month) as usize * self.residences + r]
+    }
+}
+
 impl<L: Ledger> Book<'_, L> {
+    /// W-2 wages paid in `month` (FICA and income tax).
+    #[inline]
+    pub(super) fn wages(&mut self, month: u32, amount: f64) {
+        if let Some(t) = &mut self.tax {
+            t.at(month).wages += amount;
+        }
+    }
+
+    /// Ordinary income without FICA (an ISO's disqualifying disposition).
+    #[inline]
+    pub(super) fn ordinary(&mut self, month: u32, amount: f64) {
+        if let Some(t) = &mut self.tax {
+            t.at(month).ordinary += amount;
+        }
+    }
+
+    /// An option's spread at an exercise and same-day sale: wages for an
+    /// NSO, ordinary income for an ISO (a disqualifying disposition).
+    #[inline]
+    pub(super) fn spread(&mut self, month: u32, amount: f64, kind: GrantKind) {
+        match kind {
+            GrantKind::Option {
+                tax_type: TaxType::Iso,
+                ..
+            } => self.ordinary(month, amount),
+            _ => self.wages(month, amount),
+        }
+    }
+
     /// Adds `amount` to `measure` of the year of `month`.
     #[inline]
     pub(super) fn add(&mut self, month: u32, measure: Measure, amount: f64, flow: Flow) {
@@ -492,6 +611,20 @@ impl<L: Ledger> Book<'_, L> {
         let slot = self.slots.get(measure);
         if slot != Slots::NONE {
             self.out[year as usize * self.m + slot] += amount;
+        }
+        // Pay and RSUs sold at vest are wages (model.md section 10); equity
+        // that is not says so where it is paid.
+        if matches!(
+            flow,
+            Flow::Base
+                | Flow::Bonus { .. }
+                | Flow::SignOn
+                | Flow::Clawback { .. }
+                | Flow::Severance
+                | Flow::Rehired
+                | Flow::Vest { .. }
+        ) {
+            self.wages(month, amount);
         }
         self.ledger.record(Entry {
             month,

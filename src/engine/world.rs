@@ -164,6 +164,18 @@ pub struct World {
     base_mark: Vec<f64>,
     /// Whether company `c` has rounds (then `marks` holds its row).
     has_rounds: Vec<bool>,
+    /// With `[tax]`: room for a strategy's yearly income items by
+    /// residence, reused by every strategy and run (evaluation reads the
+    /// world and writes only here).
+    pub(super) tax: std::cell::RefCell<TaxScratch>,
+}
+
+/// Room for one strategy's taxable items: `items[year * residences + r]`,
+/// and the parts of one year handed to [`crate::tax::year`].
+#[derive(Debug, Clone, Default)]
+pub(super) struct TaxScratch {
+    pub(super) items: Vec<crate::tax::Income>,
+    pub(super) parts: Vec<(crate::tax::Residence, crate::tax::Income)>,
 }
 
 /// What the sampler needs to know besides the scenario: which months'
@@ -235,6 +247,22 @@ impl World {
                 })
                 .collect(),
             has_rounds,
+            tax: std::cell::RefCell::new(match scenario.tax {
+                // A path has at most one residence per stint.
+                Some(_) => {
+                    let residences = scenario
+                        .strategies
+                        .iter()
+                        .map(|s| s.stints.len())
+                        .max()
+                        .unwrap_or(1);
+                    TaxScratch {
+                        items: vec![crate::tax::Income::default(); years * residences],
+                        parts: Vec::with_capacity(residences),
+                    }
+                }
+                None => TaxScratch::default(),
+            }),
         }
     }
 

@@ -123,6 +123,7 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
                         strike,
                         on_leave,
                         exercise_window_months,
+                        ..
                     } => {
                         // The window applies only to a private company's
                         // options bought on leaving.

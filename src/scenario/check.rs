@@ -315,6 +315,8 @@ pub fn check_as_written(raw: &RawScenario) -> Check<(Scenario, AsWritten)> {
             companies,
             jobs,
             strategies,
+            // `[tax]` is parsed by the scenario layer (model.md section 10).
+            tax: None,
         },
         written,
     ))
@@ -762,6 +764,7 @@ fn private_company(key: &KeyPath, c: &RawCompany, years: u32) -> Check<CompanyKi
         rounds,
         after_ipo,
         on_acquisition,
+        fmv_fraction: 1.0,
     }))
 }
 
@@ -1218,6 +1221,7 @@ fn job(
         refresh,
         layoffs,
         sign_on_clawback_months,
+        residence: None,
     })
 }
 
@@ -1296,6 +1300,12 @@ fn grant(key: &KeyPath, g: &RawGrant, years: u32, public: Option<&str>) -> Check
             strike,
             on_leave,
             exercise_window_months,
+            // The defaults of model.md section 10 until `tax_type` is parsed.
+            tax_type: if public.is_some() {
+                crate::model::TaxType::Nso
+            } else {
+                crate::model::TaxType::Iso
+            },
         }
     };
     let size = match (g.value, g.units) {
