@@ -76,11 +76,7 @@ impl StrategyPlan {
         let mut scratch = world.tax.borrow_mut();
         let scratch = &mut *scratch;
         let residences = self.residences.len();
-        let items = &mut scratch.items[..if taxed {
-            layout.years * residences
-        } else {
-            0
-        }];
+        let items = &mut scratch.items[..if taxed { layout.years * residences } else { 0 }];
         items.fill(crate::tax::Income::default());
         let mut book = Book {
             tax: taxed.then_some(TaxBook {
@@ -251,7 +247,16 @@ impl StrategyPlan {
             year[cumulative] = sum;
         }
         if let (Some(tb), Some(tax)) = (book.tax, &scenario.tax) {
-            Self::taxes(tb, tax, &self.residences, tax_years, &mut scratch.parts, out, slots, m);
+            Self::taxes(
+                tb,
+                tax,
+                &self.residences,
+                tax_years,
+                &mut scratch.parts,
+                out,
+                slots,
+                m,
+            );
         }
     }
 
