@@ -2,7 +2,7 @@
 //! into the run's row (docs/reference.md, "The model's rules").
 
 use crate::engine::compile::{Event, GrantSource, Held, Plan, StintPlan, StrategyPlan, year_of};
-use crate::engine::ledger::{Cause, Entry, Flow, Ledger, NoLedger};
+use crate::engine::ledger::{Cause, Entry, Flow, Ledger, NoLedger, Recorder};
 use crate::engine::private;
 use crate::engine::world::{Fate, NEVER, World};
 use crate::model::{Base, CompanyKind, GrantKind, Scenario, TaxType};
@@ -45,10 +45,10 @@ impl Plan {
 impl Plan {
     /// Evaluates strategy `s` alone in `world`, recording every cash flow:
     /// its row ([`Layout::per_strategy`] entries) and its ledger, for `tcsim trace`.
-    pub fn trace(&self, scenario: &Scenario, world: &World, s: usize) -> (Vec<f64>, Vec<Entry>) {
+    pub fn trace(&self, scenario: &Scenario, world: &World, s: usize) -> (Vec<f64>, Recorder) {
         let l = &self.layout;
         let mut row = vec![0.0; l.per_strategy()];
-        let mut ledger = Vec::new();
+        let mut ledger = Recorder::default();
         self.strategies[s].evaluate(scenario, world, l, &self.tax_years, &mut row, &mut ledger);
         (row, ledger)
     }
@@ -256,6 +256,7 @@ impl StrategyPlan {
                 out,
                 slots,
                 m,
+                book.ledger,
             );
         }
     }
@@ -264,7 +265,7 @@ impl StrategyPlan {
     /// minimum tax credit and capital losses flow forward, into the tax
     /// measures, `net` and `net_cumulative` (model.md section 10).
     #[allow(clippy::too_many_arguments)]
-    fn taxes(
+    fn taxes<L: Ledger>(
         tb: TaxBook<'_>,
         tax: &crate::model::TaxSettings,
         residences: &[crate::tax::Residence],
@@ -273,6 +274,7 @@ impl StrategyPlan {
         out: &mut [f64],
         slots: Slots,
         m: usize,
+        ledger: &mut L,
     ) {
         let mut carry = crate::tax::Carry::default();
         let mut net_sum = 0.0;
@@ -281,11 +283,19 @@ impl StrategyPlan {
             parts.clear();
             for (r, &res) in residences.iter().enumerate() {
                 let income = tb.items[y * n + r];
-                if income != crate::tax::Income::default() || r == 0 {
+                if income != crate::tax::Income::default() {
                     parts.push((res, income));
                 }
             }
+            if parts.is_empty() {
+                // A year without items is still a year of residence (its
+                // other income is taxed there): the year-end month's.
+                let r = tb.month_residence[12 * (y + 1)] as usize;
+                parts.push((residences[r], crate::tax::Income::default()));
+            }
+            let carry_in = carry;
             let l = crate::tax::year(&tax_years[y], &tax.household, parts, &mut carry);
+            ledger.tax_year(y as u32 + 1, parts, &carry_in, &l, &carry);
             let lines = [l.federal.total, l.fica, l.state, l.state_payroll];
             let mut t = 0.0;
             for (k, &measure) in Measure::TAXES.iter().enumerate() {

@@ -4,6 +4,7 @@
 //! row by construction.
 
 use crate::schema::Measure;
+use crate::tax::{Carry, Income, Liability, Residence};
 
 /// What a ledger entry was (for `tcsim trace`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -179,10 +180,71 @@ pub struct Entry {
     pub flow: Flow,
 }
 
+/// One year's tax computation of one strategy (for `tcsim trace`): the
+/// items by residence, what was carried in and out, and every line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaxYear {
+    /// 1-based year.
+    pub year: u32,
+    /// The year's income items, by the residence they were paid in.
+    pub parts: Vec<(Residence, Income)>,
+    /// The minimum tax credit and capital losses carried into the year.
+    pub carry_in: Carry,
+    /// Every tax line.
+    pub liability: Liability,
+    /// What the year carries to the next.
+    pub carry_out: Carry,
+}
+
 /// Receives ledger entries while a world is evaluated.
 pub trait Ledger {
     /// One entry.
     fn record(&mut self, entry: Entry);
+
+    /// One year's tax computation (with `[tax]`); ignored unless the
+    /// ledger keeps it, so the engine's path allocates nothing.
+    #[inline(always)]
+    fn tax_year(
+        &mut self,
+        _year: u32,
+        _parts: &[(Residence, Income)],
+        _carry_in: &Carry,
+        _liability: &Liability,
+        _carry_out: &Carry,
+    ) {
+    }
+}
+
+/// The trace's ledger: every entry and every year's tax computation.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    /// Every cash flow, in evaluation order.
+    pub entries: Vec<Entry>,
+    /// Each year's tax computation, in year order (empty without `[tax]`).
+    pub taxes: Vec<TaxYear>,
+}
+
+impl Ledger for Recorder {
+    fn record(&mut self, entry: Entry) {
+        self.entries.push(entry);
+    }
+
+    fn tax_year(
+        &mut self,
+        year: u32,
+        parts: &[(Residence, Income)],
+        carry_in: &Carry,
+        liability: &Liability,
+        carry_out: &Carry,
+    ) {
+        self.taxes.push(TaxYear {
+            year,
+            parts: parts.to_vec(),
+            carry_in: *carry_in,
+            liability: *liability,
+            carry_out: *carry_out,
+        });
+    }
 }
 
 /// The engine's ledger: records nothing and compiles to nothing.

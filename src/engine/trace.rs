@@ -3,7 +3,7 @@
 //! through the same evaluation code as the engine's rows.
 
 use crate::engine::compile::GrantSource;
-use crate::engine::ledger::Entry;
+use crate::engine::ledger::{Entry, TaxYear};
 use crate::engine::{Engine, World};
 use crate::model::Scenario;
 
@@ -18,6 +18,8 @@ pub struct StrategyTrace {
     pub row: Vec<f64>,
     /// The grants the entries refer to.
     pub grants: Vec<GrantSource>,
+    /// Each year's tax computation (empty without `[tax]`).
+    pub taxes: Vec<TaxYear>,
 }
 
 /// Run `run`'s world and the ledgers of the chosen strategies (all when
@@ -35,12 +37,13 @@ pub fn replay(scenario: &Scenario, run: u64, only: Option<usize>) -> (World, Vec
     let traces = (0..scenario.strategies.len())
         .filter(|&s| only.is_none_or(|o| o == s))
         .map(|s| {
-            let (row, entries) = engine.plan().trace(scenario, &world, s);
+            let (row, recorded) = engine.plan().trace(scenario, &world, s);
             StrategyTrace {
                 strategy: s,
-                entries,
+                entries: recorded.entries,
                 row,
                 grants: engine.plan().grants(s),
+                taxes: recorded.taxes,
             }
         })
         .collect();
