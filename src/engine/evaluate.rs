@@ -78,11 +78,15 @@ impl StrategyPlan {
         let residences = self.residences.len();
         let items = &mut scratch.items[..if taxed { layout.years * residences } else { 0 }];
         items.fill(crate::tax::Income::default());
+        scratch.iso_used.fill(0.0);
         let mut book = Book {
             tax: taxed.then_some(TaxBook {
                 items,
                 month_residence: &self.month_residence,
                 residences,
+                iso_used: &mut scratch.iso_used,
+                years: layout.years,
+                iso_limit: tax_years.first().map_or(0.0, |t| t.federal.iso_limit),
             }),
             slots,
             m: layout.measures().len(),
@@ -358,7 +362,11 @@ impl StrategyPlan {
                 let spread = (price - strike).max(0.0);
                 // Exercised and sold the same day: the spread is wages (an
                 // NSO) or ordinary income (an ISO's disqualifying sale).
-                book.spread(h.leave_month, n * spread, h.kind);
+                if book.taxed() {
+                    let fmv = world.price(c, h.convert_month);
+                    let iso = book.iso_share(h, &self.events[h.events.clone()], units, fmv);
+                    book.cashless(h.leave_month, n * spread, iso);
+                }
                 book.add(
                     h.leave_month,
                     Measure::Options,
@@ -567,44 +575,98 @@ pub(super) struct TaxBook<'a> {
     items: &'a mut [crate::tax::Income],
     month_residence: &'a [u8],
     residences: usize,
+    /// See [`crate::engine::world::TaxScratch::iso_used`].
+    iso_used: &'a mut [f64],
+    years: usize,
+    /// IRC 422(d)'s yearly limit (not indexed).
+    iso_limit: f64,
 }
+
+/// Months after leaving within which an exercise keeps ISO treatment (IRC
+/// 422(a)(2)); later exercises are taxed as NSOs (model.md section 10).
+pub(super) const ISO_MONTHS_AFTER_LEAVING: u32 = 3;
 
 impl TaxBook<'_> {
     #[inline]
-    fn at(&mut self, month: u32) -> &mut crate::tax::Income {
+    fn at(&mut self, year: u32, month: u32) -> &mut crate::tax::Income {
         let r = self.month_residence[month as usize] as usize;
-        &mut self.items[year_of(month) as usize * self.residences + r]
+        &mut self.items[year as usize * self.residences + r]
     }
 }
 
 impl<L: Ledger> Book<'_, L> {
+    /// Whether the scenario computes taxes.
+    #[inline]
+    pub(super) fn taxed(&self) -> bool {
+        self.tax.is_some()
+    }
+
+    /// Changes the taxable items of the year of `month`, by the residence of
+    /// `month` (nothing without `[tax]`).
+    #[inline]
+    pub(super) fn item(&mut self, month: u32, f: impl FnOnce(&mut crate::tax::Income)) {
+        if let Some(t) = &mut self.tax {
+            f(t.at(year_of(month), month));
+        }
+    }
+
     /// W-2 wages paid in `month` (FICA and income tax).
     #[inline]
     pub(super) fn wages(&mut self, month: u32, amount: f64) {
-        if let Some(t) = &mut self.tax {
-            t.at(month).wages += amount;
-        }
+        self.item(month, |i| i.wages += amount);
     }
 
-    /// Ordinary income without FICA (an ISO's disqualifying disposition).
+    /// An option spread realized by an exercise and same-day sale in
+    /// `month`: ordinary income without FICA for the ISO share (a
+    /// disqualifying disposition, IRC 421(b)), wages for the rest (NSOs).
     #[inline]
-    pub(super) fn ordinary(&mut self, month: u32, amount: f64) {
-        if let Some(t) = &mut self.tax {
-            t.at(month).ordinary += amount;
-        }
+    pub(super) fn cashless(&mut self, month: u32, amount: f64, iso: f64) {
+        self.item(month, |i| {
+            i.ordinary += amount * iso;
+            i.wages += amount * (1.0 - iso);
+        });
     }
 
-    /// An option's spread at an exercise and same-day sale: wages for an
-    /// NSO, ordinary income for an ISO (a disqualifying disposition).
-    #[inline]
-    pub(super) fn spread(&mut self, month: u32, amount: f64, kind: GrantKind) {
-        match kind {
+    /// The share of grant `h`'s options taxed as ISOs: 0 for an NSO grant;
+    /// for an ISO grant, the units whose grant-date value
+    /// (`units x fmv` each) fits in IRC 422(d)'s yearly room, the room of
+    /// each calendar year of vesting used in the order grants are held
+    /// (vesting before the simulation counts as one past year). One share
+    /// for every exercise of the grant (a reading: the limit splits a grant,
+    /// not each exercise).
+    pub(super) fn iso_share(&mut self, h: &Held, events: &[Event], units: f64, fmv: f64) -> f64 {
+        let Some(t) = &mut self.tax else {
+            return 0.0;
+        };
+        if !matches!(
+            h.kind,
             GrantKind::Option {
                 tax_type: TaxType::Iso,
                 ..
-            } => self.ordinary(month, amount),
-            _ => self.wages(month, amount),
+            }
+        ) {
+            return 0.0;
         }
+        if !(fmv > 0.0 && units > 0.0) {
+            return 1.0;
+        }
+        let row = h.company * (t.years + 1);
+        let (mut all, mut iso) = (0.0, 0.0);
+        let mut take = |slot: usize, fraction: f64| {
+            let value = units * fraction * fmv;
+            let room = (t.iso_limit - t.iso_used[row + slot]).max(0.0);
+            let fits = value.min(room);
+            t.iso_used[row + slot] += fits;
+            all += value;
+            iso += fits;
+        };
+        if h.pre_vested > 0.0 {
+            take(0, h.pre_vested);
+        }
+        for e in events {
+            take(e.year as usize + 1, e.fraction);
+        }
+        if all > 0.0 { iso / all } else { 1.0 }
     }
 
     /// Adds `amount` to `measure` of the year of `month`.
@@ -639,7 +701,9 @@ impl<L: Ledger> Book<'_, L> {
                 | Flow::Rehired
                 | Flow::Vest { .. }
         ) {
-            self.wages(month, amount);
+            if let Some(t) = &mut self.tax {
+                t.at(year, month).wages += amount;
+            }
         }
         self.ledger.record(Entry {
             month,

@@ -14,8 +14,8 @@
 //! Until a sale, vested units held at a year end count as `unrealized`: at
 //! the mark before an exit, at the market price during a lockup.
 
-use crate::engine::compile::{Event, Held, StrategyPlan};
-use crate::engine::evaluate::{Book, Slots};
+use crate::engine::compile::{Event, Held, StrategyPlan, year_of};
+use crate::engine::evaluate::{Book, ISO_MONTHS_AFTER_LEAVING, Slots};
 use crate::engine::ledger::{Basis, Flow, Ledger};
 use crate::engine::world::{Fate, World};
 use crate::model::{GrantKind, OnAcquisition, OnLeave, PrivateCompany};
@@ -70,9 +70,118 @@ struct Grant<'a> {
     strike: f64,
     option: bool,
     years: u32,
+    /// The share of the grant's options taxed as ISOs (0 for RSUs, NSOs,
+    /// or without `[tax]`).
+    iso: f64,
+}
+
+/// How the tax law sees a payout (model.md section 10).
+#[derive(Clone, Copy)]
+enum Taxed {
+    /// RSUs settled or sold: wages (a reading for RSUs held through a
+    /// lockup: wages at the sale, as if settled then).
+    Wages,
+    /// Options exercised and sold the same day: the spread is wages (NSO)
+    /// or ordinary income (ISO).
+    Cashless,
+    /// Shares bought at the exercise window's end, now sold.
+    Sold(Lot),
+}
+
+/// Shares bought by exercising options: what the tax law remembers.
+#[derive(Clone, Copy)]
+struct Lot {
+    /// Month of the exercise.
+    exercised: u32,
+    /// The spread per share at exercise: the fair market value of common
+    /// (`fmv_fraction x mark`) less the strike, or 0.
+    spread: f64,
+    /// The share of the lot bought as ISOs.
+    iso: f64,
+    /// Whether the ISO spread entered the AMT in the exercise year (the
+    /// shares were kept past that year's end), so a sale reverses it.
+    preference: bool,
 }
 
 impl Grant<'_> {
+    /// The ISO share of an exercise in month `t`: ISOs exercised more than
+    /// 3 months after leaving are NSOs (IRC 422(a)(2)).
+    fn iso_at(&self, t: u32) -> f64 {
+        if self.h.leaves && t > self.h.leave_month.saturating_add(ISO_MONTHS_AFTER_LEAVING) {
+            0.0
+        } else {
+            self.iso
+        }
+    }
+
+    /// The taxable items of `n` units paid `per_unit` in `month`: the sale
+    /// proceeds of bought shares against their basis, `holding` the month
+    /// whose distance from the exercise sets the holding period (the year
+    /// end for shares made worthless by a failure, IRC 165(g)).
+    fn tax<L: Ledger>(
+        &self,
+        book: &mut Book<'_, L>,
+        month: u32,
+        holding: u32,
+        n: f64,
+        per_unit: f64,
+        taxed: Taxed,
+    ) {
+        if !book.taxed() {
+            return;
+        }
+        match taxed {
+            Taxed::Wages => book.wages(month, n * per_unit),
+            Taxed::Cashless => book.cashless(month, n * per_unit, self.iso_at(month)),
+            Taxed::Sold(lot) => {
+                let strike = self.strike;
+                // Long-term: held more than 12 months after exercise (IRC
+                // 1222(3)).
+                let long = holding.saturating_sub(lot.exercised) > 12;
+                // NSO shares: basis is the strike plus the spread taxed as
+                // wages at exercise.
+                let nso = n * (1.0 - lot.iso) * (per_unit - strike - lot.spread);
+                // ISO shares: a qualifying disposition (more than 1 year
+                // after exercise, 2 after grant: IRC 422(a)(1)) is all
+                // capital gain; a disqualifying one is ordinary income up
+                // to the spread, capped at the gain (IRC 421(b), 422(c)(2)).
+                let b = n * lot.iso;
+                let gain = b * (per_unit - strike);
+                let granted = self.h.source.granted;
+                let qualifying = long && i64::from(holding) - granted > 24;
+                let ordinary = if qualifying {
+                    0.0
+                } else {
+                    (b * lot.spread).min(gain).max(0.0)
+                };
+                let capital = nso + gain - ordinary;
+                // The AMT basis was the fair market value at exercise: the
+                // sale's AMT gain is smaller by the spread (Form 6251 line
+                // 2k).
+                let reversal = if lot.preference { b * lot.spread } else { 0.0 };
+                book.item(month, |i| {
+                    i.ordinary += ordinary;
+                    if long {
+                        i.long_gain += capital;
+                    } else {
+                        i.short_gain += capital;
+                    }
+                    i.iso_preference -= reversal;
+                });
+            }
+        }
+    }
+
+    /// How a payout of units still held as `state` is taxed: RSUs as
+    /// wages, options as a cashless exercise, bought shares as a sale.
+    fn taxed_as(&self, state: After, lot: Option<Lot>) -> Taxed {
+        match (state, self.option, lot) {
+            (After::Shares, true, Some(lot)) => Taxed::Sold(lot),
+            (_, true, _) => Taxed::Cashless,
+            _ => Taxed::Wages,
+        }
+    }
+
     /// A share's worth at month `t`: the market price from the IPO month on,
     /// else the mark; and whether it is the market's.
     fn share(&self, world: &World, ipo: Option<u32>, t: u32) -> (f64, bool) {
@@ -150,6 +259,35 @@ pub(super) fn evaluate<L: Ledger>(
         GrantKind::Rsu => (Measure::Rsu, 0.0, false),
         GrantKind::Option { strike, .. } => (Measure::Options, strike, true),
     };
+    let fate = world.fate(h.company);
+    // The price that converts a `value` into units, and the grant-date
+    // fair market value of a unit for the ISO limit (model.md section 10).
+    let (price, fmv) = match fate {
+        // Nothing is left to vest into after a failure.
+        Fate::Failure { month } if month <= h.convert_month => return,
+        Fate::Exit {
+            month, ipo: true, ..
+        } if month <= h.convert_month => {
+            let p = world.price(h.company, h.convert_month);
+            (p, p)
+        }
+        Fate::Exit {
+            month,
+            ipo: false,
+            common,
+            ..
+        } if month <= h.convert_month => (common, common),
+        _ => {
+            let m = world.mark(h.company, h.convert_month);
+            (m, p.fmv_fraction * m)
+        }
+    };
+    let units = h.units(price);
+    let iso = if option && book.taxed() {
+        book.iso_share(h, events, units, fmv)
+    } else {
+        0.0
+    };
     let gr = Grant {
         g,
         h,
@@ -160,16 +298,13 @@ pub(super) fn evaluate<L: Ledger>(
         strike,
         option,
         years,
+        iso,
     };
-    let fate = world.fate(h.company);
     match fate {
-        // Nothing is left to vest into after a failure.
-        Fate::Failure { month } if month <= h.convert_month => {}
         // Granted at or after an IPO: public rules but for the lockup.
         Fate::Exit {
             month, ipo: true, ..
         } if month <= h.convert_month => {
-            let units = h.units(world.price(h.company, h.convert_month));
             gr.forfeit_unvested(units, book);
             at_ipo(&gr, units, month, world, horizon, book);
         }
@@ -180,19 +315,57 @@ pub(super) fn evaluate<L: Ledger>(
             common,
             ..
         } if month <= h.convert_month => {
-            let units = h.units(common);
             let per_unit = (common - strike).max(0.0);
             gr.forfeit_unvested(units, book);
+            let taxed = gr.taxed_as(After::Options, None);
             for e in events {
-                settle(&gr, e.month, units * e.fraction, per_unit, book);
+                settle(&gr, e.month, units * e.fraction, per_unit, taxed, book);
             }
         }
-        _ => before_the_end(&gr, fate, world, horizon, book),
+        _ => before_the_end(&gr, units, fate, world, horizon, book),
+    }
+}
+
+/// The tax items of buying `n` options at the window's end `w` (model.md
+/// section 10): the spread at the fair market value of common
+/// (`fmv_fraction x mark`) is wages for NSOs; for ISOs it is the AMT
+/// preference when the shares are kept past the year's end (`disposed`, the
+/// month they are sold or made worthless, falls in a later year or never).
+fn exercise_tax<L: Ledger>(
+    gr: &Grant<'_>,
+    book: &mut Book<'_, L>,
+    w: u32,
+    n: f64,
+    mark: f64,
+    disposed: Option<u32>,
+) -> Lot {
+    let spread = (gr.p.fmv_fraction * mark - gr.strike).max(0.0);
+    let iso = gr.iso_at(w);
+    let preference = disposed.is_none_or(|t| year_of(t) != year_of(w));
+    book.item(w, |i| {
+        i.wages += n * (1.0 - iso) * spread;
+        if preference {
+            i.iso_preference += n * iso * spread;
+        }
+    });
+    Lot {
+        exercised: w,
+        spread,
+        iso,
+        preference,
     }
 }
 
 /// A payout of `n` units at `per_unit` in `month`.
-fn settle<L: Ledger>(gr: &Grant<'_>, month: u32, n: f64, per_unit: f64, book: &mut Book<'_, L>) {
+fn settle<L: Ledger>(
+    gr: &Grant<'_>,
+    month: u32,
+    n: f64,
+    per_unit: f64,
+    taxed: Taxed,
+    book: &mut Book<'_, L>,
+) {
+    gr.tax(book, month, month, n, per_unit, taxed);
     book.add(
         month,
         gr.measure,
@@ -213,9 +386,11 @@ fn lockup_sale<L: Ledger>(
     end: u32,
     n: f64,
     strike: f64,
+    taxed: Taxed,
     book: &mut Book<'_, L>,
 ) {
     let price = world.price(gr.company, end);
+    gr.tax(book, end, end, n, (price - strike).max(0.0), taxed);
     book.add(
         end,
         gr.measure,
@@ -248,7 +423,8 @@ fn at_ipo<L: Ledger>(
     let mut vested = Vested::new(h, gr.events);
     let held = vested.by(l.min(h.leave_month));
     if l <= horizon && held > 0.0 {
-        lockup_sale(gr, world, l, units * held, gr.strike, book);
+        let taxed = gr.taxed_as(After::Options, None);
+        lockup_sale(gr, world, l, units * held, gr.strike, taxed, book);
     }
     // Vests after the lockup (all within the holding, so before leaving).
     let later = &gr.events[vested.next..];
@@ -275,6 +451,8 @@ fn at_ipo<L: Ledger>(
             if fraction > 0.0 {
                 let price = world.price(gr.company, h.leave_month);
                 let n = units * fraction;
+                let m = h.leave_month;
+                gr.tax(book, m, m, n, (price - strike).max(0.0), Taxed::Cashless);
                 book.add(
                     h.leave_month,
                     Measure::Options,
@@ -301,13 +479,13 @@ fn at_ipo<L: Ledger>(
 /// within the horizon).
 fn before_the_end<L: Ledger>(
     gr: &Grant<'_>,
+    units: f64,
     fate: Fate,
     world: &World,
     horizon: u32,
     book: &mut Book<'_, L>,
 ) {
     let h = gr.h;
-    let units = h.units(world.mark(gr.company, h.convert_month));
     let (end, ipo) = match fate {
         Fate::Exit { month, ipo, .. } => (month, ipo.then_some(month)),
         Fate::Failure { month } => (month, None),
@@ -329,13 +507,14 @@ fn before_the_end<L: Ledger>(
             Fate::Exit { common, .. } => {
                 let per_unit = (common - gr.strike).max(0.0);
                 let at_exit = vested.by(end);
-                settle(gr, end, units * at_exit, per_unit, book);
+                let taxed = gr.taxed_as(After::Options, None);
+                settle(gr, end, units * at_exit, per_unit, taxed, book);
                 let unvested = 1.0 - at_exit;
                 match gr.p.on_acquisition {
                     OnAcquisition::Assume => {
                         gr.forfeit_unvested(units, book);
                         for e in &gr.events[vested.next..] {
-                            settle(gr, e.month, units * e.fraction, per_unit, book);
+                            settle(gr, e.month, units * e.fraction, per_unit, taxed, book);
                         }
                     }
                     OnAcquisition::Cancel if unvested > 0.0 => book.note(
@@ -345,16 +524,19 @@ fn before_the_end<L: Ledger>(
                             units: units * unvested,
                         },
                     ),
-                    OnAcquisition::Accelerate if unvested > 0.0 => book.add(
-                        end,
-                        gr.measure,
-                        units * unvested * per_unit,
-                        Flow::Accelerated {
-                            grant: gr.g,
-                            units: units * unvested,
-                            per_unit,
-                        },
-                    ),
+                    OnAcquisition::Accelerate if unvested > 0.0 => {
+                        gr.tax(book, end, end, units * unvested, per_unit, taxed);
+                        book.add(
+                            end,
+                            gr.measure,
+                            units * unvested * per_unit,
+                            Flow::Accelerated {
+                                grant: gr.g,
+                                units: units * unvested,
+                                per_unit,
+                            },
+                        )
+                    }
                     _ => {}
                 }
             }
@@ -371,6 +553,14 @@ fn before_the_end<L: Ledger>(
     gr.forfeit_unvested(units, book);
     let leave = h.leave_month;
     let n = units * h.vested_at_leave;
+    // When bought shares would be sold (an acquisition, the lockup's end
+    // after an IPO) or made worthless (a failure), within the horizon.
+    let disposed = match fate {
+        Fate::Exit { ipo: false, .. } | Fate::Failure { .. } if end <= horizon => Some(end),
+        Fate::Exit { ipo: true, .. } if l <= horizon => Some(l),
+        _ => None,
+    };
+    let mut lot = None;
     // `decided`: the month from which `after` holds (before it, options are
     // held in the window).
     let (after, decided) = match h.kind {
@@ -419,6 +609,7 @@ fn before_the_end<L: Ledger>(
                 let mark = world.mark(gr.company, w);
                 if n > 0.0 {
                     if mark > gr.strike {
+                        lot = Some(exercise_tax(gr, book, w, n, mark, disposed));
                         book.add(
                             w,
                             Measure::Options,
@@ -472,12 +663,20 @@ fn before_the_end<L: Ledger>(
             state_at(end)
         };
         if let Some(strike) = paid(state) {
+            let taxed = gr.taxed_as(state, lot);
             match fate {
                 Fate::Exit {
                     ipo: false, common, ..
-                } => settle(gr, end, n, (common - strike).max(0.0), book),
+                } => settle(gr, end, n, (common - strike).max(0.0), taxed, book),
                 Fate::Exit { ipo: true, .. } if l <= horizon => {
-                    lockup_sale(gr, world, l, n, strike, book);
+                    lockup_sale(gr, world, l, n, strike, taxed, book);
+                }
+                // Bought shares made worthless: a capital loss of their
+                // basis, treated as sold on the year's last day (IRC
+                // 165(g)(1)).
+                Fate::Failure { .. } if matches!(taxed, Taxed::Sold(_)) => {
+                    let year_end = 12 * (year_of(end) + 1);
+                    gr.tax(book, end, year_end, n, 0.0, taxed);
                 }
                 _ => {}
             }

@@ -176,6 +176,10 @@ pub struct World {
 pub(super) struct TaxScratch {
     pub(super) items: Vec<crate::tax::Income>,
     pub(super) parts: Vec<(crate::tax::Residence, crate::tax::Income)>,
+    /// The ISO limit's grant-date value used, per company and calendar year
+    /// (`company * (years + 1) + year + 1`; slot 0 for vesting before the
+    /// simulation).
+    pub(super) iso_used: Vec<f64>,
 }
 
 /// What the sampler needs to know besides the scenario: which months'
@@ -259,6 +263,7 @@ impl World {
                     TaxScratch {
                         items: vec![crate::tax::Income::default(); years * residences],
                         parts: Vec::with_capacity(residences),
+                        iso_used: vec![0.0; scenario.companies.len() * (years + 1)],
                     }
                 }
                 None => TaxScratch::default(),

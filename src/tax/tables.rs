@@ -124,6 +124,7 @@ pub(crate) struct RawAmt {
     pub exemption: PerFiling,
     pub phase_out_start: PerFiling,
     pub phase_out_rate: f64,
+    pub iso_limit: f64,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -465,6 +466,7 @@ impl Check<'_> {
         self.per_filing("amt.exemption", &a.exemption)?;
         self.per_filing("amt.phase_out_start", &a.phase_out_start)?;
         self.rate("amt.phase_out_rate", a.phase_out_rate)?;
+        self.amount("amt.iso_limit", a.iso_limit)?;
         self.rate("social_security.rate", f.social_security.rate)?;
         self.amount("social_security.wage_base", f.social_security.wage_base)?;
         self.rate("medicare.rate", f.medicare.rate)?;
@@ -752,6 +754,9 @@ pub struct FederalYear {
     pub amt_phase_start: ByFiling,
     /// The exemption's phase-out rate.
     pub amt_phase_rate: f64,
+    /// The yearly ISO limit of grant-date value first exercisable (IRC
+    /// 422(d); not indexed).
+    pub iso_limit: f64,
     /// Social Security rate.
     pub ss_rate: f64,
     /// Social Security wage base.
@@ -1126,6 +1131,7 @@ fn federal_year(f: &RawFederal, year: u32, g: f64) -> FederalYear {
         amt_exemption: by(&a.exemption, af),
         amt_phase_start: by(&a.phase_out_start, af),
         amt_phase_rate: a.phase_out_rate,
+        iso_limit: a.iso_limit,
         ss_rate: f.social_security.rate,
         ss_base: f.social_security.wage_base * factor_if(f.social_security.indexed, g),
         medicare_rate: f.medicare.rate,
