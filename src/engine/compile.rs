@@ -225,9 +225,11 @@ impl StrategyPlan {
                         plan.residences.len() - 1
                     }
                 };
-                // A stint covers months `start + 1 ..= end`; month 0 goes
-                // with the first stint.
-                for m in st.start..=st.end {
+                // A stint covers months `start + 1 ..= end` (a flow in
+                // month `end` is the stint's own, like its last base); month
+                // 0 goes with the first stint.
+                let from = if st.start == 0 { 0 } else { st.start + 1 };
+                for m in from..=st.end {
                     plan.month_residence[m as usize] = i as u8;
                 }
             }
