@@ -12,6 +12,9 @@
 //! - `startup/*`: one world of bigtech-vs-startup with v1's private model
 //!   (yearly dilution, an IPO's price held), with rounds, and with rounds and
 //!   an IPO in every world: the cost of model.md section 9.
+//! - `tax/*`: one world of stay-vs-switch and of bigtech-vs-startup without
+//!   and with `[tax]` (California, single): the cost of model.md section 10
+//!   (the two rows' ratio).
 //! - `percentiles`: exact quantile extraction by selection vs a full sort.
 
 use std::hint::black_box;
@@ -248,6 +251,50 @@ fn startup(c: &mut Criterion) {
     g.finish();
 }
 
+fn tax(c: &mut Criterion) {
+    let with_tax = |mut s: Scenario| {
+        let tables = tcsim::tax::Tables::load(2026).expect("tables");
+        let residence = tcsim::tax::Residence {
+            state: tables.state("CA").expect("CA"),
+            city: None,
+        };
+        s.tax = Some(tcsim::model::TaxSettings {
+            tables,
+            household: tcsim::tax::Household {
+                filing: tcsim::tax::Filing::Single,
+                other_income: 0.0,
+                itemized_deductions: 0.0,
+            },
+            residence,
+            inflation: 0.025,
+        });
+        s
+    };
+    let mut cases = Vec::new();
+    for file in ["stay-vs-switch.toml", "bigtech-vs-startup.toml"] {
+        let mut plain = load(file);
+        plain.tax = None;
+        cases.push((format!("{file}/without"), plain.clone()));
+        cases.push((format!("{file}/with"), with_tax(plain)));
+    }
+    let mut g = c.benchmark_group("tax");
+    g.throughput(Throughput::Elements(1000));
+    for (name, s) in &cases {
+        let engine = Engine::new(s);
+        let mut world = World::new(s);
+        let mut row = vec![0.0; engine.width()];
+        g.bench_function(name.as_str(), |b| {
+            b.iter(|| {
+                for run in 0..1000 {
+                    engine.run_into(run, &mut world, &mut row);
+                }
+                black_box(&row);
+            })
+        });
+    }
+    g.finish();
+}
+
 fn percentiles(c: &mut Criterion) {
     let n = 1_000_000usize;
     let values: Vec<f64> = (0..n)
@@ -282,6 +329,7 @@ criterion_group!(
     per_world,
     economy,
     startup,
+    tax,
     percentiles,
     end_to_end
 );

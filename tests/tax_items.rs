@@ -124,8 +124,16 @@ fn assert_items(t: &TaxYear, want: Income) {
     let y = t.year;
     close(&format!("year {y} wages"), got.wages, want.wages);
     close(&format!("year {y} ordinary"), got.ordinary, want.ordinary);
-    close(&format!("year {y} short gain"), got.short_gain, want.short_gain);
-    close(&format!("year {y} long gain"), got.long_gain, want.long_gain);
+    close(
+        &format!("year {y} short gain"),
+        got.short_gain,
+        want.short_gain,
+    );
+    close(
+        &format!("year {y} long gain"),
+        got.long_gain,
+        want.long_gain,
+    );
     close(
         &format!("year {y} ISO preference"),
         got.iso_preference,
@@ -159,7 +167,7 @@ fn an_iso_sold_13_months_after_exercise_is_a_long_term_gain_and_its_amt_preferen
 
 #[test]
 fn an_iso_sold_11_months_after_exercise_is_ordinary_income_up_to_the_spread_and_a_short_gain_after()
- {
+{
     let s = taxed(&file(26, 1_000, 3, 0), TaxType::Iso, "TX");
     let t = years(&s);
     assert_items(
@@ -350,7 +358,11 @@ fn the_minimum_tax_credit_comes_back_in_later_years_and_never_more_than_was_paid
         );
         paid += y.liability.federal.amt;
         used += y.liability.federal.credit_used;
-        assert!(used <= paid + 1e-9, "year {}: used {used} > paid {paid}", y.year);
+        assert!(
+            used <= paid + 1e-9,
+            "year {}: used {used} > paid {paid}",
+            y.year
+        );
     }
     assert!(
         t[2].liability.federal.credit_used > 0.0,

@@ -298,7 +298,11 @@ impl StrategyPlan {
                 parts.push((residences[r], crate::tax::Income::default()));
             }
             let carry_in = carry;
-            let l = crate::tax::year(&tax_years[y], &tax.household, parts, &mut carry);
+            let l = if L::TAX_YEARS {
+                crate::tax::year(&tax_years[y], &tax.household, parts, &mut carry)
+            } else {
+                crate::tax::liability(&tax_years[y], &tax.household, parts, &mut carry)
+            };
             ledger.tax_year(y as u32 + 1, parts, &carry_in, &l, &carry);
             let lines = [l.federal.total, l.fica, l.state, l.state_payroll];
             let mut t = 0.0;

@@ -198,6 +198,10 @@ pub struct TaxYear {
 
 /// Receives ledger entries while a world is evaluated.
 pub trait Ledger {
+    /// Whether the ledger keeps each year's tax computation (then the
+    /// engine computes its marginal rate too).
+    const TAX_YEARS: bool = false;
+
     /// One entry.
     fn record(&mut self, entry: Entry);
 
@@ -225,6 +229,8 @@ pub struct Recorder {
 }
 
 impl Ledger for Recorder {
+    const TAX_YEARS: bool = true;
+
     fn record(&mut self, entry: Entry) {
         self.entries.push(entry);
     }

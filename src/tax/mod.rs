@@ -177,6 +177,28 @@ pub fn year(
     parts: &[(Residence, Income)],
     carry: &mut Carry,
 ) -> Liability {
+    compute(t, h, parts, carry, true)
+}
+
+/// [`year`] without the marginal rate (left at 0): the engine's path, which
+/// reports the liability only and so saves the second federal computation.
+pub fn liability(
+    t: &YearTables,
+    h: &Household,
+    parts: &[(Residence, Income)],
+    carry: &mut Carry,
+) -> Liability {
+    compute(t, h, parts, carry, false)
+}
+
+#[inline]
+fn compute(
+    t: &YearTables,
+    h: &Household,
+    parts: &[(Residence, Income)],
+    carry: &mut Carry,
+    marginal: bool,
+) -> Liability {
     let fi = h.filing as usize;
     let fed = &t.federal;
     let other = h.other_income;
@@ -228,15 +250,17 @@ pub fn year(
         credit: carry.min_tax_credit.max(0.0),
     };
     let (mut federal, generated) = federal_tax(fed, fi, &inputs);
-    let (up, _) = federal_tax(
-        fed,
-        fi,
-        &FederalInputs {
-            ordinary: ordinary + 1.0,
-            ..inputs
-        },
-    );
-    federal.marginal_rate = up.total - federal.total;
+    if marginal {
+        let (up, _) = federal_tax(
+            fed,
+            fi,
+            &FederalInputs {
+                ordinary: ordinary + 1.0,
+                ..inputs
+            },
+        );
+        federal.marginal_rate = up.total - federal.total;
+    }
 
     carry.min_tax_credit = (inputs.credit - federal.credit_used + generated).max(0.0);
     carry.short_loss = net.short_carry;
