@@ -4,14 +4,15 @@
 use std::fmt::Write;
 
 use crate::engine::compile::GrantSource;
-use crate::engine::ledger::{Basis, Cause, Entry, Flow};
+use crate::engine::ledger::{Basis, Cause, Entry, Flow, TaxYear};
 use crate::engine::trace::StrategyTrace;
 use crate::engine::world::{Fate, World};
-use crate::model::{CompanyKind, GrantKind, Scenario};
+use crate::model::{CompanyKind, GrantKind, Scenario, TaxSettings};
 use crate::report::money;
 use crate::report::summary::dollars;
 use crate::report::table::{Cell, Table};
 use crate::schema::Measure;
+use crate::tax::{Residence, Tables};
 
 fn grant_label(s: &Scenario, g: &GrantSource) -> String {
     let job = &s.jobs[g.job].name;
@@ -330,9 +331,191 @@ pub fn render_text(
                 dollars_cents(t.row[yi * m + total]),
                 dollars_cents(t.row[yi * m + cumulative])
             );
+            if let (Some(tax), Some(ty)) = (&s.tax, t.taxes.iter().find(|x| x.year == y)) {
+                let year_row = &t.row[yi * m..(yi + 1) * m];
+                let at = |x: Measure| {
+                    measures
+                        .iter()
+                        .position(|&k| k == x)
+                        .map(|i| year_row[i])
+                        .expect("the tax measures are reported with [tax]")
+                };
+                for line in tax_lines(tax, ty, at(Measure::Tax), at(Measure::Net), {
+                    at(Measure::NetCumulative)
+                }) {
+                    let _ = writeln!(o, "    {line}");
+                }
+            }
         }
     }
     o
+}
+
+/// Where a residence is: the state's code, and the city's after a comma
+/// (`NY, NYC`).
+fn residence_label(tables: &Tables, r: &Residence) -> String {
+    let state = tables.states.get(r.state).map_or("?", String::as_str);
+    match r.city.and_then(|c| tables.cities.get(c)) {
+        Some((city, _)) => format!("{state}, {city}"),
+        None => state.to_string(),
+    }
+}
+
+/// One line of the tax block: a label, the amount in a column, and what it
+/// is.
+fn tax_line(label: &str, amount: f64, note: &str) -> String {
+    let line = format!("  {label:<28} {:>16}", dollars_cents(amount));
+    if note.is_empty() {
+        line
+    } else {
+        format!("{line}  {note}")
+    }
+}
+
+/// A list of amounts with their names, the zero ones left out: `short-term
+/// 1,000.00, long-term 2,000.00`.
+fn nonzero_items(items: &[(&str, f64)]) -> Vec<String> {
+    items
+        .iter()
+        .filter(|(_, x)| *x != 0.0)
+        .map(|(name, x)| format!("{name} {}", dollars_cents(*x)))
+        .collect()
+}
+
+/// One year's tax computation (model.md section 10), for the text ledger:
+/// the income items by residence (the non-zero ones), the federal lines
+/// from AGI to the federal total (the AMT with why it is or is not owed;
+/// the minimum tax credit, the capital losses carried and the NIIT only
+/// when not zero), FICA, state and local, state payroll, then the year's
+/// tax, `net` and `net_cumulative` (`tax`, `net` and `net_cumulative` are
+/// the engine's row for the year) and the federal marginal rate.
+fn tax_lines(tax: &TaxSettings, ty: &TaxYear, total: f64, net: f64, net_sum: f64) -> Vec<String> {
+    let f = &ty.liability.federal;
+    let mut v = vec!["tax, the year's liability (not withholding):".to_string()];
+    for (r, inc) in &ty.parts {
+        let items = nonzero_items(&[
+            ("wages", inc.wages),
+            ("other ordinary income", inc.ordinary),
+            ("short-term gain", inc.short_gain),
+            ("long-term gain", inc.long_gain),
+            ("ISO AMT preference", inc.iso_preference),
+        ]);
+        let items = if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.join(", ")
+        };
+        v.push(format!(
+            "  income in {}: {items}",
+            residence_label(&tax.tables, r)
+        ));
+    }
+    if tax.household.other_income != 0.0 {
+        v.push(tax_line(
+            "other household income",
+            tax.household.other_income,
+            "[tax] other_income: in the income taxes, not in FICA",
+        ));
+    }
+    let c_in = &ty.carry_in;
+    let carried_in = nonzero_items(&[
+        ("short-term", c_in.short_loss),
+        ("long-term", c_in.long_loss),
+    ]);
+    if !carried_in.is_empty() {
+        v.push(format!(
+            "  capital loss carried in: {}",
+            carried_in.join(", ")
+        ));
+    }
+    v.push(tax_line("AGI", f.agi, ""));
+    v.push(tax_line(
+        if f.itemized {
+            "itemized deduction"
+        } else {
+            "standard deduction"
+        },
+        f.deduction,
+        if f.itemized {
+            "state and local taxes (capped) and [tax] itemized_deductions, above the standard deduction"
+        } else {
+            "at or above the itemized one"
+        },
+    ));
+    v.push(tax_line("taxable income", f.taxable, ""));
+    v.push(tax_line(
+        "regular tax",
+        f.regular,
+        "ordinary brackets and the capital-gains rates",
+    ));
+    v.push(tax_line("tentative minimum tax", f.tentative_minimum, ""));
+    v.push(tax_line(
+        "AMT",
+        f.amt,
+        if f.amt > 0.0 {
+            "the tentative minimum tax exceeds the regular tax"
+        } else if f.regular > f.tentative_minimum {
+            "regular tax exceeds the tentative minimum tax"
+        } else {
+            "regular tax equals the tentative minimum tax"
+        },
+    ));
+    let c_out = &ty.carry_out;
+    if f.credit_used != 0.0 || c_in.min_tax_credit != 0.0 || c_out.min_tax_credit != 0.0 {
+        v.push(tax_line(
+            "minimum tax credit used",
+            f.credit_used,
+            &format!(
+                "carried in {}, carried to next year {}",
+                dollars_cents(c_in.min_tax_credit),
+                dollars_cents(c_out.min_tax_credit)
+            ),
+        ));
+    }
+    if f.niit != 0.0 {
+        v.push(tax_line("NIIT", f.niit, "net investment income tax, 3.8%"));
+    }
+    v.push(tax_line(
+        "federal income tax",
+        f.total,
+        "tax_federal: regular tax + AMT - credit used + NIIT",
+    ));
+    v.push(tax_line(
+        "FICA",
+        ty.liability.fica,
+        "tax_fica: Social Security, Medicare, additional Medicare",
+    ));
+    v.push(tax_line(
+        "state and local income tax",
+        ty.liability.state,
+        "tax_state",
+    ));
+    v.push(tax_line(
+        "state payroll tax",
+        ty.liability.state_payroll,
+        "tax_state_payroll: SDI, PFL, WA Cares...",
+    ));
+    let carried_out = nonzero_items(&[
+        ("short-term", c_out.short_loss),
+        ("long-term", c_out.long_loss),
+    ]);
+    if !carried_out.is_empty() {
+        v.push(format!(
+            "  capital loss carried to next year: {}",
+            carried_out.join(", ")
+        ));
+    }
+    v.push(format!(
+        "tax {}   net {}   net cumulative {}",
+        dollars_cents(total),
+        dollars_cents(net),
+        dollars_cents(net_sum)
+    ));
+    v.push(format!(
+        "  federal marginal rate {:.1}% (on one more dollar of wages)",
+        100.0 * f.marginal_rate
+    ));
+    v
 }
 
 /// The label of an entry that moves no money (a forfeiture, a layoff).
@@ -527,7 +710,12 @@ pub fn render_csv(
             }
             let yi = (y - 1) as usize;
             for (k, label) in measures.iter().enumerate() {
-                if matches!(label, Measure::Total | Measure::Cumulative) {
+                // The year's rows: total and cumulative, and with [tax] the
+                // tax measures, net and net_cumulative.
+                if matches!(label, Measure::Total | Measure::Cumulative)
+                    || Measure::TAXES.contains(label)
+                    || matches!(label, Measure::Tax | Measure::Net | Measure::NetCumulative)
+                {
                     rows.push(vec![
                         Cell::Text(name.clone()),
                         Cell::Count(y.into()),
