@@ -386,9 +386,9 @@ fn nonzero_items(items: &[(&str, f64)]) -> Vec<String> {
 /// the income items by residence (the non-zero ones), the federal lines
 /// from AGI to the federal total (the AMT with why it is or is not owed;
 /// the minimum tax credit, the capital losses carried and the NIIT only
-/// when not zero), FICA, state and local, state payroll, then the year's
-/// tax, `net` and `net_cumulative` (`tax`, `net` and `net_cumulative` are
-/// the engine's row for the year) and the federal marginal rate.
+/// when not zero), FICA, state and local, state payroll, the federal
+/// marginal rate, then the year's `tax`, `net` and `net_cumulative` (the
+/// engine's row for the year) on one line, as `total` and `cumulative` are.
 fn tax_lines(tax: &TaxSettings, ty: &TaxYear, total: f64, net: f64, net_sum: f64) -> Vec<String> {
     let f = &ty.liability.federal;
     let mut v = vec!["tax, the year's liability (not withholding):".to_string()];
@@ -506,14 +506,14 @@ fn tax_lines(tax: &TaxSettings, ty: &TaxYear, total: f64, net: f64, net_sum: f64
         ));
     }
     v.push(format!(
+        "  federal marginal rate {:.1}% (on one more dollar of wages)",
+        100.0 * f.marginal_rate
+    ));
+    v.push(format!(
         "tax {}   net {}   net cumulative {}",
         dollars_cents(total),
         dollars_cents(net),
         dollars_cents(net_sum)
-    ));
-    v.push(format!(
-        "  federal marginal rate {:.1}% (on one more dollar of wages)",
-        100.0 * f.marginal_rate
     ));
     v
 }
@@ -734,4 +734,161 @@ pub fn render_csv(
         columns: columns.map(String::from).to_vec(),
         rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tax::{Carry, Federal, Filing, Household, Income, Liability};
+
+    fn settings(other_income: f64) -> TaxSettings {
+        let tables = Tables::load(2026).unwrap();
+        let ny = tables.state("NY").unwrap();
+        let residence = Residence {
+            state: ny,
+            city: tables.city(ny, "NYC"),
+        };
+        TaxSettings {
+            tables,
+            household: Household {
+                filing: Filing::Joint,
+                other_income,
+                itemized_deductions: 0.0,
+            },
+            residence,
+            inflation: 0.025,
+        }
+    }
+
+    #[test]
+    fn the_tax_block_shows_amt_credit_niit_and_losses_only_when_not_zero() {
+        let t = settings(50_000.0);
+        let ty = TaxYear {
+            year: 2,
+            parts: vec![(
+                t.residence,
+                Income {
+                    wages: 200_000.0,
+                    short_gain: -1_500.0,
+                    long_gain: 4_000.0,
+                    iso_preference: 120_000.0,
+                    ..Income::default()
+                },
+            )],
+            carry_in: Carry {
+                min_tax_credit: 3_000.0,
+                short_loss: 0.0,
+                long_loss: 9_000.0,
+            },
+            liability: Liability {
+                federal: Federal {
+                    agi: 250_000.0,
+                    deduction: 40_000.0,
+                    itemized: true,
+                    taxable: 210_000.0,
+                    regular: 40_000.0,
+                    tentative_minimum: 52_000.0,
+                    amt: 12_000.0,
+                    credit_used: 0.0,
+                    niit: 152.0,
+                    total: 52_152.0,
+                    marginal_rate: 0.28,
+                },
+                fica: 15_000.0,
+                state: 20_000.0,
+                state_payroll: 500.0,
+            },
+            carry_out: Carry {
+                min_tax_credit: 15_000.0,
+                short_loss: 0.0,
+                long_loss: 6_500.0,
+            },
+        };
+        let lines = tax_lines(&t, &ty, 87_652.0, 112_348.0, 200_000.0);
+        let text = lines.join("\n");
+        let has = |s: &str| lines.iter().any(|l| l.trim_start().starts_with(s));
+        assert!(
+            has(
+                "income in NY, NYC: wages 200,000.00, short-term gain -1,500.00, long-term gain 4,000.00, ISO AMT preference 120,000.00"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("other ordinary income"), "a zero item");
+        assert!(has("other household income"), "{text}");
+        assert!(has("capital loss carried in: long-term 9,000.00"), "{text}");
+        assert!(
+            has("capital loss carried to next year: long-term 6,500.00"),
+            "{text}"
+        );
+        assert!(has("itemized deduction"), "{text}");
+        assert!(
+            text.contains("12,000.00  the tentative minimum tax exceeds the regular tax"),
+            "{text}"
+        );
+        assert!(
+            text.contains("carried in 3,000.00, carried to next year 15,000.00"),
+            "{text}"
+        );
+        assert!(has("NIIT"), "{text}");
+        assert!(has("federal marginal rate 28.0%"), "{text}");
+        assert_eq!(
+            lines.last().unwrap(),
+            "tax 87,652.00   net 112,348.00   net cumulative 200,000.00"
+        );
+
+        // The same year with nothing to carry and no investment income.
+        let quiet = TaxYear {
+            parts: vec![(
+                t.residence,
+                Income {
+                    wages: 200_000.0,
+                    ..Income::default()
+                },
+            )],
+            carry_in: Carry::default(),
+            carry_out: Carry::default(),
+            liability: Liability {
+                federal: Federal {
+                    amt: 0.0,
+                    tentative_minimum: 30_000.0,
+                    niit: 0.0,
+                    itemized: false,
+                    ..ty.liability.federal
+                },
+                ..ty.liability
+            },
+            ..ty
+        };
+        let lines = tax_lines(&settings(0.0), &quiet, 1.0, 2.0, 3.0);
+        let text = lines.join("\n");
+        for absent in [
+            "NIIT",
+            "minimum tax credit",
+            "capital loss",
+            "other household",
+            "itemized deduction",
+        ] {
+            assert!(
+                !lines.iter().any(|l| l.trim_start().starts_with(absent)),
+                "{absent} in\n{text}"
+            );
+        }
+        assert!(
+            text.contains("0.00  regular tax exceeds the tentative minimum tax"),
+            "{text}"
+        );
+        // The totals are always there.
+        for always in [
+            "federal income tax",
+            "FICA",
+            "state and local income tax",
+            "state payroll tax",
+            "tax 1.00   net 2.00   net cumulative 3.00",
+        ] {
+            assert!(
+                lines.iter().any(|l| l.trim_start().starts_with(always)),
+                "{always}"
+            );
+        }
+    }
 }
