@@ -692,3 +692,57 @@ fn no_output_with_tax_writes_nan_infinity_or_an_exponent() {
         }
     }
 }
+
+/// The text of docs/reference.md's `### {title}` section.
+fn reference_section(title: &str) -> &'static str {
+    const REFERENCE: &str = include_str!("../docs/reference.md");
+    let start = REFERENCE
+        .find(&format!("\n### {title}\n"))
+        .unwrap_or_else(|| panic!("docs/reference.md has no `### {title}`"));
+    let body = &REFERENCE[start + 1..];
+    &body[..body[4..].find("\n## ").map_or(body.len(), |e| e + 4)]
+        .split("\n### ")
+        .next()
+        .unwrap()
+}
+
+#[test]
+fn every_measure_and_after_tax_column_has_a_row_in_the_reference() {
+    let percentiles = reference_section("`percentiles.csv` and `percentiles.json`");
+    for m in tcsim::schema::Measure::ALL {
+        assert!(
+            percentiles.contains(&format!("\n| `{}` |", m.name())),
+            "the measure table of docs/reference.md has no row for `{}`",
+            m.name()
+        );
+    }
+    let compare = reference_section("`compare.csv` and `compare.json`");
+    assert!(compare.contains("\n| `measure` |"));
+    assert!(compare.contains("net_cumulative"));
+    let samples = reference_section("`samples.csv`");
+    for c in ["tax", "net", "net_cumulative"] {
+        assert!(
+            samples.contains(&format!("\n| `{c}` |")),
+            "samples.csv: {c}"
+        );
+    }
+    let sweep = reference_section("`sweep.csv` and `sweep.json`");
+    for c in [
+        "net_cumulative_mean",
+        "net_p_ahead",
+        "net_mean_diff",
+        "net_diff_p5",
+    ] {
+        assert!(sweep.contains(&format!("`{c}`")), "sweep.csv: {c}");
+    }
+    let trace = reference_section("Trace text");
+    for line in [
+        "AGI",
+        "tentative minimum tax",
+        "NIIT",
+        "federal marginal rate",
+    ] {
+        assert!(trace.contains(line), "Trace text: {line}");
+    }
+    assert!(reference_section("Terminal summary").contains("after tax"));
+}
