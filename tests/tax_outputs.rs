@@ -485,7 +485,7 @@ fn trace_prints_each_years_tax_lines() {
         let digits: Vec<char> = whole.chars().collect();
         let mut out = String::new();
         for (i, d) in digits.iter().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(*d);
@@ -700,7 +700,7 @@ fn reference_section(title: &str) -> &'static str {
         .find(&format!("\n### {title}\n"))
         .unwrap_or_else(|| panic!("docs/reference.md has no `### {title}`"));
     let body = &REFERENCE[start + 1..];
-    &body[..body[4..].find("\n## ").map_or(body.len(), |e| e + 4)]
+    body[..body[4..].find("\n## ").map_or(body.len(), |e| e + 4)]
         .split("\n### ")
         .next()
         .unwrap()
