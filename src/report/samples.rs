@@ -1,5 +1,8 @@
 //! `samples.csv`: every run's cash TC per strategy and year, the raw values
-//! behind the percentiles, for a spreadsheet or a notebook.
+//! behind the percentiles, for a spreadsheet or a notebook; with `[tax]`
+//! also the year's tax, `net` and `net_cumulative` (the after-tax
+//! differences of `compare.csv` are `net_cumulative` less the baseline's in
+//! the same run, as the cumulative ones are of `cumulative`).
 //!
 //! The file is never held whole: it is a tap of the run driver, fed every
 //! chunk of runs in run order by the simulation pass itself; each chunk is
@@ -17,6 +20,10 @@ pub const HEADER: &str = "run,strategy,year,total,cumulative\n";
 
 /// The header row of a file with layoffs: each year's severance too.
 pub const HEADER_SEVERANCE: &str = "run,strategy,year,total,cumulative,severance\n";
+
+/// The columns a file with `[tax]` adds after those of [`HEADER`] (and
+/// `severance`), in this order.
+pub const TAX_COLUMNS: [Measure; 3] = [Measure::Tax, Measure::Net, Measure::NetCumulative];
 
 /// Formats the rows of one run: one per (strategy, year), strategies in
 /// file order. `run` is the 0-based run index, the world's number: the same
@@ -40,20 +47,37 @@ impl Samples {
         }
     }
 
+    /// Whether the file has the [`TAX_COLUMNS`].
+    fn taxed(&self) -> bool {
+        self.layout.reports(Measure::NetCumulative)
+    }
+
     /// The header row of this file.
-    pub fn header(&self) -> &'static str {
-        if self.layout.reports(Measure::Severance) {
+    pub fn header(&self) -> String {
+        let mut h = if self.layout.reports(Measure::Severance) {
             HEADER_SEVERANCE
         } else {
             HEADER
         }
+        .to_string();
+        if self.taxed() {
+            h.pop();
+            for m in TAX_COLUMNS {
+                h.push(',');
+                h.push_str(m.name());
+            }
+            h.push('\n');
+        }
+        h
     }
 
     /// A generous estimate of the bytes one run takes, to size buffers.
     pub fn bytes_per_run(&self) -> usize {
         let names: usize = self.names.iter().map(String::len).sum();
-        // run, year, three amounts and separators: at most ~80 bytes a row.
-        (names + 84 * self.names.len()) * self.layout.years
+        // run, year, three amounts and separators: at most ~80 bytes a row,
+        // and ~60 more for the three tax columns.
+        let row = if self.taxed() { 144 } else { 84 };
+        (names + row * self.names.len()) * self.layout.years
     }
 
     /// Appends run `run`'s rows to `out`, reading series `k` of that run
@@ -70,6 +94,12 @@ impl Samples {
                 if l.reports(Measure::Severance) {
                     out.push(b',');
                     write_money(out, value(l.at(s, y, Measure::Severance)));
+                }
+                if self.taxed() {
+                    for m in TAX_COLUMNS {
+                        out.push(b',');
+                        write_money(out, value(l.at(s, y, m)));
+                    }
                 }
                 out.push(b'\n');
             }

@@ -38,48 +38,13 @@ pub fn short_dollars(x: f64) -> String {
     }
 }
 
-/// The table, as text.
+/// The table, as text: cumulative TC at the horizon per strategy and how
+/// often each compared strategy ends ahead. With `[tax]` a second table of
+/// `net_cumulative` follows, and the verdict lines use the after-tax
+/// difference (the before-tax figures beside it).
 pub fn render(scenario: &Scenario, r: &Results) -> String {
     let l = &r.layout;
-    let y = l.years - 1;
-    let cum = Measure::Cumulative;
-    let baseline = &scenario.strategies[l.baseline].name;
-    let ahead_header = format!("ahead of {baseline}");
-    let name_w = scenario
-        .strategies
-        .iter()
-        .map(|s| s.name.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(8);
-    let mut rows: Vec<[String; 4]> = Vec::new();
-    for (s, strategy) in scenario.strategies.iter().enumerate() {
-        let k = l.at(s, y, cum);
-        let ahead = match l.compared.iter().position(|&c| c == s) {
-            Some(i) => format!("{:.1}%", 100.0 * r.series[l.diff(i, y)].share_positive),
-            None => "baseline".into(),
-        };
-        rows.push([
-            dollars(r.quantile(k, 0.1)),
-            dollars(r.quantile(k, 0.5)),
-            dollars(r.quantile(k, 0.9)),
-            ahead,
-        ]);
-        let _ = strategy;
-    }
-    let col_w = |i: usize, header: &str| {
-        rows.iter()
-            .map(|row| row[i].len())
-            .max()
-            .unwrap_or(0)
-            .max(header.len())
-    };
-    let headers = ["p10", "median", "p90", ahead_header.as_str()];
-    let widths: Vec<usize> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| col_w(i, h))
-        .collect();
+    let taxed = l.reports(Measure::NetCumulative);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -88,17 +53,18 @@ pub fn render(scenario: &Scenario, r: &Results) -> String {
         dollars(r.runs as f64),
         scenario.sim.seed
     );
-    let _ = write!(out, "{:<name_w$}", "strategy");
-    for (h, w) in headers.iter().zip(&widths) {
-        let _ = write!(out, "  {h:>w$}");
-    }
-    out.push('\n');
-    for (strategy, row) in scenario.strategies.iter().zip(&rows) {
-        let _ = write!(out, "{:<name_w$}", strategy.name);
-        for (cell, w) in row.iter().zip(&widths) {
-            let _ = write!(out, "  {cell:>w$}");
-        }
-        out.push('\n');
+    table(&mut out, scenario, r, Measure::Cumulative, |k, y| {
+        l.diff(k, y)
+    });
+    if taxed {
+        let _ = writeln!(
+            out,
+            "Net cumulative TC after tax over {} years (total less the year's tax liability)",
+            l.years
+        );
+        table(&mut out, scenario, r, Measure::NetCumulative, |k, y| {
+            l.net_diff(k, y)
+        });
     }
     if l.reports(Measure::Severance) {
         // Mean severance over the horizon: the sum of the yearly means.
@@ -115,20 +81,116 @@ pub fn render(scenario: &Scenario, r: &Results) -> String {
             );
         }
     }
+    let baseline = &scenario.strategies[l.baseline].name;
+    let y = l.years - 1;
     for (i, &s) in l.compared.iter().enumerate() {
-        let d = &r.series[l.diff(i, y)];
-        let median = r.quantile(l.diff(i, y), 0.5);
-        let change = if median >= 0.0 { "gain" } else { "loss" };
+        let (share, median) = verdict(r, l.diff(i, y));
+        let name = &scenario.strategies[s].name;
+        if taxed {
+            let (net_share, net_median) = verdict(r, l.net_diff(i, y));
+            let _ = writeln!(
+                out,
+                "{name} ahead of {baseline} after tax in {:.0}% of worlds by year {}; median {} {} after tax \
+                 (before tax: ahead in {:.0}%, median {} {})",
+                100.0 * net_share,
+                l.years,
+                change(net_median),
+                short_dollars(net_median.abs()),
+                100.0 * share,
+                change(median),
+                short_dollars(median.abs())
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{name} ahead of {baseline} in {:.0}% of worlds by year {}; median {} {}",
+                100.0 * share,
+                l.years,
+                change(median),
+                short_dollars(median.abs())
+            );
+        }
+    }
+    if taxed && l.reports(Measure::Unrealized) {
         let _ = writeln!(
             out,
-            "{} ahead of {baseline} in {:.0}% of worlds by year {}; median {change} {}",
-            scenario.strategies[s].name,
-            100.0 * d.share_positive,
-            l.years,
-            short_dollars(median.abs())
+            "unrealized equity is reported before tax (not part of total, net or the comparison)"
         );
     }
     out
+}
+
+/// The share of worlds where difference series `k` is above zero, and its
+/// median.
+fn verdict(r: &Results, k: usize) -> (f64, f64) {
+    (r.series[k].share_positive, r.quantile(k, 0.5))
+}
+
+/// `gain` for a median difference at or above zero, else `loss`.
+fn change(median: f64) -> &'static str {
+    if median >= 0.0 { "gain" } else { "loss" }
+}
+
+/// One table of `measure` at the horizon: p10, median and p90 per
+/// strategy, and the share of worlds ahead of the baseline by the
+/// difference series `diff(k, y)`.
+fn table(
+    out: &mut String,
+    scenario: &Scenario,
+    r: &Results,
+    measure: Measure,
+    diff: impl Fn(usize, usize) -> usize,
+) {
+    let l = &r.layout;
+    let y = l.years - 1;
+    let baseline = &scenario.strategies[l.baseline].name;
+    let ahead_header = format!("ahead of {baseline}");
+    let name_w = scenario
+        .strategies
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    let mut rows: Vec<[String; 4]> = Vec::new();
+    for s in 0..scenario.strategies.len() {
+        let k = l.at(s, y, measure);
+        let ahead = match l.compared_index(s) {
+            Some(i) => format!("{:.1}%", 100.0 * r.series[diff(i, y)].share_positive),
+            None => "baseline".into(),
+        };
+        rows.push([
+            dollars(r.quantile(k, 0.1)),
+            dollars(r.quantile(k, 0.5)),
+            dollars(r.quantile(k, 0.9)),
+            ahead,
+        ]);
+    }
+    let col_w = |i: usize, header: &str| {
+        rows.iter()
+            .map(|row| row[i].len())
+            .max()
+            .unwrap_or(0)
+            .max(header.len())
+    };
+    let headers = ["p10", "median", "p90", ahead_header.as_str()];
+    let widths: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| col_w(i, h))
+        .collect();
+    let _ = write!(out, "{:<name_w$}", "strategy");
+    for (h, w) in headers.iter().zip(&widths) {
+        let _ = write!(out, "  {h:>w$}");
+    }
+    out.push('\n');
+    for (strategy, row) in scenario.strategies.iter().zip(&rows) {
+        let _ = write!(out, "{:<name_w$}", strategy.name);
+        for (cell, w) in row.iter().zip(&widths) {
+            let _ = write!(out, "  {cell:>w$}");
+        }
+        out.push('\n');
+    }
 }
 
 #[cfg(test)]

@@ -25,10 +25,19 @@ pub struct Point {
 /// for `cumulative` at the horizon, then `compare.csv`'s columns (`diff_`
 /// before the percentiles of the difference). One row per (point,
 /// strategy); the baseline's comparison cells are empty.
+///
+/// With `[tax]` the same figures for `net_cumulative` follow, after v1's
+/// columns: `net_cumulative_mean` and its percentiles
+/// (`net_cumulative_p5`...), then `net_p_ahead`, `net_mean_diff` and
+/// `net_diff_p5`... (empty for the baseline, and for a point without
+/// `[tax]`). Without `[tax]` at any point the columns are v1's.
 pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
     // Every point reports the same percentiles (checked when the points
     // were built): one header.
     let percentiles: &[f64] = points.first().map_or(&[], |p| &p.results.percentiles);
+    let taxed = points
+        .iter()
+        .any(|p| p.results.layout.reports(Measure::NetCumulative));
     let mut columns: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
     columns.extend(["strategy", "year", "measure", "mean"].map(String::from));
     columns.extend(percentiles.iter().map(|&p| percentile_label(p)));
@@ -38,6 +47,20 @@ pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
             .iter()
             .map(|&p| format!("diff_{}", percentile_label(p))),
     );
+    if taxed {
+        columns.push("net_cumulative_mean".into());
+        columns.extend(
+            percentiles
+                .iter()
+                .map(|&p| format!("net_cumulative_{}", percentile_label(p))),
+        );
+        columns.extend(["net_p_ahead", "net_mean_diff"].map(String::from));
+        columns.extend(
+            percentiles
+                .iter()
+                .map(|&p| format!("net_diff_{}", percentile_label(p))),
+        );
+    }
     let mut rows = Vec::new();
     for p in points {
         let r = &p.results;
@@ -46,6 +69,7 @@ pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
         let n = r.percentiles.len();
         let cum = Measure::Cumulative;
         let money = |q: &[f64]| q[..n].iter().map(|&x| Cell::Money(x)).collect::<Vec<_>>();
+        let point_taxed = l.reports(Measure::NetCumulative);
         for (s, strategy) in p.scenario.strategies.iter().enumerate() {
             let stats = &r.series[l.at(s, y, cum)];
             let mut row: Vec<Cell> = p.values.iter().map(|v| Cell::Text(v.clone())).collect();
@@ -56,7 +80,8 @@ pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
                 Cell::Money(stats.mean),
             ]);
             row.extend(money(&stats.quantiles));
-            match l.compared.iter().position(|&c| c == s) {
+            let compared = l.compared_index(s);
+            match compared {
                 Some(k) => {
                     let d = &r.series[l.diff(k, y)];
                     row.extend([
@@ -67,6 +92,23 @@ pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
                     row.extend(money(&d.quantiles));
                 }
                 None => row.extend(std::iter::repeat_n(Cell::Empty, 3 + n)),
+            }
+            if taxed {
+                if point_taxed {
+                    let net = &r.series[l.at(s, y, Measure::NetCumulative)];
+                    row.push(Cell::Money(net.mean));
+                    row.extend(money(&net.quantiles));
+                } else {
+                    row.extend(std::iter::repeat_n(Cell::Empty, 1 + n));
+                }
+                match compared.filter(|_| point_taxed) {
+                    Some(k) => {
+                        let d = &r.series[l.net_diff(k, y)];
+                        row.extend([Cell::Probability(d.share_positive), Cell::Money(d.mean)]);
+                        row.extend(money(&d.quantiles));
+                    }
+                    None => row.extend(std::iter::repeat_n(Cell::Empty, 2 + n)),
+                }
             }
             rows.push(row);
         }

@@ -6,6 +6,7 @@ use crate::engine::Results;
 use crate::error::AppError;
 use crate::model::Scenario;
 use crate::report::percentile_label;
+use crate::schema::Measure;
 
 /// One value of a table.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,26 +103,59 @@ pub fn percentiles(scenario: &Scenario, r: &Results) -> Table {
 
 /// `compare`: one row per (compared strategy, year), the share of worlds
 /// ahead of the baseline and the distribution of the cumulative difference.
+///
+/// With `[tax]` (the layout reports `net_cumulative`) a `measure` column
+/// follows `year`, and each (strategy, year) has two rows: `cumulative`,
+/// then `net_cumulative` (the after-tax difference), the order of
+/// `percentiles.csv`, where the measure varies fastest. Without it the
+/// columns and rows are v1's.
 pub fn compare(scenario: &Scenario, r: &Results) -> Table {
     let l = &r.layout;
     let baseline = &scenario.strategies[l.baseline].name;
+    let taxed = l.reports(Measure::NetCumulative);
     let mut rows = Vec::new();
     for (i, &s) in l.compared.iter().enumerate() {
         for y in 0..l.years {
-            let k = l.diff(i, y);
-            let mut row = vec![
-                Cell::Text(scenario.strategies[s].name.clone()),
-                Cell::Text(baseline.clone()),
-                Cell::Count(y as u64 + 1),
-                Cell::Probability(r.series[k].share_positive),
-                Cell::Money(r.series[k].mean),
-            ];
-            row.extend(quantile_cells(r, k));
-            rows.push(row);
+            let families: &[(Measure, usize)] = if taxed {
+                &[
+                    (Measure::Cumulative, l.diff(i, y)),
+                    (Measure::NetCumulative, l.net_diff(i, y)),
+                ]
+            } else {
+                &[(Measure::Cumulative, l.diff(i, y))]
+            };
+            for &(measure, k) in families {
+                let mut row = vec![
+                    Cell::Text(scenario.strategies[s].name.clone()),
+                    Cell::Text(baseline.clone()),
+                    Cell::Count(y as u64 + 1),
+                ];
+                if taxed {
+                    row.push(Cell::Text(measure.name().into()));
+                }
+                row.extend([
+                    Cell::Probability(r.series[k].share_positive),
+                    Cell::Money(r.series[k].mean),
+                ]);
+                row.extend(quantile_cells(r, k));
+                rows.push(row);
+            }
         }
     }
+    let first: &[&str] = if taxed {
+        &[
+            "strategy",
+            "baseline",
+            "year",
+            "measure",
+            "p_ahead",
+            "mean_diff",
+        ]
+    } else {
+        &["strategy", "baseline", "year", "p_ahead", "mean_diff"]
+    };
     Table {
-        columns: columns(&["strategy", "baseline", "year", "p_ahead", "mean_diff"], r),
+        columns: columns(first, r),
         rows,
     }
 }

@@ -4,14 +4,15 @@
 use std::fmt::Write;
 
 use crate::engine::compile::GrantSource;
-use crate::engine::ledger::{Basis, Cause, Entry, Flow};
+use crate::engine::ledger::{Basis, Cause, Entry, Flow, TaxYear};
 use crate::engine::trace::StrategyTrace;
 use crate::engine::world::{Fate, World};
-use crate::model::{CompanyKind, GrantKind, Scenario};
+use crate::model::{CompanyKind, GrantKind, Scenario, TaxSettings};
 use crate::report::money;
 use crate::report::summary::dollars;
 use crate::report::table::{Cell, Table};
 use crate::schema::Measure;
+use crate::tax::{Residence, Tables};
 
 fn grant_label(s: &Scenario, g: &GrantSource) -> String {
     let job = &s.jobs[g.job].name;
@@ -330,9 +331,191 @@ pub fn render_text(
                 dollars_cents(t.row[yi * m + total]),
                 dollars_cents(t.row[yi * m + cumulative])
             );
+            if let (Some(tax), Some(ty)) = (&s.tax, t.taxes.iter().find(|x| x.year == y)) {
+                let year_row = &t.row[yi * m..(yi + 1) * m];
+                let at = |x: Measure| {
+                    measures
+                        .iter()
+                        .position(|&k| k == x)
+                        .map(|i| year_row[i])
+                        .expect("the tax measures are reported with [tax]")
+                };
+                for line in tax_lines(tax, ty, at(Measure::Tax), at(Measure::Net), {
+                    at(Measure::NetCumulative)
+                }) {
+                    let _ = writeln!(o, "    {line}");
+                }
+            }
         }
     }
     o
+}
+
+/// Where a residence is: the state's code, and the city's after a comma
+/// (`NY, NYC`).
+fn residence_label(tables: &Tables, r: &Residence) -> String {
+    let state = tables.states.get(r.state).map_or("?", String::as_str);
+    match r.city.and_then(|c| tables.cities.get(c)) {
+        Some((city, _)) => format!("{state}, {city}"),
+        None => state.to_string(),
+    }
+}
+
+/// One line of the tax block: a label, the amount in a column, and what it
+/// is.
+fn tax_line(label: &str, amount: f64, note: &str) -> String {
+    let line = format!("  {label:<28} {:>16}", dollars_cents(amount));
+    if note.is_empty() {
+        line
+    } else {
+        format!("{line}  {note}")
+    }
+}
+
+/// A list of amounts with their names, the zero ones left out: `short-term
+/// 1,000.00, long-term 2,000.00`.
+fn nonzero_items(items: &[(&str, f64)]) -> Vec<String> {
+    items
+        .iter()
+        .filter(|(_, x)| *x != 0.0)
+        .map(|(name, x)| format!("{name} {}", dollars_cents(*x)))
+        .collect()
+}
+
+/// One year's tax computation (model.md section 10), for the text ledger:
+/// the income items by residence (the non-zero ones), the federal lines
+/// from AGI to the federal total (the AMT with why it is or is not owed;
+/// the minimum tax credit, the capital losses carried and the NIIT only
+/// when not zero), FICA, state and local, state payroll, the federal
+/// marginal rate, then the year's `tax`, `net` and `net_cumulative` (the
+/// engine's row for the year) on one line, as `total` and `cumulative` are.
+fn tax_lines(tax: &TaxSettings, ty: &TaxYear, total: f64, net: f64, net_sum: f64) -> Vec<String> {
+    let f = &ty.liability.federal;
+    let mut v = vec!["tax, the year's liability (not withholding):".to_string()];
+    for (r, inc) in &ty.parts {
+        let items = nonzero_items(&[
+            ("wages", inc.wages),
+            ("other ordinary income", inc.ordinary),
+            ("short-term gain", inc.short_gain),
+            ("long-term gain", inc.long_gain),
+            ("ISO AMT preference", inc.iso_preference),
+        ]);
+        let items = if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.join(", ")
+        };
+        v.push(format!(
+            "  income in {}: {items}",
+            residence_label(&tax.tables, r)
+        ));
+    }
+    if tax.household.other_income != 0.0 {
+        v.push(tax_line(
+            "other household income",
+            tax.household.other_income,
+            "[tax] other_income: in the income taxes, not in FICA",
+        ));
+    }
+    let c_in = &ty.carry_in;
+    let carried_in = nonzero_items(&[
+        ("short-term", c_in.short_loss),
+        ("long-term", c_in.long_loss),
+    ]);
+    if !carried_in.is_empty() {
+        v.push(format!(
+            "  capital loss carried in: {}",
+            carried_in.join(", ")
+        ));
+    }
+    v.push(tax_line("AGI", f.agi, ""));
+    v.push(tax_line(
+        if f.itemized {
+            "itemized deduction"
+        } else {
+            "standard deduction"
+        },
+        f.deduction,
+        if f.itemized {
+            "state and local taxes (capped) and [tax] itemized_deductions, above the standard deduction"
+        } else {
+            "at or above the itemized one"
+        },
+    ));
+    v.push(tax_line("taxable income", f.taxable, ""));
+    v.push(tax_line(
+        "regular tax",
+        f.regular,
+        "ordinary brackets and the capital-gains rates",
+    ));
+    v.push(tax_line("tentative minimum tax", f.tentative_minimum, ""));
+    v.push(tax_line(
+        "AMT",
+        f.amt,
+        if f.amt > 0.0 {
+            "the tentative minimum tax exceeds the regular tax"
+        } else if f.regular > f.tentative_minimum {
+            "regular tax exceeds the tentative minimum tax"
+        } else {
+            "regular tax equals the tentative minimum tax"
+        },
+    ));
+    let c_out = &ty.carry_out;
+    if f.credit_used != 0.0 || c_in.min_tax_credit != 0.0 || c_out.min_tax_credit != 0.0 {
+        v.push(tax_line(
+            "minimum tax credit used",
+            f.credit_used,
+            &format!(
+                "carried in {}, carried to next year {}",
+                dollars_cents(c_in.min_tax_credit),
+                dollars_cents(c_out.min_tax_credit)
+            ),
+        ));
+    }
+    if f.niit != 0.0 {
+        v.push(tax_line("NIIT", f.niit, "net investment income tax, 3.8%"));
+    }
+    v.push(tax_line(
+        "federal income tax",
+        f.total,
+        "tax_federal: regular tax + AMT - credit used + NIIT",
+    ));
+    v.push(tax_line(
+        "FICA",
+        ty.liability.fica,
+        "tax_fica: Social Security, Medicare, additional Medicare",
+    ));
+    v.push(tax_line(
+        "state and local income tax",
+        ty.liability.state,
+        "tax_state",
+    ));
+    v.push(tax_line(
+        "state payroll tax",
+        ty.liability.state_payroll,
+        "tax_state_payroll: SDI, PFL, WA Cares...",
+    ));
+    let carried_out = nonzero_items(&[
+        ("short-term", c_out.short_loss),
+        ("long-term", c_out.long_loss),
+    ]);
+    if !carried_out.is_empty() {
+        v.push(format!(
+            "  capital loss carried to next year: {}",
+            carried_out.join(", ")
+        ));
+    }
+    v.push(format!(
+        "  federal marginal rate {:.1}% (on one more dollar of wages)",
+        100.0 * f.marginal_rate
+    ));
+    v.push(format!(
+        "tax {}   net {}   net cumulative {}",
+        dollars_cents(total),
+        dollars_cents(net),
+        dollars_cents(net_sum)
+    ));
+    v
 }
 
 /// The label of an entry that moves no money (a forfeiture, a layoff).
@@ -527,7 +710,12 @@ pub fn render_csv(
             }
             let yi = (y - 1) as usize;
             for (k, label) in measures.iter().enumerate() {
-                if matches!(label, Measure::Total | Measure::Cumulative) {
+                // The year's rows: total and cumulative, and with [tax] the
+                // tax measures, net and net_cumulative.
+                if matches!(label, Measure::Total | Measure::Cumulative)
+                    || Measure::TAXES.contains(label)
+                    || matches!(label, Measure::Tax | Measure::Net | Measure::NetCumulative)
+                {
                     rows.push(vec![
                         Cell::Text(name.clone()),
                         Cell::Count(y.into()),
@@ -546,4 +734,161 @@ pub fn render_csv(
         columns: columns.map(String::from).to_vec(),
         rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tax::{Carry, Federal, Filing, Household, Income, Liability};
+
+    fn settings(other_income: f64) -> TaxSettings {
+        let tables = Tables::load(2026).unwrap();
+        let ny = tables.state("NY").unwrap();
+        let residence = Residence {
+            state: ny,
+            city: tables.city(ny, "NYC"),
+        };
+        TaxSettings {
+            tables,
+            household: Household {
+                filing: Filing::Joint,
+                other_income,
+                itemized_deductions: 0.0,
+            },
+            residence,
+            inflation: 0.025,
+        }
+    }
+
+    #[test]
+    fn the_tax_block_shows_amt_credit_niit_and_losses_only_when_not_zero() {
+        let t = settings(50_000.0);
+        let ty = TaxYear {
+            year: 2,
+            parts: vec![(
+                t.residence,
+                Income {
+                    wages: 200_000.0,
+                    short_gain: -1_500.0,
+                    long_gain: 4_000.0,
+                    iso_preference: 120_000.0,
+                    ..Income::default()
+                },
+            )],
+            carry_in: Carry {
+                min_tax_credit: 3_000.0,
+                short_loss: 0.0,
+                long_loss: 9_000.0,
+            },
+            liability: Liability {
+                federal: Federal {
+                    agi: 250_000.0,
+                    deduction: 40_000.0,
+                    itemized: true,
+                    taxable: 210_000.0,
+                    regular: 40_000.0,
+                    tentative_minimum: 52_000.0,
+                    amt: 12_000.0,
+                    credit_used: 0.0,
+                    niit: 152.0,
+                    total: 52_152.0,
+                    marginal_rate: 0.28,
+                },
+                fica: 15_000.0,
+                state: 20_000.0,
+                state_payroll: 500.0,
+            },
+            carry_out: Carry {
+                min_tax_credit: 15_000.0,
+                short_loss: 0.0,
+                long_loss: 6_500.0,
+            },
+        };
+        let lines = tax_lines(&t, &ty, 87_652.0, 112_348.0, 200_000.0);
+        let text = lines.join("\n");
+        let has = |s: &str| lines.iter().any(|l| l.trim_start().starts_with(s));
+        assert!(
+            has(
+                "income in NY, NYC: wages 200,000.00, short-term gain -1,500.00, long-term gain 4,000.00, ISO AMT preference 120,000.00"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("other ordinary income"), "a zero item");
+        assert!(has("other household income"), "{text}");
+        assert!(has("capital loss carried in: long-term 9,000.00"), "{text}");
+        assert!(
+            has("capital loss carried to next year: long-term 6,500.00"),
+            "{text}"
+        );
+        assert!(has("itemized deduction"), "{text}");
+        assert!(
+            text.contains("12,000.00  the tentative minimum tax exceeds the regular tax"),
+            "{text}"
+        );
+        assert!(
+            text.contains("carried in 3,000.00, carried to next year 15,000.00"),
+            "{text}"
+        );
+        assert!(has("NIIT"), "{text}");
+        assert!(has("federal marginal rate 28.0%"), "{text}");
+        assert_eq!(
+            lines.last().unwrap(),
+            "tax 87,652.00   net 112,348.00   net cumulative 200,000.00"
+        );
+
+        // The same year with nothing to carry and no investment income.
+        let quiet = TaxYear {
+            parts: vec![(
+                t.residence,
+                Income {
+                    wages: 200_000.0,
+                    ..Income::default()
+                },
+            )],
+            carry_in: Carry::default(),
+            carry_out: Carry::default(),
+            liability: Liability {
+                federal: Federal {
+                    amt: 0.0,
+                    tentative_minimum: 30_000.0,
+                    niit: 0.0,
+                    itemized: false,
+                    ..ty.liability.federal
+                },
+                ..ty.liability
+            },
+            ..ty
+        };
+        let lines = tax_lines(&settings(0.0), &quiet, 1.0, 2.0, 3.0);
+        let text = lines.join("\n");
+        for absent in [
+            "NIIT",
+            "minimum tax credit",
+            "capital loss",
+            "other household",
+            "itemized deduction",
+        ] {
+            assert!(
+                !lines.iter().any(|l| l.trim_start().starts_with(absent)),
+                "{absent} in\n{text}"
+            );
+        }
+        assert!(
+            text.contains("0.00  regular tax exceeds the tentative minimum tax"),
+            "{text}"
+        );
+        // The totals are always there.
+        for always in [
+            "federal income tax",
+            "FICA",
+            "state and local income tax",
+            "state payroll tax",
+            "tax 1.00   net 2.00   net cumulative 3.00",
+        ] {
+            assert!(
+                lines.iter().any(|l| l.trim_start().starts_with(always)),
+                "{always}"
+            );
+        }
+    }
 }
