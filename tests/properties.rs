@@ -1102,3 +1102,85 @@ path = [{ job = "j" }]
 "#,
     );
 }
+
+// ---------------------------------------------------------------------------
+// After tax (model.md section 10), on the generated scenarios with `[tax]`
+// added: a residence, a filing status, other income, and (when `moves`) each
+// job taxed in a residence of its own.
+
+/// The residences of the tax tables the vectors cover.
+const RESIDENCES: [(&str, Option<&str>); 6] = [
+    ("CA", None),
+    ("NY", None),
+    ("NY", Some("NYC")),
+    ("MA", None),
+    ("WA", None),
+    ("TX", None),
+];
+
+fn with_tax(mut s: Scenario, home: usize, joint: bool, other: f64, moves: bool) -> Scenario {
+    use tcsim::tax::{Filing, Household, Residence, Tables};
+    let tables = Tables::load(2026).expect("tables");
+    let residence = |i: usize| {
+        let (st, city) = RESIDENCES[i % RESIDENCES.len()];
+        let state = tables.state(st).expect("state");
+        Residence {
+            state,
+            city: city.map(|c| tables.city(state, c).expect("city")),
+        }
+    };
+    if moves {
+        for (j, job) in s.jobs.iter_mut().enumerate() {
+            job.residence = Some(residence(home + j + 1));
+        }
+    }
+    s.tax = Some(tcsim::model::TaxSettings {
+        household: Household {
+            filing: if joint { Filing::Joint } else { Filing::Single },
+            other_income: other,
+            itemized_deductions: 0.0,
+        },
+        residence: residence(home),
+        inflation: 0.025,
+        tables,
+    });
+    s
+}
+
+proptest! {
+    #![proptest_config(cases(48))]
+
+    /// Every tax measure is finite and never negative (no refundable credit
+    /// is modelled), `tax` is the four lines' sum, `net = total - tax` (so
+    /// `net <= total`), and `net_cumulative` is `net`'s running sum.
+    #[test]
+    fn with_tax_every_tax_line_is_finite_and_non_negative_and_net_is_total_less_tax(
+        spec in spec(),
+        home in 0..RESIDENCES.len(),
+        joint in any::<bool>(),
+        other in prop_oneof![Just(0.0), 0.0..400_000.0f64],
+        moves in any::<bool>(),
+    ) {
+        let s = with_tax(spec.scenario(), home, joint, other, moves);
+        let l = Engine::new(&s).layout().clone();
+        for (run, row) in rows(&s).iter().enumerate() {
+            for st in 0..l.strategies {
+                let mut net_sum = 0.0;
+                for y in 0..l.years {
+                    let at = |m| row[l.at(st, y, m)];
+                    let mut sum = 0.0;
+                    for m in Measure::TAXES {
+                        let v = at(m);
+                        prop_assert!(v.is_finite() && v >= 0.0, "run {} strategy {} year {} {}: {}", run, st, y + 1, m.name(), v);
+                        sum += v;
+                    }
+                    prop_assert_eq!(at(Measure::Tax), sum);
+                    prop_assert_eq!(at(Measure::Net), at(Measure::Total) - at(Measure::Tax));
+                    prop_assert!(at(Measure::Net) <= at(Measure::Total));
+                    net_sum += at(Measure::Net);
+                    prop_assert_eq!(at(Measure::NetCumulative), net_sum);
+                }
+            }
+        }
+    }
+}
