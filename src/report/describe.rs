@@ -257,7 +257,10 @@ fn tax_line(t: &TaxSettings) -> String {
 /// `NY (New York), outside NYC` in a state whose cities the tables tax.
 fn residence(t: &TaxSettings, r: &crate::tax::Residence) -> String {
     let tables = &t.tables;
-    let state = format!("{} ({})", tables.states[r.state], tables.state_names[r.state]);
+    let state = format!(
+        "{} ({})",
+        tables.states[r.state], tables.state_names[r.state]
+    );
     let cities: Vec<&str> = tables
         .cities
         .iter()

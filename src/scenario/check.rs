@@ -450,12 +450,7 @@ fn state_codes(tables: &crate::tax::Tables) -> String {
 /// The index of the state `code` in `tables`, by `rule` (`tax.state` or a
 /// job's `state`). Codes are the tables' own, upper case; a code in
 /// another case is refused with a hint.
-fn state_index(
-    key: &KeyPath,
-    rule: Rule,
-    tables: &crate::tax::Tables,
-    code: &str,
-) -> Check<usize> {
+fn state_index(key: &KeyPath, rule: Rule, tables: &crate::tax::Tables, code: &str) -> Check<usize> {
     if let Some(i) = tables.state(code) {
         return Ok(i);
     }
