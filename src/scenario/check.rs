@@ -378,10 +378,7 @@ fn tax(key: &KeyPath, t: &RawTax) -> Check<TaxSettings> {
             }
         },
     };
-    // The compiled-in tables of every year in `Tables::years()` load (the
-    // tax module's tests load each): a failure here is a bug, not input.
-    let tables = crate::tax::Tables::load(year)
-        .unwrap_or_else(|e| panic!("the compiled-in tax tables of {year} do not load: {e}"));
+    let tables = tax_tables(year);
     let filing = match t.filing.as_deref() {
         None | Some("single") => crate::tax::Filing::Single,
         Some("joint") => crate::tax::Filing::Joint,
@@ -438,6 +435,29 @@ fn tax(key: &KeyPath, t: &RawTax) -> Check<TaxSettings> {
         residence: crate::tax::Residence { state, city },
         inflation,
     })
+}
+
+/// The compiled-in tables of `year`, one of [`crate::tax::Tables::years`],
+/// read once per process: a sweep checks every point's file, and reading
+/// the tables takes longer than checking the rest of it.
+fn tax_tables(year: u32) -> crate::tax::Tables {
+    static TABLES: std::sync::OnceLock<Vec<crate::tax::Tables>> = std::sync::OnceLock::new();
+    let all = TABLES.get_or_init(|| {
+        crate::tax::Tables::years()
+            .iter()
+            // The tables of every year load (the tax module's tests load
+            // each): a failure here is a bug in the data, not in the input.
+            .map(|&y| {
+                crate::tax::Tables::load(y).unwrap_or_else(|e| {
+                    panic!("the compiled-in tax tables of {y} do not load: {e}")
+                })
+            })
+            .collect()
+    });
+    all.iter()
+        .find(|t| t.year == year)
+        .cloned()
+        .unwrap_or_else(|| panic!("{year} is not one of the compiled-in table years"))
 }
 
 /// The state codes of `tables`, sorted, for a message.
