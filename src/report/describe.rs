@@ -6,14 +6,17 @@
 //! a cash-only job, stints in months) prints what it printed before them,
 //! but for the lines of startup life below each private company: what
 //! happens after its IPO and at an acquisition applies to every one of them
-//! (model.md section 9), written or not.
+//! (model.md section 9), written or not. A file with `[tax]` also shows
+//! its tax settings, each job's own residence, each option grant's tax
+//! type and each private company's `fmv_fraction`; a file without `[tax]`
+//! shows none of them (but an `fmv_fraction` it writes, with a note).
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::model::{
     Base, BonusDistribution, CompanyKind, GrantKind, GrantSize, Layoffs, OnAcquisition, OnLeave,
-    PrivateCompany, Scenario, Stint,
+    PrivateCompany, Scenario, Stint, TaxSettings, TaxType,
 };
 use crate::report::summary::dollars;
 use crate::scenario::AsWritten;
@@ -42,6 +45,9 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
             100.0 * m.drift,
             100.0 * m.volatility
         );
+    }
+    if let Some(t) = &s.tax {
+        let _ = writeln!(o, "\n{}", tax_line(t));
     }
     let _ = writeln!(o, "\ncompanies:");
     for (ci, c) in s.companies.iter().enumerate() {
@@ -87,6 +93,20 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
             for line in startup_life(p, defaults) {
                 let _ = writeln!(o, "    {line}");
             }
+            // Shown with [tax], where it prices the spreads; without it only
+            // when written (then it has no effect).
+            if s.tax.is_some() || p.fmv_fraction != 1.0 {
+                let _ = writeln!(
+                    o,
+                    "    409A fair market value (fmv_fraction): {}% of the mark{}",
+                    show(100.0 * p.fmv_fraction),
+                    if s.tax.is_some() {
+                        ""
+                    } else {
+                        ", no effect without [tax]"
+                    }
+                );
+            }
         }
         if let Some(Some(l)) = written.company_layoffs.get(ci) {
             let _ = writeln!(o, "    layoffs: {}", layoffs(l));
@@ -123,8 +143,19 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
                         strike,
                         on_leave,
                         exercise_window_months,
-                        ..
+                        tax_type,
                     } => {
+                        // What the tax law makes of them, with [tax] only.
+                        if s.tax.is_some() {
+                            notes.insert(
+                                0,
+                                match tax_type {
+                                    TaxType::Iso => "ISO",
+                                    TaxType::Nso => "NSO",
+                                }
+                                .to_string(),
+                            );
+                        }
                         // The window applies only to a private company's
                         // options bought on leaving.
                         if on_leave == OnLeave::Exercise && private(j.company) {
@@ -180,6 +211,9 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
             },
             clawback
         );
+        if let (Some(r), Some(t)) = (&j.residence, &s.tax) {
+            let _ = writeln!(o, "    residence while held: {}", residence(t, r));
+        }
         if let Some(l) = &j.layoffs {
             let whose = match (written.job_own_layoffs.get(ji), j.company) {
                 (Some(true), _) | (_, None) => "its own".to_string(),
@@ -199,6 +233,45 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
         let _ = writeln!(o, "  {}{}: {}", st.name, tag, path.join(" -> "));
     }
     o
+}
+
+/// `[tax]` in words: the table year, the filing status, the residence, the
+/// indexing and the household's other income and deductions.
+fn tax_line(t: &TaxSettings) -> String {
+    let filing = match t.household.filing {
+        crate::tax::Filing::Single => "single",
+        crate::tax::Filing::Joint => "joint",
+    };
+    format!(
+        "tax: {} tables, filing {filing}, residence {}, brackets indexed {}%/yr after {}, other income {}, itemized deductions {}",
+        t.tables.year,
+        residence(t, &t.residence),
+        show(100.0 * t.inflation),
+        t.tables.year,
+        dollars(t.household.other_income),
+        dollars(t.household.itemized_deductions),
+    )
+}
+
+/// A residence in words: `CA (California)`, `NY (New York), city NYC`, or
+/// `NY (New York), outside NYC` in a state whose cities the tables tax.
+fn residence(t: &TaxSettings, r: &crate::tax::Residence) -> String {
+    let tables = &t.tables;
+    let state = format!(
+        "{} ({})",
+        tables.states[r.state], tables.state_names[r.state]
+    );
+    let cities: Vec<&str> = tables
+        .cities
+        .iter()
+        .filter(|(_, s)| *s == r.state)
+        .map(|(c, _)| c.as_str())
+        .collect();
+    match r.city {
+        Some(c) => format!("{state}, city {}", tables.cities[c].0),
+        None if !cities.is_empty() => format!("{state}, outside {}", cities.join(" and ")),
+        None => state,
+    }
 }
 
 /// A stint's span: `years 1-2` when it starts and ends at a year's end, else

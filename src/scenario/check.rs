@@ -54,6 +54,9 @@ pub const MAX_LOCKUP_MONTHS: i64 = 120;
 pub const MAX_EXERCISE_WINDOW_MONTHS: i64 = 600;
 /// `exercise_window_months` when the grant leaves it out: the 90-day norm.
 pub const DEFAULT_EXERCISE_WINDOW_MONTHS: u32 = 3;
+/// `[tax] inflation` when the table leaves it out: the yearly indexing of
+/// the brackets after the table year (model.md section 10's example).
+pub const DEFAULT_TAX_INFLATION: f64 = 0.025;
 /// Most stints in one path: as many as a horizon of [`MAX_YEARS`] has years,
 /// the most a path of whole-year stints could hold. Each `base_raise` stint
 /// multiplies the previous stint's last base (by up to 11, and a rehire by up
@@ -252,6 +255,11 @@ pub fn check_as_written(raw: &RawScenario) -> Check<(Scenario, AsWritten)> {
         None => None,
     };
 
+    let tax = match &raw.tax {
+        Some(t) => Some(tax(&root.key("tax"), t)?),
+        None => None,
+    };
+
     let mut companies = Vec::with_capacity(raw.companies.len());
     let mut company_layoffs = Vec::with_capacity(raw.companies.len());
     for (name, c) in &raw.companies {
@@ -281,6 +289,7 @@ pub fn check_as_written(raw: &RawScenario) -> Check<(Scenario, AsWritten)> {
                 companies: &companies,
                 layoffs: &company_layoffs,
                 market: market.is_some(),
+                tax: tax.as_ref(),
             },
             years,
         )?);
@@ -315,8 +324,7 @@ pub fn check_as_written(raw: &RawScenario) -> Check<(Scenario, AsWritten)> {
             companies,
             jobs,
             strategies,
-            // `[tax]` is parsed by the scenario layer (model.md section 10).
-            tax: None,
+            tax,
         },
         written,
     ))
@@ -342,6 +350,195 @@ fn market(key: &KeyPath, m: &RawMarket) -> Check<Market> {
         2.0,
     )?;
     Ok(Market { drift, volatility })
+}
+
+/// `[tax]`: the tables of its year, the household and the residence.
+fn tax(key: &KeyPath, t: &RawTax) -> Check<TaxSettings> {
+    let k = |s: &str| key.key(s);
+    let supported_years = || {
+        crate::tax::Tables::years()
+            .iter()
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let year = match t.year {
+        None => crate::tax::Tables::years()[0],
+        Some(y) => match u32::try_from(y)
+            .ok()
+            .filter(|y| crate::tax::Tables::years().contains(y))
+        {
+            Some(y) => y,
+            None => {
+                return fail(
+                    &k("year"),
+                    Rule::TaxYearSupported,
+                    &[("supported", &supported_years()), ("got", &y)],
+                );
+            }
+        },
+    };
+    let tables = tax_tables(year);
+    let filing = match t.filing.as_deref() {
+        None | Some("single") => crate::tax::Filing::Single,
+        Some("joint") => crate::tax::Filing::Joint,
+        Some(other) => return fail(&k("filing"), Rule::TaxFilingKnown, &[("got", &other)]),
+    };
+    let sk = k("state");
+    let Some(code) = &t.state else {
+        return fail(
+            &sk,
+            Rule::TaxStateRequired,
+            &[("supported", &state_codes(&tables))],
+        );
+    };
+    let state = state_index(&sk, Rule::TaxStateKnown, &tables, code)?;
+    let city = match &t.city {
+        Some(c) => Some(city_index(
+            &k("city"),
+            Rule::TaxCityKnown,
+            &tables,
+            state,
+            false,
+            c,
+        )?),
+        None => None,
+    };
+    let inflation = within(
+        &k("inflation"),
+        Rule::TaxInflationInRange,
+        t.inflation.unwrap_or(DEFAULT_TAX_INFLATION),
+        -0.5,
+        1.0,
+    )?;
+    let other_income = within(
+        &k("other_income"),
+        Rule::TaxOtherIncomeInRange,
+        t.other_income.unwrap_or(0.0),
+        0.0,
+        MAX_MONEY,
+    )?;
+    let itemized_deductions = within(
+        &k("itemized_deductions"),
+        Rule::TaxItemizedDeductionsInRange,
+        t.itemized_deductions.unwrap_or(0.0),
+        0.0,
+        MAX_MONEY,
+    )?;
+    Ok(TaxSettings {
+        tables,
+        household: crate::tax::Household {
+            filing,
+            other_income,
+            itemized_deductions,
+        },
+        residence: crate::tax::Residence { state, city },
+        inflation,
+    })
+}
+
+/// The compiled-in tables of `year`, one of [`crate::tax::Tables::years`],
+/// read once per process: a sweep checks every point's file, and reading
+/// the tables takes longer than checking the rest of it.
+fn tax_tables(year: u32) -> crate::tax::Tables {
+    static TABLES: std::sync::OnceLock<Vec<crate::tax::Tables>> = std::sync::OnceLock::new();
+    let all = TABLES.get_or_init(|| {
+        crate::tax::Tables::years()
+            .iter()
+            // The tables of every year load (the tax module's tests load
+            // each): a failure here is a bug in the data, not in the input.
+            .map(|&y| {
+                crate::tax::Tables::load(y).unwrap_or_else(|e| {
+                    panic!("the compiled-in tax tables of {y} do not load: {e}")
+                })
+            })
+            .collect()
+    });
+    all.iter()
+        .find(|t| t.year == year)
+        .cloned()
+        .unwrap_or_else(|| panic!("{year} is not one of the compiled-in table years"))
+}
+
+/// The state codes of `tables`, sorted, for a message.
+fn state_codes(tables: &crate::tax::Tables) -> String {
+    let mut codes: Vec<&str> = tables.states.iter().map(String::as_str).collect();
+    codes.sort_unstable();
+    codes.join(", ")
+}
+
+/// The index of the state `code` in `tables`, by `rule` (`tax.state` or a
+/// job's `state`). Codes are the tables' own, upper case; a code in
+/// another case is refused with a hint.
+fn state_index(key: &KeyPath, rule: Rule, tables: &crate::tax::Tables, code: &str) -> Check<usize> {
+    if let Some(i) = tables.state(code) {
+        return Ok(i);
+    }
+    let upper = code.to_ascii_uppercase();
+    let hint = match tables.state(&upper) {
+        Some(_) => format!(" (codes are upper case: \"{upper}\")"),
+        None => String::new(),
+    };
+    fail(
+        key,
+        rule,
+        &[
+            ("supported", &state_codes(tables)),
+            ("got", &code),
+            ("hint", &hint),
+        ],
+    )
+}
+
+/// The index of the city `code` of state `state` in `tables`, by `rule`;
+/// `inherited` says the state is `[tax] state` (a job with a city but no
+/// state of its own).
+fn city_index(
+    key: &KeyPath,
+    rule: Rule,
+    tables: &crate::tax::Tables,
+    state: usize,
+    inherited: bool,
+    code: &str,
+) -> Check<usize> {
+    if let Some(i) = tables.city(state, code) {
+        return Ok(i);
+    }
+    let state_code = &tables.states[state];
+    let here: Vec<&str> = tables
+        .cities
+        .iter()
+        .filter(|(_, s)| *s == state)
+        .map(|(c, _)| c.as_str())
+        .collect();
+    let upper = code.to_ascii_uppercase();
+    let whose = if inherited {
+        format!("{state_code}, the [tax] state,")
+    } else {
+        state_code.clone()
+    };
+    let known = if tables.city(state, &upper).is_some() {
+        format!("codes are upper case: \"{upper}\"")
+    } else if here.is_empty() {
+        let all: Vec<String> = tables
+            .cities
+            .iter()
+            .map(|(c, s)| format!("{c} in {}", tables.states[*s]))
+            .collect();
+        let all = if all.is_empty() {
+            "none".to_string()
+        } else {
+            all.join(", ")
+        };
+        format!("{whose} has none; the tables have {all}")
+    } else {
+        format!("{whose} has {}", here.join(", "))
+    };
+    fail(
+        key,
+        rule,
+        &[("state", state_code), ("got", &code), ("known", &known)],
+    )
 }
 
 /// A `layoffs` table, of a company or of a job; a key it leaves out takes
@@ -487,7 +684,7 @@ fn simulation(
 /// The keys only a public company may have, in the order they are reported.
 pub(super) const PUBLIC_ONLY: [&str; 3] = ["share_price", "drift", "volatility"];
 /// The keys only a private company may have, in the order they are reported.
-pub(super) const PRIVATE_ONLY: [&str; 13] = [
+pub(super) const PRIVATE_ONLY: [&str; 14] = [
     "valuation",
     "shares",
     "preference",
@@ -501,6 +698,7 @@ pub(super) const PRIVATE_ONLY: [&str; 13] = [
     "rounds",
     "after_ipo",
     "on_acquisition",
+    "fmv_fraction",
 ];
 /// The keys a company of either type may have (`type` aside): with the two
 /// lists above, every key of a company table (tested).
@@ -538,6 +736,7 @@ fn company(
         c.rounds.is_some(),
         c.after_ipo.is_some(),
         c.on_acquisition.is_some(),
+        c.fmv_fraction.is_some(),
     ];
     let kind = match kind.as_str() {
         "public" => {
@@ -749,6 +948,15 @@ fn private_company(key: &KeyPath, c: &RawCompany, years: u32) -> Check<CompanyKi
             );
         }
     };
+    let fk = k("fmv_fraction");
+    let fmv_fraction = finite(&fk, c.fmv_fraction.unwrap_or(1.0))?;
+    if !(fmv_fraction > 0.0 && fmv_fraction <= 1.0) {
+        return fail(
+            &fk,
+            Rule::FmvFractionInRange,
+            &[("got", &show(fmv_fraction))],
+        );
+    }
     Ok(CompanyKind::Private(PrivateCompany {
         valuation,
         shares,
@@ -764,7 +972,7 @@ fn private_company(key: &KeyPath, c: &RawCompany, years: u32) -> Check<CompanyKi
         rounds,
         after_ipo,
         on_acquisition,
-        fmv_fraction: 1.0,
+        fmv_fraction,
     }))
 }
 
@@ -935,11 +1143,12 @@ fn cliff(
 }
 
 /// What a job may refer to: the checked companies, their own `layoffs`
-/// tables, and whether the file has a `[market]`.
+/// tables, whether the file has a `[market]`, and its `[tax]`.
 struct Employers<'a> {
     companies: &'a [Company],
     layoffs: &'a [Option<Layoffs>],
     market: bool,
+    tax: Option<&'a TaxSettings>,
 }
 
 fn job(
@@ -1185,6 +1394,7 @@ fn job(
         Some(l) => Some(layoffs(&key.key("layoffs"), l)?),
         None => company.and_then(|c| employers.layoffs[c]),
     };
+    let residence = residence(key, j, employers.tax)?;
     // The public company whose options are exercised at leaving, if any.
     let public = company
         .map(|c| &employers.companies[c])
@@ -1221,8 +1431,41 @@ fn job(
         refresh,
         layoffs,
         sign_on_clawback_months,
-        residence: None,
+        residence,
     })
+}
+
+/// A job's own `state` and `city`: the residence while it is held (`None`:
+/// `[tax]`'s). A city without a state is a city of `[tax] state`; a state
+/// without a city is that state outside any city with a local tax.
+fn residence(
+    key: &KeyPath,
+    j: &RawJob,
+    tax: Option<&TaxSettings>,
+) -> Check<Option<crate::tax::Residence>> {
+    if j.state.is_none() && j.city.is_none() {
+        return Ok(None);
+    }
+    let Some(tax) = tax else {
+        let k = if j.state.is_some() { "state" } else { "city" };
+        return fail(&key.key(k), Rule::JobResidenceNeedsTax, &[("key", &k)]);
+    };
+    let state = match &j.state {
+        Some(code) => state_index(&key.key("state"), Rule::JobStateKnown, &tax.tables, code)?,
+        None => tax.residence.state,
+    };
+    let city = match &j.city {
+        Some(c) => Some(city_index(
+            &key.key("city"),
+            Rule::JobCityKnown,
+            &tax.tables,
+            state,
+            j.state.is_none(),
+            c,
+        )?),
+        None => None,
+    };
+    Ok(Some(crate::tax::Residence { state, city }))
 }
 
 /// A grant; `public` names the job's company when it is public.
@@ -1246,6 +1489,9 @@ fn grant(key: &KeyPath, g: &RawGrant, years: u32, public: Option<&str>) -> Check
                 Rule::ExerciseWindowOnlyOnOptions,
                 &[],
             );
+        }
+        if g.tax_type.is_some() {
+            return fail(&key.key("tax_type"), Rule::TaxTypeOnlyOnOptions, &[]);
         }
         GrantKind::Rsu
     } else {
@@ -1296,16 +1542,21 @@ fn grant(key: &KeyPath, g: &RawGrant, years: u32, public: Option<&str>) -> Check
                 MAX_EXERCISE_WINDOW_MONTHS,
             )? as u32,
         };
+        // Model.md section 10: ISOs by default at a private company, NSOs at
+        // a public one (a cash-only job has no grants).
+        let tax_type = match g.tax_type.as_deref() {
+            None if public.is_some() => TaxType::Nso,
+            None | Some("iso") => TaxType::Iso,
+            Some("nso") => TaxType::Nso,
+            Some(other) => {
+                return fail(&key.key("tax_type"), Rule::TaxTypeKnown, &[("got", &other)]);
+            }
+        };
         GrantKind::Option {
             strike,
             on_leave,
             exercise_window_months,
-            // The defaults of model.md section 10 until `tax_type` is parsed.
-            tax_type: if public.is_some() {
-                crate::model::TaxType::Nso
-            } else {
-                crate::model::TaxType::Iso
-            },
+            tax_type,
         }
     };
     let size = match (g.value, g.units) {

@@ -260,6 +260,14 @@ mod tests {
             "jobs.*.sign_on_clawback_months",
             "jobs.*.bonus.company_link",
             "jobs.*.bonus.distribution",
+            "tax",
+            "tax.year",
+            "tax.state",
+            "tax.itemized_deductions",
+            "companies.*.fmv_fraction",
+            "jobs.*.state",
+            "jobs.*.city",
+            "jobs.*.grants[].tax_type",
         ] {
             assert!(keys.iter().any(|k| k == want), "{want} missing: {keys:?}");
         }

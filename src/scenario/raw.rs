@@ -43,6 +43,7 @@ tables!(
     RawScenario,
     RawSimulation,
     RawMarket,
+    RawTax,
     RawCompany,
     RawLayoffs,
     RawExitMultiple,
@@ -170,6 +171,7 @@ impl<'de> Visitor<'de> for IsTable {
 pub struct RawScenario {
     pub simulation: Option<RawSimulation>,
     pub market: Option<RawMarket>,
+    pub tax: Option<RawTax>,
     #[serde(default)]
     pub companies: IndexMap<String, RawCompany>,
     #[serde(default)]
@@ -194,6 +196,19 @@ pub struct RawSimulation {
 pub struct RawMarket {
     pub drift: Option<f64>,
     pub volatility: Option<f64>,
+}
+
+/// `[tax]` (model.md section 10).
+#[derive(Debug, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct RawTax {
+    pub year: Option<i64>,
+    pub filing: Option<String>,
+    pub state: Option<String>,
+    pub city: Option<String>,
+    pub inflation: Option<f64>,
+    pub other_income: Option<f64>,
+    pub itemized_deductions: Option<f64>,
 }
 
 /// Both company types share one table shape; `check.rs` rejects keys that
@@ -221,6 +236,7 @@ pub struct RawCompany {
     pub rounds: Option<RawRounds>,
     pub after_ipo: Option<RawAfterIpo>,
     pub on_acquisition: Option<String>,
+    pub fmv_fraction: Option<f64>,
     // either type
     pub market_correlation: Option<f64>,
     pub layoffs: Option<RawLayoffs>,
@@ -286,6 +302,8 @@ pub struct RawJob {
     pub grants: Vec<RawGrant>,
     pub refresh: Option<RawRefresh>,
     pub layoffs: Option<RawLayoffs>,
+    pub state: Option<String>,
+    pub city: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -333,6 +351,7 @@ pub struct RawGrant {
     pub granted_months_ago: Option<i64>,
     pub on_leave: Option<String>,
     pub exercise_window_months: Option<i64>,
+    pub tax_type: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -128,11 +128,33 @@ rules! {
     MarketVolatilityInRange = "market_volatility_in_range", "market.volatility",
         "must be in [{lo}, {hi}], got {got}";
 
+    // [tax] (model.md section 10)
+    /// The tables are compiled in, one set per table year.
+    TaxYearSupported = "tax_year_supported", "tax.year",
+        "must be a year with tax tables (supported: {supported}), got {got}";
+    TaxFilingKnown = "tax_filing_known", "tax.filing",
+        "must be \"single\" or \"joint\", got \"{got}\"";
+    TaxStateRequired = "tax_state_required", "tax.state",
+        "is required: the two-letter code of the state you live in, e.g. state = \"CA\" (supported: {supported})";
+    /// `{hint}` is empty, or says the code is written in upper case.
+    TaxStateKnown = "tax_state_known", "tax.state",
+        "must be the two-letter code of a state in the tax tables ({supported}), got \"{got}\"{hint}";
+    /// `{known}` says which cities the state has, or that it has none and
+    /// which the tables have.
+    TaxCityKnown = "tax_city_known", "tax.city",
+        "must be a city of {state} with a local income tax in the tax tables, got \"{got}\" ({known})";
+    TaxInflationInRange = "tax_inflation_in_range", "tax.inflation",
+        "must be in [{lo}, {hi}], got {got}";
+    TaxOtherIncomeInRange = "tax_other_income_in_range", "tax.other_income",
+        "must be in [{lo}, {hi}], got {got}";
+    TaxItemizedDeductionsInRange = "tax_itemized_deductions_in_range",
+        "tax.itemized_deductions", "must be in [{lo}, {hi}], got {got}";
+
     // [companies.NAME]
     CompanyTypeRequired = "company_type_required", "companies.*.type",
         "is required: \"public\" or \"private\"";
     PrivateOnlyKey = "private_only_key",
-        "companies.*.{valuation,shares,preference,preferred_fraction,exit_rate,failure_rate,ipo_fraction,exit_multiple,dilution,exit_month,rounds,after_ipo,on_acquisition}",
+        "companies.*.{valuation,shares,preference,preferred_fraction,exit_rate,failure_rate,ipo_fraction,exit_multiple,dilution,exit_month,rounds,after_ipo,on_acquisition,fmv_fraction}",
         "applies only to a private company, but this one has type = \"public\"";
     SharePriceRequired = "share_price_required", "companies.*.share_price",
         "is required but missing";
@@ -222,6 +244,10 @@ rules! {
         "companies.*.after_ipo.lockup_months", "must be an integer in [{lo}, {hi}], got {got}";
     OnAcquisitionKnown = "on_acquisition_known", "companies.*.on_acquisition",
         "must be \"assume\", \"cancel\" or \"accelerate\", got \"{got}\"";
+    /// The 409A price of common is at most the preferred round's mark and
+    /// never nothing (model.md section 10).
+    FmvFractionInRange = "fmv_fraction_in_range", "companies.*.fmv_fraction",
+        "must be in (0, 1], got {got}";
 
     // Either company type.
     MarketCorrelationInRange = "market_correlation_in_range", "companies.*.market_correlation",
@@ -304,6 +330,17 @@ rules! {
     SignOnInRange = "sign_on_in_range", "jobs.*.sign_on[*]", "must be in [{lo}, {hi}], got {got}";
     SignOnClawbackMonthsInRange = "sign_on_clawback_months_in_range",
         "jobs.*.sign_on_clawback_months", "must be an integer in [{lo}, {hi}], got {got}";
+    /// A job's residence is a tax setting: without `[tax]` nothing is
+    /// taxed, so the key would silently do nothing. `{key}` is the key.
+    JobResidenceNeedsTax = "job_residence_needs_tax", "jobs.*.{state,city}",
+        "must not be given without a [tax] table: it says where the job's pay is taxed, and a file without [tax] computes no tax (add [tax] with your state, or leave {key} out)";
+    /// As [`Rule::TaxStateKnown`].
+    JobStateKnown = "job_state_known", "jobs.*.state",
+        "must be the two-letter code of a state in the tax tables ({supported}), got \"{got}\"{hint}";
+    /// As [`Rule::TaxCityKnown`]; without the job's own `state`, `{state}`
+    /// is `[tax] state`.
+    JobCityKnown = "job_city_known", "jobs.*.city",
+        "must be a city of {state} with a local income tax in the tax tables, got \"{got}\" ({known})";
     GrantsAtMost = "grants_at_most", "jobs.*.grants", "must hold at most {max} grants, got {got}";
 
     // [[jobs.NAME.grants]]
@@ -336,6 +373,10 @@ rules! {
     ExerciseWindowMonthsInRange = "exercise_window_months_in_range",
         "jobs.*.grants[*].exercise_window_months",
         "must be an integer in [{lo}, {hi}], got {got}";
+    TaxTypeOnlyOnOptions = "tax_type_only_on_options", "jobs.*.grants[*].tax_type",
+        "applies only to options, but this grant has kind = \"rsu\"";
+    TaxTypeKnown = "tax_type_known", "jobs.*.grants[*].tax_type",
+        "must be \"iso\" or \"nso\", got \"{got}\"";
     UnitsExcludeValue = "units_exclude_value", "jobs.*.grants[*].units",
         "cannot be given together with `value`: choose one";
     GrantSizeRequired = "grant_size_required", "jobs.*.grants[*].units",
