@@ -146,6 +146,9 @@ struct Meta {
     baseline: String,
     percentile_labels: Vec<String>,
     any_private: bool,
+    /// Whether the file has `[tax]` (the tax measures, and compare.csv's
+    /// `measure` column).
+    any_tax: bool,
     /// Some company or job has a `layoffs` table.
     any_layoffs: bool,
 }
@@ -192,7 +195,9 @@ fn meta(text: &str) -> Meta {
             .is_some_and(|c| c.values().any(|e| e.get("layoffs").is_some()))
     };
     let any_layoffs = has_layoffs("companies") || has_layoffs("jobs");
+    let any_tax = t.get("tax").is_some();
     Meta {
+        any_tax,
         years,
         strategies,
         baseline,
@@ -279,6 +284,17 @@ fn assert_well_formed(dir: &Path, scenario_text: &str, label: &str) {
     if m.any_private {
         measures.push("unrealized");
     }
+    if m.any_tax {
+        measures.extend([
+            "tax_federal",
+            "tax_fica",
+            "tax_state",
+            "tax_state_payroll",
+            "tax",
+            "net",
+            "net_cumulative",
+        ]);
+    }
 
     // percentiles.csv
     let name = format!("{label}: percentiles.csv");
@@ -336,19 +352,29 @@ fn assert_well_formed(dir: &Path, scenario_text: &str, label: &str) {
     // compare.csv
     let name = format!("{label}: compare.csv");
     let r = rows(&cmp, &name);
-    let mut header = vec!["strategy", "baseline", "year", "p_ahead", "mean_diff"]
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>();
+    let mut header = vec!["strategy", "baseline", "year"];
+    // With [tax], a `measure` column after `year`: a `cumulative` and a
+    // `net_cumulative` row for each compared strategy and year.
+    let families: &[&str] = if m.any_tax {
+        header.push("measure");
+        &["cumulative", "net_cumulative"]
+    } else {
+        &[""]
+    };
+    let first = header.len(); // p_ahead
+    header.extend(["p_ahead", "mean_diff"]);
+    let mut header = header.into_iter().map(String::from).collect::<Vec<_>>();
     header.extend(m.percentile_labels.iter().cloned());
     assert_eq!(r[0], header, "{name} header");
-    let mut want: Vec<(String, i64)> = Vec::new();
+    let mut want: Vec<(String, i64, String)> = Vec::new();
     for s in m.strategies.iter().filter(|s| **s != m.baseline) {
         for y in 1..=m.years {
-            want.push((s.clone(), y));
+            for f in families {
+                want.push((s.clone(), y, f.to_string()));
+            }
         }
     }
-    let mut got: Vec<(String, i64)> = Vec::new();
+    let mut got: Vec<(String, i64, String)> = Vec::new();
     for (i, row) in r[1..].iter().enumerate() {
         let at = format!("{name} line {}", i + 2);
         assert_eq!(row.len(), header.len(), "{at}: {row:?}");
@@ -356,19 +382,24 @@ fn assert_well_formed(dir: &Path, scenario_text: &str, label: &str) {
         let year: i64 = row[2]
             .parse()
             .unwrap_or_else(|e| panic!("{at}: year `{}`: {e}", row[2]));
-        got.push((row[0].clone(), year));
+        let family = if m.any_tax {
+            row[3].clone()
+        } else {
+            String::new()
+        };
+        got.push((row[0].clone(), year, family));
         assert!(
-            is_probability(&row[3]),
+            is_probability(&row[first]),
             "{at}: p_ahead `{}` is not a probability with 4 decimals",
-            row[3]
+            row[first]
         );
-        finite(&row[3], &at);
+        finite(&row[first], &at);
         let mut last = f64::NEG_INFINITY;
-        for (j, field) in row[4..].iter().enumerate() {
+        for (j, field) in row[first + 1..].iter().enumerate() {
             assert!(
                 is_money(field),
                 "{at}: `{field}` ({}) is not dollars with 2 decimals",
-                header[4 + j]
+                header[first + 1 + j]
             );
             let x = finite(field, &at);
             if j > 0 {

@@ -79,13 +79,14 @@ fn run(scenario: &str, runs: &str, extra: &[&str]) -> tempfile::TempDir {
     out
 }
 
-const SCENARIOS: [&str; 6] = [
+const SCENARIOS: [&str; 7] = [
     "stay-vs-switch",
     "job-hopper",
     "frontloaded-vesting",
     "bigtech-vs-startup",
     "leave-the-startup",
     "downturn",
+    "after-tax",
 ];
 
 #[test]
@@ -123,6 +124,26 @@ fn the_optional_outputs_match_their_golden_bytes() {
 }
 
 #[test]
+fn the_optional_outputs_after_tax_match_their_golden_bytes() {
+    // The tax measures and the net_cumulative differences through every
+    // writer: samples, the JSON tables and the charts.
+    let name = "after-tax";
+    let out = run(name, "41", &["--samples", "--plot", "--format", "json"]);
+    let mut failures = Vec::new();
+    for file in [
+        "percentiles.json",
+        "compare.json",
+        "samples.csv",
+        "fan.svg",
+        "final.svg",
+    ] {
+        let got = fs::read(out.path().join(file)).expect("the file was written");
+        failures.extend(compare(&golden_dir(name), file, &got));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn tables_beyond_the_pilot_match_their_golden_bytes() {
     // More runs than the pilot keeps (65,536): the bracketed percentile
     // passes are pinned too.
@@ -141,7 +162,7 @@ fn tables_beyond_the_pilot_match_their_golden_bytes() {
 #[test]
 fn check_and_trace_print_their_golden_text() {
     let mut failures = Vec::new();
-    for name in ["stay-vs-switch", "leave-the-startup"] {
+    for name in ["stay-vs-switch", "leave-the-startup", "after-tax"] {
         let file = root().join("scenarios").join(format!("{name}.toml"));
         let label = format!("scenarios/{name}.toml");
         let mut outputs = Vec::new();

@@ -695,19 +695,19 @@ impl<L: Ledger> Book<'_, L> {
         }
         // Pay and RSUs sold at vest are wages (model.md section 10); equity
         // that is not says so where it is paid.
-        if matches!(
-            flow,
-            Flow::Base
-                | Flow::Bonus { .. }
-                | Flow::SignOn
-                | Flow::Clawback { .. }
-                | Flow::Severance
-                | Flow::Rehired
-                | Flow::Vest { .. }
-        ) {
-            if let Some(t) = &mut self.tax {
-                t.at(year, month).wages += amount;
-            }
+        if let Some(t) = &mut self.tax
+            && matches!(
+                flow,
+                Flow::Base
+                    | Flow::Bonus { .. }
+                    | Flow::SignOn
+                    | Flow::Clawback { .. }
+                    | Flow::Severance
+                    | Flow::Rehired
+                    | Flow::Vest { .. }
+            )
+        {
+            t.at(year, month).wages += amount;
         }
         self.ledger.record(Entry {
             month,
