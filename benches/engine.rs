@@ -12,9 +12,10 @@
 //! - `startup/*`: one world of bigtech-vs-startup with v1's private model
 //!   (yearly dilution, an IPO's price held), with rounds, and with rounds and
 //!   an IPO in every world: the cost of model.md section 9.
-//! - `tax/*`: one world of stay-vs-switch and of bigtech-vs-startup without
-//!   and with `[tax]` (California, single): the cost of model.md section 10
-//!   (the two rows' ratio).
+//! - `tax/*`: one world of after-tax.toml with and without its `[tax]`, and
+//!   of stay-vs-switch and bigtech-vs-startup without and with a `[tax]`
+//!   (California, single): the cost of model.md section 10 (each pair's
+//!   ratio).
 //! - `percentiles`: exact quantile extraction by selection vs a full sort.
 
 use std::hint::black_box;
@@ -270,7 +271,14 @@ fn tax(c: &mut Criterion) {
         });
         s
     };
-    let mut cases = Vec::new();
+    // after-tax.toml as written, and with its `[tax]` taken away.
+    let bundled = load("after-tax.toml");
+    let mut untaxed = bundled.clone();
+    untaxed.tax = None;
+    let mut cases = vec![
+        ("after-tax.toml/without".to_string(), untaxed),
+        ("after-tax.toml/with".to_string(), bundled),
+    ];
     for file in ["stay-vs-switch.toml", "bigtech-vs-startup.toml"] {
         let mut plain = load(file);
         plain.tax = None;
@@ -278,6 +286,45 @@ fn tax(c: &mut Criterion) {
         cases.push((format!("{file}/with"), with_tax(plain)));
     }
     let mut g = c.benchmark_group("tax");
+    // One year's liability alone: CA wages, and NY + NYC wages with gains.
+    {
+        use tcsim::tax::{Carry, Filing, Household, Income, Residence, Tables};
+        let t = Tables::load(2026).expect("tables");
+        let y = t.for_year(1, 0.025);
+        let h = Household {
+            filing: Filing::Single,
+            other_income: 0.0,
+            itemized_deductions: 0.0,
+        };
+        let ca = Residence {
+            state: t.state("CA").expect("CA"),
+            city: None,
+        };
+        let ny = t.state("NY").expect("NY");
+        let nyc = Residence {
+            state: ny,
+            city: t.city(ny, "NYC"),
+        };
+        let wages = Income {
+            wages: 412_000.0,
+            ..Income::default()
+        };
+        let mixed = Income {
+            long_gain: 40_000.0,
+            short_gain: -5_000.0,
+            iso_preference: 90_000.0,
+            ..wages
+        };
+        let tx = Residence { state: t.state("TX").expect("TX"), city: None };
+        for (name, r, inc) in [("liability/tx_wages", tx, wages), ("liability/ca_wages", ca, wages), ("liability/nyc_mixed", nyc, mixed)] {
+            g.bench_function(name, |b| {
+                b.iter(|| {
+                    let mut carry = Carry::default();
+                    black_box(tcsim::tax::liability(&y, &h, &[(r, black_box(inc))], &mut carry))
+                })
+            });
+        }
+    }
     g.throughput(Throughput::Elements(1000));
     for (name, s) in &cases {
         let engine = Engine::new(s);

@@ -202,10 +202,12 @@ fn compute(
     let fi = h.filing as usize;
     let fed = &t.federal;
     let other = h.other_income;
-    let mut tot = Income::default();
-    for (_, inc) in parts {
-        tot = tot.plus(inc);
-    }
+    let tot = match parts {
+        [(_, one)] => *one,
+        _ => parts
+            .iter()
+            .fold(Income::default(), |a, (_, inc)| a.plus(inc)),
+    };
     let net = net_gains(
         tot.short_gain,
         tot.long_gain,
@@ -396,6 +398,7 @@ fn tentative_minimum(f: &FederalYear, fi: usize, amti: f64, reg_ord: f64, pref: 
 /// The federal income tax lines, and the minimum tax credit this year's AMT
 /// generates (the AMT less what it would be on the exclusion items alone:
 /// Form 8801 Part I).
+#[inline]
 fn federal_tax(f: &FederalYear, fi: usize, x: &FederalInputs) -> (Federal, f64) {
     let agi = x.ordinary + x.preferential;
     // SALT: capped, the cap phased down by MAGI (= AGI here) never below
@@ -475,6 +478,18 @@ fn fica(f: &FederalYear, fi: usize, wages: f64, other: f64) -> f64 {
     ss + medicare + f.addl_rate * excess
 }
 
+/// `x.ceil()` for `0 <= x < 2^52` without a call into libm (the baseline
+/// x86-64 target has no rounding instruction); other values go to libm.
+#[inline]
+fn ceil(x: f64) -> f64 {
+    if (0.0..4_503_599_627_370_496.0).contains(&x) {
+        let t = x as u64 as f64;
+        if t < x { t + 1.0 } else { t }
+    } else {
+        x.ceil()
+    }
+}
+
 /// One residence's state and local lines on that part's items.
 fn state(
     t: &YearTables,
@@ -501,7 +516,7 @@ fn state(
         }
         if let Some(e) = &s.exemption_credit {
             let over = (agi - e.start[fi]).max(0.0);
-            let steps = (over / e.step[fi]).ceil();
+            let steps = ceil(over / e.step[fi]);
             let each = (e.amount - steps * e.per_step).max(0.0);
             tax = (tax - e.persons[fi] * each).max(0.0);
         }
