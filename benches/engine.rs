@@ -315,12 +315,24 @@ fn tax(c: &mut Criterion) {
             iso_preference: 90_000.0,
             ..wages
         };
-        let tx = Residence { state: t.state("TX").expect("TX"), city: None };
-        for (name, r, inc) in [("liability/tx_wages", tx, wages), ("liability/ca_wages", ca, wages), ("liability/nyc_mixed", nyc, mixed)] {
+        let tx = Residence {
+            state: t.state("TX").expect("TX"),
+            city: None,
+        };
+        for (name, r, inc) in [
+            ("liability/tx_wages", tx, wages),
+            ("liability/ca_wages", ca, wages),
+            ("liability/nyc_mixed", nyc, mixed),
+        ] {
             g.bench_function(name, |b| {
                 b.iter(|| {
                     let mut carry = Carry::default();
-                    black_box(tcsim::tax::liability(&y, &h, &[(r, black_box(inc))], &mut carry))
+                    black_box(tcsim::tax::liability(
+                        &y,
+                        &h,
+                        &[(r, black_box(inc))],
+                        &mut carry,
+                    ))
                 })
             });
         }

@@ -59,7 +59,7 @@ pub fn render(scenario: &Scenario, r: &Results) -> String {
     if taxed {
         let _ = writeln!(
             out,
-            "Net cumulative TC after tax over {} years (total less the year's tax liability)",
+            "\nNet cumulative TC after tax over {} years (total less the year's tax liability)",
             l.years
         );
         table(&mut out, scenario, r, Measure::NetCumulative, |k, y| {
