@@ -139,6 +139,16 @@ fn assert_items(t: &TaxYear, want: Income) {
         got.iso_preference,
         want.iso_preference,
     );
+    close(
+        &format!("year {y} AMT short-term adjustment"),
+        got.amt_short_gain,
+        want.amt_short_gain,
+    );
+    close(
+        &format!("year {y} AMT long-term adjustment"),
+        got.amt_long_gain,
+        want.amt_long_gain,
+    );
 }
 
 #[test]
@@ -158,8 +168,10 @@ fn an_iso_sold_13_months_after_exercise_is_a_long_term_gain_and_its_amt_preferen
     assert_items(
         &t[2],
         Income {
+            // The AMT's basis is the $6 409A value: its gain is smaller by
+            // the $2 spread.
             long_gain: 1_000.0 * (20.0 - 4.0),
-            iso_preference: -1_000.0 * 2.0,
+            amt_long_gain: -1_000.0 * 2.0,
             ..Income::default()
         },
     );
@@ -182,6 +194,8 @@ fn an_iso_sold_11_months_after_exercise_is_ordinary_income_up_to_the_spread_and_
         Income {
             ordinary: 2_000.0,
             short_gain: 16_000.0 - 2_000.0,
+            // The AMT saw the spread at exercise: not the ordinary income
+            // now, and the same $14,000 gain over its $6 basis.
             iso_preference: -2_000.0,
             ..Income::default()
         },
@@ -287,13 +301,38 @@ fn the_iso_limit_makes_grant_value_above_100k_a_year_nsos() {
 }
 
 #[test]
-fn cashless_options_at_an_acquisition_are_ordinary_income_for_isos_and_wages_for_nsos() {
+fn options_cashed_out_at_an_acquisition_are_wages_for_isos_and_nsos_alike() {
     // Still employed at the acquisition in month 6: the vested options are
-    // cashed out at $20 - $4.
+    // cancelled for $20 - $4 each, compensation (no ISO is exercised).
     let text = file(6, 1_000, 3, 0).replace(
         r#"path = [{ job = "startup", months = 12 }, { job = "cash" }]"#,
         r#"path = [{ job = "startup" }]"#,
     );
+    for tax_type in [TaxType::Iso, TaxType::Nso] {
+        let t = years(&taxed(&text, tax_type, "TX"));
+        assert_items(
+            &t[0],
+            Income {
+                wages: 16_000.0,
+                ..Income::default()
+            },
+        );
+    }
+}
+
+#[test]
+fn options_exercised_and_sold_at_a_lockups_end_are_ordinary_income_for_isos_and_wages_for_nsos() {
+    // An IPO in month 6 at $20 a share with a flat price after it: the
+    // options are exercised and sold at the lockup's end, month 12.
+    let text = file(6, 1_000, 3, 0)
+        .replace(
+            r#"path = [{ job = "startup", months = 12 }, { job = "cash" }]"#,
+            r#"path = [{ job = "startup" }]"#,
+        )
+        .replace(
+            "ipo_fraction = 0.0",
+            "ipo_fraction = 1.0\nafter_ipo = { drift = 0.0, volatility = 0.0, lockup_months = 6 }",
+        );
     let iso = years(&taxed(&text, TaxType::Iso, "TX"));
     assert_items(
         &iso[0],
@@ -307,6 +346,30 @@ fn cashless_options_at_an_acquisition_are_ordinary_income_for_isos_and_wages_for
         &nso[0],
         Income {
             wages: 16_000.0,
+            ..Income::default()
+        },
+    );
+}
+
+#[test]
+fn the_iso_clock_starts_at_the_last_month_worked_not_at_the_end_of_continued_vesting() {
+    // Laid off in month 1 (a certain layoff), vesting on for 2 months, the
+    // window ends in month 6: 5 months after the last month worked, so the
+    // ISOs are bought as NSOs.
+    let text = file(40, 1_000, 3, 0)
+        .replace(
+            r#"path = [{ job = "startup", months = 12 }, { job = "cash" }]"#,
+            r#"path = [{ job = "startup" }]"#,
+        )
+        .replace(
+            "[[jobs.startup.grants]]",
+            "[jobs.startup.layoffs]\nrate = 1.0\nvesting_months = 2\nrehire_months = 600\n\n[[jobs.startup.grants]]",
+        );
+    let t = years(&taxed(&text, TaxType::Iso, "TX"));
+    assert_items(
+        &t[0],
+        Income {
+            wages: 2_000.0,
             ..Income::default()
         },
     );
@@ -413,4 +476,64 @@ fn a_jobs_state_is_the_residence_of_the_months_it_is_held() {
     assert!(t[0].liability.state_payroll > 0.0, "and its SDI");
     assert!(t[1].parts.iter().all(|(r, _)| r.state != ca));
     assert_eq!(t[1].liability.state, 0.0, "Texas has no wage tax");
+}
+
+#[test]
+fn shares_made_worthless_by_a_failure_are_a_capital_loss_netted_by_the_amt_with_its_own_limit() {
+    // Failures at a yearly rate of 0.5: the worlds where the startup fails
+    // after the exercise in month 15 write the shares off in the failure's
+    // year: a loss of the $4 strike paid (the regular basis) and, for the
+    // AMT, of the $6 409A value (its basis), long-term when the year's end
+    // is more than 12 months after the exercise.
+    let text = file(48, 1_000, 3, 0)
+        .replace(
+            "exit_month = 48\nipo_fraction = 0.0",
+            "exit_rate = 0.0\nfailure_rate = 0.5\nipo_fraction = 0.0",
+        )
+        .replace("runs = 4", "runs = 200");
+    let s = taxed(&text, TaxType::Iso, "TX");
+    let startup = s
+        .companies
+        .iter()
+        .position(|c| c.name == "startup")
+        .unwrap();
+    let mut checked = 0;
+    for run in 0..200 {
+        let (world, traces) = replay(&s, run, Some(0));
+        let tcsim::engine::world::Fate::Failure { month } = world.fate(startup) else {
+            continue;
+        };
+        if month <= 15 {
+            continue;
+        }
+        let y = ((month - 1) / 12) as usize;
+        let long = 12 * (y as u32 + 1) - 15 > 12;
+        let t = &traces[0].taxes;
+        // A failure in the exercise's own year (year 2) is a disposition in
+        // that year: the AMT never saw the spread, and its basis is the
+        // regular one.
+        let same_year = y == 1;
+        let (gain, amt) = (-1_000.0 * 4.0, if same_year { 0.0 } else { -2_000.0 });
+        let mut want = Income::default();
+        if long {
+            want.long_gain = gain;
+            want.amt_long_gain = amt;
+        } else {
+            want.short_gain = gain;
+            want.amt_short_gain = amt;
+        }
+        assert_items(&t[y], want);
+        // Both losses exceed $3,000: each side deducts $3,000 and carries
+        // the rest, so the AMT adjustment of the year is 0 and the AMT's
+        // carry is larger by its $2,000 of extra loss.
+        let c = t[y].carry_out;
+        close("regular loss carried", c.short_loss + c.long_loss, 1_000.0);
+        close(
+            "AMT loss carried",
+            c.amt_short_loss + c.amt_long_loss,
+            1_000.0 - amt,
+        );
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked} worlds fail after the exercise");
 }

@@ -38,6 +38,13 @@ pub(super) struct Held {
     pub(super) leaves: bool,
     /// Fraction vested before month 0 (existing grants).
     pub(super) pre_vested: f64,
+    /// `pre_vested` by calendar year before the simulation: `[k]` vested in
+    /// the `k+1`-th year before year 1 (the last slot takes any earlier),
+    /// for the ISO limit's yearly room.
+    pub(super) pre_years: [f64; PAST_YEARS],
+    /// The last month worked: `leave_month`, but for continued vesting
+    /// after a layoff (the ISO clock of IRC 422(a)(2) starts here).
+    pub(super) worked: u32,
     /// Fraction vested when the holder leaves (or at the horizon).
     pub(super) vested_at_leave: f64,
     /// This grant's events in months `1 ..= leave_month`.
@@ -45,6 +52,10 @@ pub(super) struct Held {
     /// Where the grant comes from, for the trace.
     pub(super) source: GrantSource,
 }
+
+/// Calendar years before the simulation an existing grant's vesting is
+/// kept by year (`granted_months_ago` is at most 120 months).
+pub(super) const PAST_YEARS: usize = 11;
 
 /// The share-price floor of model.md section 3: the lowest price a `value`
 /// grant converts at (an acquisition that paid common nothing, a simulated
@@ -313,11 +324,15 @@ impl StrategyPlan {
     ) {
         let first = self.events.len();
         let mut pre_vested = 0.0;
+        let mut pre_years = [0.0; PAST_YEARS];
         let mut vested = 0.0;
         for e in schedule.events() {
             let month = granted + i64::from(e.month);
             if month <= 0 {
                 pre_vested += e.fraction;
+                // Months -11..=0 are the year before year 1.
+                let k = ((-month) / 12).min(PAST_YEARS as i64 - 1) as usize;
+                pre_years[k] += e.fraction;
             } else if month <= i64::from(leave_month) {
                 let month = month as u32;
                 self.events.push(Event {
@@ -336,6 +351,8 @@ impl StrategyPlan {
             leave_month,
             leaves,
             pre_vested,
+            pre_years,
+            worked: leave_month,
             vested_at_leave: pre_vested + vested,
             events: first..self.events.len(),
             source: GrantSource {

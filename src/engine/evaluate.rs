@@ -1,7 +1,9 @@
 //! Evaluation: a compiled strategy's cash flows in one sampled world, added
 //! into the run's row (docs/reference.md, "The model's rules").
 
-use crate::engine::compile::{Event, GrantSource, Held, Plan, StintPlan, StrategyPlan, year_of};
+use crate::engine::compile::{
+    Event, GrantSource, Held, PAST_YEARS, Plan, StintPlan, StrategyPlan, year_of,
+};
 use crate::engine::ledger::{Cause, Entry, Flow, Ledger, NoLedger, Recorder};
 use crate::engine::private;
 use crate::engine::world::{Fate, NEVER, World};
@@ -369,7 +371,10 @@ impl StrategyPlan {
                 if book.taxed() {
                     let fmv = world.price(c, h.convert_month);
                     let iso = book.iso_share(h, &self.events[h.events.clone()], units, fmv);
-                    book.cashless(h.leave_month, n * spread, iso);
+                    // More than 3 months after the last month worked: NSOs.
+                    let late = h.leaves
+                        && h.leave_month > h.worked.saturating_add(ISO_MONTHS_AFTER_LEAVING);
+                    book.cashless(h.leave_month, n * spread, if late { 0.0 } else { iso });
                 }
                 book.add(
                     h.leave_month,
@@ -487,6 +492,7 @@ impl Tenure {
         }
         held.events = h.events.start..end;
         held.leave_month = self.leave;
+        held.worked = self.worked.min(self.leave);
         // Continued vesting that reaches the horizon is held to it, like a
         // stint that runs to the horizon: nothing lapses there.
         held.leaves = self.leave < horizon;
@@ -634,8 +640,7 @@ impl<L: Ledger> Book<'_, L> {
     /// The share of grant `h`'s options taxed as ISOs: 0 for an NSO grant;
     /// for an ISO grant, the units whose grant-date value
     /// (`units x fmv` each) fits in IRC 422(d)'s yearly room, the room of
-    /// each calendar year of vesting used in the order grants are held
-    /// (vesting before the simulation counts as one past year). One share
+    /// each calendar year of vesting used in the order grants are held. One share
     /// for every exercise of the grant (a reading: the limit splits a grant,
     /// not each exercise).
     pub(super) fn iso_share(&mut self, h: &Held, events: &[Event], units: f64, fmv: f64) -> f64 {
@@ -654,7 +659,7 @@ impl<L: Ledger> Book<'_, L> {
         if !(fmv > 0.0 && units > 0.0) {
             return 1.0;
         }
-        let row = h.company * (t.years + 1);
+        let row = h.company * (t.years + PAST_YEARS);
         let (mut all, mut iso) = (0.0, 0.0);
         let mut take = |slot: usize, fraction: f64| {
             let value = units * fraction * fmv;
@@ -664,11 +669,13 @@ impl<L: Ledger> Book<'_, L> {
             all += value;
             iso += fits;
         };
-        if h.pre_vested > 0.0 {
-            take(0, h.pre_vested);
+        for (k, &f) in h.pre_years.iter().enumerate() {
+            if f > 0.0 {
+                take(PAST_YEARS - 1 - k, f);
+            }
         }
         for e in events {
-            take(e.year as usize + 1, e.fraction);
+            take(PAST_YEARS + e.year as usize, e.fraction);
         }
         if all > 0.0 { iso / all } else { 1.0 }
     }

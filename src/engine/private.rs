@@ -81,9 +81,13 @@ enum Taxed {
     /// RSUs settled or sold: wages (a reading for RSUs held through a
     /// lockup: wages at the sale, as if settled then).
     Wages,
-    /// Options exercised and sold the same day: the spread is wages (NSO)
-    /// or ordinary income (ISO).
+    /// Options exercised and sold the same day (at a lockup's end, or at
+    /// leaving after an IPO): the spread is wages (NSO) or ordinary income
+    /// without FICA (ISO: a disqualifying disposition, IRC 3121(a)(22)).
     Cashless,
+    /// Options cancelled for cash at an acquisition: compensation, so wages
+    /// for ISOs and NSOs alike (no ISO is exercised).
+    CashOut,
     /// Shares bought at the exercise window's end, now sold.
     Sold(Lot),
 }
@@ -107,7 +111,9 @@ impl Grant<'_> {
     /// The ISO share of an exercise in month `t`: ISOs exercised more than
     /// 3 months after leaving are NSOs (IRC 422(a)(2)).
     fn iso_at(&self, t: u32) -> f64 {
-        if self.h.leaves && t > self.h.leave_month.saturating_add(ISO_MONTHS_AFTER_LEAVING) {
+        // From the last month worked: continued vesting after a layoff is
+        // not employment.
+        if self.h.leaves && t > self.h.worked.saturating_add(ISO_MONTHS_AFTER_LEAVING) {
             0.0
         } else {
             self.iso
@@ -133,6 +139,7 @@ impl Grant<'_> {
         match taxed {
             Taxed::Wages => book.wages(month, n * per_unit),
             Taxed::Cashless => book.cashless(month, n * per_unit, self.iso_at(month)),
+            Taxed::CashOut => book.wages(month, n * per_unit),
             Taxed::Sold(lot) => {
                 let strike = self.strike;
                 // Long-term: held more than 12 months after exercise (IRC
@@ -155,18 +162,27 @@ impl Grant<'_> {
                     (b * lot.spread).min(gain).max(0.0)
                 };
                 let capital = nso + gain - ordinary;
-                // The AMT basis was the fair market value at exercise: the
-                // sale's AMT gain is smaller by the spread (Form 6251 line
-                // 2k).
-                let reversal = if lot.preference { b * lot.spread } else { 0.0 };
+                // Shares whose spread entered the AMT at exercise have an
+                // AMT basis of the fair market value then: the AMT sees no
+                // ordinary income now and a capital gain smaller by the
+                // spread, `(S - K - spread) b` against the regular tax's
+                // `gain - ordinary` (Form 6251 line 2k); the AMT nets it
+                // with its own loss limit.
+                let (amt_ordinary, amt_capital) = if lot.preference {
+                    (-ordinary, ordinary - b * lot.spread)
+                } else {
+                    (0.0, 0.0)
+                };
                 book.item(month, |i| {
                     i.ordinary += ordinary;
+                    i.iso_preference += amt_ordinary;
                     if long {
                         i.long_gain += capital;
+                        i.amt_long_gain += amt_capital;
                     } else {
                         i.short_gain += capital;
+                        i.amt_short_gain += amt_capital;
                     }
-                    i.iso_preference -= reversal;
                 });
             }
         }
@@ -179,6 +195,15 @@ impl Grant<'_> {
             (After::Shares, true, Some(lot)) => Taxed::Sold(lot),
             (_, true, _) => Taxed::Cashless,
             _ => Taxed::Wages,
+        }
+    }
+
+    /// [`Grant::taxed_as`] at an acquisition: options not exercised are
+    /// cashed out.
+    fn taxed_at_acquisition(&self, state: After, lot: Option<Lot>) -> Taxed {
+        match self.taxed_as(state, lot) {
+            Taxed::Cashless => Taxed::CashOut,
+            t => t,
         }
     }
 
@@ -317,7 +342,7 @@ pub(super) fn evaluate<L: Ledger>(
         } if month <= h.convert_month => {
             let per_unit = (common - strike).max(0.0);
             gr.forfeit_unvested(units, book);
-            let taxed = gr.taxed_as(After::Options, None);
+            let taxed = gr.taxed_at_acquisition(After::Options, None);
             for e in events {
                 settle(&gr, e.month, units * e.fraction, per_unit, taxed, book);
             }
@@ -507,7 +532,7 @@ fn before_the_end<L: Ledger>(
             Fate::Exit { common, .. } => {
                 let per_unit = (common - gr.strike).max(0.0);
                 let at_exit = vested.by(end);
-                let taxed = gr.taxed_as(After::Options, None);
+                let taxed = gr.taxed_at_acquisition(After::Options, None);
                 settle(gr, end, units * at_exit, per_unit, taxed, book);
                 let unvested = 1.0 - at_exit;
                 match gr.p.on_acquisition {
@@ -667,7 +692,10 @@ fn before_the_end<L: Ledger>(
             match fate {
                 Fate::Exit {
                     ipo: false, common, ..
-                } => settle(gr, end, n, (common - strike).max(0.0), taxed, book),
+                } => {
+                    let taxed = gr.taxed_at_acquisition(state, lot);
+                    settle(gr, end, n, (common - strike).max(0.0), taxed, book)
+                }
                 Fate::Exit { ipo: true, .. } if l <= horizon => {
                     lockup_sale(gr, world, l, n, strike, taxed, book);
                 }

@@ -177,8 +177,8 @@ pub(super) struct TaxScratch {
     pub(super) items: Vec<crate::tax::Income>,
     pub(super) parts: Vec<(crate::tax::Residence, crate::tax::Income)>,
     /// The ISO limit's grant-date value used, per company and calendar year
-    /// (`company * (years + 1) + year + 1`; slot 0 for vesting before the
-    /// simulation).
+    /// (`company * (years + PAST_YEARS) + PAST_YEARS + year`; the slots
+    /// below `PAST_YEARS` for the years before the simulation).
     pub(super) iso_used: Vec<f64>,
 }
 
@@ -263,7 +263,11 @@ impl World {
                     TaxScratch {
                         items: vec![crate::tax::Income::default(); years * residences],
                         parts: Vec::with_capacity(residences),
-                        iso_used: vec![0.0; scenario.companies.len() * (years + 1)],
+                        iso_used: vec![
+                            0.0;
+                            scenario.companies.len()
+                                * (years + crate::engine::compile::PAST_YEARS)
+                        ],
                     }
                 }
                 None => TaxScratch::default(),

@@ -399,6 +399,8 @@ fn tax_lines(tax: &TaxSettings, ty: &TaxYear, total: f64, net: f64, net_sum: f64
             ("short-term gain", inc.short_gain),
             ("long-term gain", inc.long_gain),
             ("ISO AMT preference", inc.iso_preference),
+            ("AMT adjustment to short-term gains", inc.amt_short_gain),
+            ("AMT adjustment to long-term gains", inc.amt_long_gain),
         ]);
         let items = if items.is_empty() {
             "none".to_string()
@@ -779,6 +781,7 @@ mod tests {
                 min_tax_credit: 3_000.0,
                 short_loss: 0.0,
                 long_loss: 9_000.0,
+                ..Carry::default()
             },
             liability: Liability {
                 federal: Federal {
@@ -802,6 +805,7 @@ mod tests {
                 min_tax_credit: 15_000.0,
                 short_loss: 0.0,
                 long_loss: 6_500.0,
+                ..Carry::default()
             },
         };
         let lines = tax_lines(&t, &ty, 87_652.0, 112_348.0, 200_000.0);

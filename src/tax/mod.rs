@@ -64,9 +64,18 @@ pub struct Income {
     pub short_gain: f64,
     /// Net long-term capital gain (held more than 12 months).
     pub long_gain: f64,
-    /// The AMT adjustment: the spread of ISOs exercised and kept past the
-    /// year's end (Form 6251 line 2i).
+    /// The AMT adjustment of ordinary kind (Form 6251 line 2i): the spread
+    /// of ISOs exercised and kept past the year's end, and, when such shares
+    /// are sold in a later year, minus the ordinary income the regular tax
+    /// sees then (the AMT recognized it at exercise).
     pub iso_preference: f64,
+    /// What the AMT sees of the year's short-term gains beyond the regular
+    /// tax's (line 2k): shares whose AMT basis is higher (ISOs that entered
+    /// the AMT at exercise) gain less, or lose more. The AMT nets its own
+    /// gains with its own $3,000 loss limit and carry.
+    pub amt_short_gain: f64,
+    /// The same for long-term gains.
+    pub amt_long_gain: f64,
 }
 
 impl Income {
@@ -78,6 +87,8 @@ impl Income {
             short_gain: self.short_gain + o.short_gain,
             long_gain: self.long_gain + o.long_gain,
             iso_preference: self.iso_preference + o.iso_preference,
+            amt_short_gain: self.amt_short_gain + o.amt_short_gain,
+            amt_long_gain: self.amt_long_gain + o.amt_long_gain,
         }
     }
 }
@@ -92,6 +103,11 @@ pub struct Carry {
     pub short_loss: f64,
     /// Capital loss carried forward, long-term part (a positive number).
     pub long_loss: f64,
+    /// The AMT's own capital loss carried forward, short-term part (its
+    /// gains differ where the AMT basis does).
+    pub amt_short_loss: f64,
+    /// The AMT's own capital loss carried forward, long-term part.
+    pub amt_long_loss: f64,
 }
 
 /// The federal computation of one year, line by line (for `tcsim trace`).
@@ -240,6 +256,25 @@ fn compute(
         state_payroll += s.payroll;
     }
 
+    // The AMT's own Schedule D where its gains or carries differ (a higher
+    // AMT basis): the adjustment is the difference of the two netted gains,
+    // each after its own $3,000 limit (Form 6251 line 2k).
+    let amt_net = if tot.amt_short_gain == 0.0
+        && tot.amt_long_gain == 0.0
+        && carry.amt_short_loss == carry.short_loss
+        && carry.amt_long_loss == carry.long_loss
+    {
+        net
+    } else {
+        net_gains(
+            tot.short_gain + tot.amt_short_gain,
+            tot.long_gain + tot.amt_long_gain,
+            carry.amt_short_loss,
+            carry.amt_long_loss,
+            fed.loss_limit,
+        )
+    };
+
     // Federal.
     let ordinary = tot.wages + tot.ordinary + other + (net.in_agi - net.preferential);
     let inputs = FederalInputs {
@@ -248,7 +283,8 @@ fn compute(
         investment: net.in_agi.max(0.0),
         salt,
         itemized: h.itemized_deductions.max(0.0),
-        iso: tot.iso_preference,
+        iso: tot.iso_preference + (amt_net.in_agi - net.in_agi),
+        amt_preferential: amt_net.preferential,
         credit: carry.min_tax_credit.max(0.0),
     };
     let (mut federal, generated) = federal_tax(fed, fi, &inputs);
@@ -267,6 +303,8 @@ fn compute(
     carry.min_tax_credit = (inputs.credit - federal.credit_used + generated).max(0.0);
     carry.short_loss = net.short_carry;
     carry.long_loss = net.long_carry;
+    carry.amt_short_loss = amt_net.short_carry;
+    carry.amt_long_loss = amt_net.long_carry;
 
     Liability {
         federal,
@@ -333,8 +371,11 @@ struct FederalInputs {
     salt: f64,
     /// Other itemized deductions.
     itemized: f64,
-    /// The ISO spread (AMT adjustment).
+    /// The ISO adjustments (the spread at exercise, and what a later sale
+    /// of those shares reverses).
     iso: f64,
+    /// The net capital gain the AMT taxes at the capital-gains rates.
+    amt_preferential: f64,
     /// Minimum tax credit available.
     credit: f64,
 }
@@ -428,7 +469,7 @@ fn federal_tax(f: &FederalYear, fi: usize, x: &FederalInputs) -> (Federal, f64) 
     };
     let amti_excl = agi - deduction + addback;
     let reg_ord = taxable - pref;
-    let tmt = tentative_minimum(f, fi, amti_excl + x.iso, reg_ord, pref);
+    let tmt = tentative_minimum(f, fi, amti_excl + x.iso, reg_ord, x.amt_preferential);
     let amt = (tmt - regular).max(0.0);
     let generated = if amt > 0.0 {
         let tmt_excl = tentative_minimum(f, fi, amti_excl, reg_ord, pref);

@@ -460,6 +460,8 @@ fn capital_loss_deducts_3000_and_carries_the_rest() {
         carry,
         Carry {
             short_loss: 7_000.0,
+            // The AMT's own carry, the same where its gains are the same.
+            amt_short_loss: 7_000.0,
             ..Carry::default()
         }
     );
@@ -752,6 +754,85 @@ fn residence(t: &Tables, s: &str) -> Residence {
     }
 }
 
+#[test]
+fn the_amt_nets_its_own_capital_losses_with_its_own_3000_limit() {
+    // ISO shares written off: a $466,667 regular loss and $133,333 more for
+    // the AMT (its basis was the 409A value). Both sides deduct $3,000, so
+    // the AMT income is what it would be without the AMT adjustment; the
+    // AMT carries its own larger loss.
+    let t = tables();
+    let y = t.for_year(0, 0.0);
+    let r = at(&t, "TX", None);
+    let h = household(Filing::Single);
+    let base = Income {
+        wages: 200_000.0,
+        long_gain: -466_667.0,
+        ..Income::default()
+    };
+    let written_off = Income {
+        amt_long_gain: -133_333.0,
+        ..base
+    };
+    let mut c0 = Carry {
+        min_tax_credit: 30_158.0,
+        ..Carry::default()
+    };
+    let mut c1 = c0;
+    let plain = year(&y, &h, &[(r, base)], &mut c0);
+    let amt = year(&y, &h, &[(r, written_off)], &mut c1);
+    assert!(close(
+        amt.federal.tentative_minimum,
+        plain.federal.tentative_minimum,
+        1e-9
+    ));
+    assert!(amt.federal.tentative_minimum > 20_000.0);
+    assert!(close(amt.federal.total, plain.federal.total, 1e-9));
+    assert!(close(c1.long_loss, 466_667.0 - 3_000.0, 1e-6));
+    assert!(close(
+        c1.amt_long_loss,
+        466_667.0 + 133_333.0 - 3_000.0,
+        1e-6
+    ));
+    // A gain instead: the AMT taxes $133,333 less of it.
+    let gain = Income {
+        wages: 200_000.0,
+        long_gain: 466_667.0,
+        amt_long_gain: -133_333.0,
+        ..Income::default()
+    };
+    let mut c2 = Carry::default();
+    let with = year(&y, &h, &[(r, gain)], &mut c2);
+    let mut c3 = Carry::default();
+    let without = year(
+        &y,
+        &h,
+        &[(
+            r,
+            Income {
+                wages: 200_000.0,
+                long_gain: 466_667.0 - 133_333.0,
+                ..Income::default()
+            },
+        )],
+        &mut c3,
+    );
+    assert!(
+        close(
+            with.federal.tentative_minimum,
+            without.federal.tentative_minimum,
+            1e-6
+        ),
+        "{:?}\n{:?}",
+        with.federal,
+        without.federal
+    );
+    assert!(close(
+        with.federal.tentative_minimum,
+        without.federal.tentative_minimum,
+        1e-6
+    ));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -778,8 +859,8 @@ proptest! {
             other_income: other,
             itemized_deductions: itemized,
         };
-        let inc = Income { wages: w, ordinary: o, short_gain: s, long_gain: l, iso_preference: iso };
-        let mut carry = Carry { min_tax_credit: credit, short_loss: cs, long_loss: cl };
+        let inc = Income { wages: w, ordinary: o, short_gain: s, long_gain: l, iso_preference: iso, ..Income::default() };
+        let mut carry = Carry { min_tax_credit: credit, short_loss: cs, long_loss: cl, amt_short_loss: cs, amt_long_loss: cl };
         let before = carry;
         let li = year(&y, &h, &[(residence(&t, state), inc)], &mut carry);
         for v in [li.federal.total, li.fica, li.state, li.state_payroll, li.federal.amt,
