@@ -21,6 +21,59 @@ pub struct Scenario {
     pub strategies: Vec<Strategy>,
     /// `[tax]`: after-tax measures (model.md section 10); `None` without it.
     pub tax: Option<TaxSettings>,
+    /// `[ladders.NAME]` in file order (model.md section 11).
+    pub ladders: Vec<Ladder>,
+}
+
+/// `[ladders.NAME]`, checked: one entry per level in every array (model.md
+/// section 11).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ladder {
+    /// The user's name for it.
+    pub name: String,
+    /// Level names, lowest first (`"L3"`, `"L4"`, ...).
+    pub levels: Vec<String>,
+    /// Base on entering each level (the band), before `pay_factor`.
+    pub base: Vec<f64>,
+    /// Bonus target of each level, a fraction of base.
+    pub bonus_target: Vec<f64>,
+    /// Yearly refresher value of each level, before `pay_factor`.
+    pub refresh: Vec<f64>,
+    /// Yearly promotion probability out of each level once eligible (the
+    /// top level's is never used).
+    pub promotion_rate: Vec<f64>,
+    /// Whole years in each level before a promotion can come.
+    pub min_years: Vec<u32>,
+    /// RSU grant value on reaching each level, before `pay_factor` (the
+    /// lowest level's is never used).
+    pub promotion_grant: Vec<f64>,
+    /// The least raise a promotion gives: base becomes
+    /// `max(base (1 + promotion_raise), band)`.
+    pub promotion_raise: f64,
+}
+
+/// A job's place on a ladder.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OnLadder {
+    /// Index into [`Scenario::ladders`].
+    pub ladder: usize,
+    /// The level a stint at this job starts at.
+    pub level: LevelStart,
+    /// Geographic pay tier: multiplies every dollar figure the ladder gives
+    /// (base bands, refreshers, promotion grants), not a job's own base.
+    pub pay_factor: f64,
+}
+
+/// `level` of a job on a ladder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelStart {
+    /// A named level: its 0-based index in the ladder.
+    At(usize),
+    /// `"same"`: the previous stint's last level index.
+    Same,
+    /// `"+1"`: one above the previous stint's last level (the top stays the
+    /// top).
+    Up,
 }
 
 /// `[tax]`, checked: the tables of its year and the household.
@@ -270,6 +323,11 @@ pub struct Job {
     /// The job's own `state` (and city): the residence while it is held;
     /// `None` for `[tax]`'s.
     pub residence: Option<crate::tax::Residence>,
+    /// `ladder`, `level` and `pay_factor` (model.md section 11).
+    pub ladder: Option<OnLadder>,
+    /// `price_parity`: the regional price parity where the holder lives
+    /// while the job is held (US average 1.0); `None` for 1.0.
+    pub price_parity: Option<f64>,
 }
 
 /// Starting base of a stint.
@@ -284,6 +342,30 @@ pub enum Base {
         /// Upper bound of the raise.
         max: f64,
     },
+    /// `base = { p10, p50, p90 }`: drawn once per world and job from the
+    /// split lognormal through the three points (model.md section 11).
+    Market {
+        /// 10th percentile.
+        p10: f64,
+        /// Median.
+        p50: f64,
+        /// 90th percentile.
+        p90: f64,
+    },
+    /// `base_raise = { p10, p50, p90 }`: the previous stint's last base
+    /// times `1 + r`, `r` from the split normal through the three points,
+    /// drawn per stint.
+    RelativeMarket {
+        /// 10th percentile of the raise.
+        p10: f64,
+        /// Median raise.
+        p50: f64,
+        /// 90th percentile of the raise.
+        p90: f64,
+    },
+    /// A job on a ladder without a base of its own: the starting level's
+    /// band times `pay_factor`.
+    Level,
 }
 
 /// Merit raise, normal with these parameters; a factor below 0 is clamped to 0.

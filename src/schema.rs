@@ -32,6 +32,10 @@ pub enum Measure {
     /// Vested private equity still held at the year's end, at the last
     /// round's price; never part of `total`.
     Unrealized,
+    /// The 1-based ladder level held in the year's last month (0 at a job
+    /// without a ladder); only when some job is on a ladder (model.md
+    /// section 11).
+    Level,
     /// Federal income tax with the AMT and the NIIT (model.md section 10;
     /// this and the tax measures below only with `[tax]`).
     TaxFederal,
@@ -47,6 +51,12 @@ pub enum Measure {
     Net,
     /// `net` summed up to the year.
     NetCumulative,
+    /// The year's cash (after tax with `[tax]`) in what it buys: each
+    /// month's amount divided by that month's price parity; only when some
+    /// job sets `price_parity` (model.md section 11).
+    Real,
+    /// `real` summed up to the year.
+    RealCumulative,
 }
 
 /// Number of [`Measure`] variants.
@@ -54,7 +64,7 @@ const COUNT: usize = Measure::ALL.len();
 
 impl Measure {
     /// Every measure, in row order.
-    pub const ALL: [Measure; 16] = [
+    pub const ALL: [Measure; 19] = [
         Measure::Base,
         Measure::Bonus,
         Measure::SignOn,
@@ -64,6 +74,7 @@ impl Measure {
         Measure::Total,
         Measure::Cumulative,
         Measure::Unrealized,
+        Measure::Level,
         Measure::TaxFederal,
         Measure::TaxFica,
         Measure::TaxState,
@@ -71,6 +82,8 @@ impl Measure {
         Measure::Tax,
         Measure::Net,
         Measure::NetCumulative,
+        Measure::Real,
+        Measure::RealCumulative,
     ];
 
     /// The tax measures, added in this order into [`Measure::Tax`].
@@ -92,6 +105,20 @@ impl Measure {
         Measure::Severance,
     ];
 
+    /// Whether the measure is one of [`Measure::CASH`].
+    #[inline]
+    pub const fn is_cash(self) -> bool {
+        matches!(
+            self,
+            Measure::Base
+                | Measure::Bonus
+                | Measure::SignOn
+                | Measure::Rsu
+                | Measure::Options
+                | Measure::Severance
+        )
+    }
+
     /// The name used in output files.
     pub fn name(self) -> &'static str {
         match self {
@@ -111,6 +138,9 @@ impl Measure {
             Measure::Tax => "tax",
             Measure::Net => "net",
             Measure::NetCumulative => "net_cumulative",
+            Measure::Level => "level",
+            Measure::Real => "real",
+            Measure::RealCumulative => "real_cumulative",
         }
     }
 
@@ -128,6 +158,10 @@ impl Measure {
             | Measure::Net
             | Measure::NetCumulative => scenario.tax.is_some(),
             Measure::Severance => scenario.jobs.iter().any(|j| j.layoffs.is_some()),
+            Measure::Level => scenario.jobs.iter().any(|j| j.ladder.is_some()),
+            Measure::Real | Measure::RealCumulative => {
+                scenario.jobs.iter().any(|j| j.price_parity.is_some())
+            }
             Measure::Unrealized => scenario
                 .companies
                 .iter()
@@ -295,7 +329,15 @@ mod tests {
                 m,
                 Measure::Total | Measure::Cumulative | Measure::Unrealized
             ) || Measure::TAXES.contains(&m)
-                || matches!(m, Measure::Tax | Measure::Net | Measure::NetCumulative);
+                || matches!(
+                    m,
+                    Measure::Tax
+                        | Measure::Net
+                        | Measure::NetCumulative
+                        | Measure::Level
+                        | Measure::Real
+                        | Measure::RealCumulative
+                );
             assert_ne!(cash, derived, "{}", m.name());
         }
     }

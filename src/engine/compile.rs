@@ -79,8 +79,12 @@ pub struct GrantSource {
     pub stint: usize,
     /// Index into [`Scenario::jobs`].
     pub job: usize,
-    /// Index into the job's `grants`, or `None` for a refresher.
+    /// Index into the job's `grants`, or `None` for a refresher or a
+    /// promotion grant.
     pub grant: Option<usize>,
+    /// A ladder's promotion grant (model.md section 11): made only in the
+    /// worlds where the anniversary of `granted` promotes.
+    pub promotion: bool,
     /// Month of the grant (negative for an existing grant).
     pub granted: i64,
     /// Company index.
@@ -125,6 +129,9 @@ pub struct StrategyPlan {
     /// residence of the job held that month (model.md section 10).
     pub(super) residences: Vec<crate::tax::Residence>,
     pub(super) month_residence: Vec<u8>,
+    /// With `real`: `1 / price_parity` of the job held each month (`0 ..=
+    /// horizon`), 1 where the job sets none (model.md section 11).
+    pub(super) inv_parity: Vec<f64>,
 }
 
 /// Everything the engine needs besides the scenario and the draws.
@@ -137,6 +144,23 @@ pub struct Plan {
     pub(super) strategies: Vec<StrategyPlan>,
     /// With `[tax]`: the tables of each simulation year, indexed once.
     pub(super) tax_years: Vec<crate::tax::YearTables>,
+}
+
+/// The vesting of a ladder job's promotion grants: the job's first RSU
+/// grant's, else its refresh table's, else 25/25/25/25 quarterly with no
+/// cliff (model.md sections 11 and 15).
+fn promotion_schedule(job: &crate::model::Job) -> Schedule {
+    if let Some(g) = job.grants.iter().find(|g| g.kind == GrantKind::Rsu) {
+        return g.schedule.clone();
+    }
+    if let Some(r) = &job.refresh {
+        return r.schedule.clone();
+    }
+    Schedule::new(
+        &[25.0, 25.0, 25.0, 25.0],
+        crate::vesting::Frequency::Quarterly,
+        0,
+    )
 }
 
 /// 0-based year of a 1-based month.
@@ -223,6 +247,7 @@ impl StrategyPlan {
             events: Vec::new(),
             residences: Vec::new(),
             month_residence: Vec::new(),
+            inv_parity: Vec::new(),
         };
         let horizon = scenario.sim.months();
         if let Some(tax) = &scenario.tax {
@@ -242,6 +267,16 @@ impl StrategyPlan {
                 let from = if st.start == 0 { 0 } else { st.start + 1 };
                 for m in from..=st.end {
                     plan.month_residence[m as usize] = i as u8;
+                }
+            }
+        }
+        if crate::schema::Measure::Real.reported(scenario) {
+            plan.inv_parity = vec![1.0; horizon as usize + 1];
+            for st in stints {
+                let p = scenario.jobs[st.job].price_parity.unwrap_or(1.0);
+                let from = if st.start == 0 { 0 } else { st.start + 1 };
+                for m in from..=st.end {
+                    plan.inv_parity[m as usize] = 1.0 / p;
                 }
             }
         }
@@ -276,7 +311,7 @@ impl StrategyPlan {
             for (gi, g) in job.grants.iter().enumerate() {
                 let granted = i64::from(st.start_month()) - i64::from(g.granted_months_ago);
                 plan.hold(
-                    (si, st.job, Some(gi)),
+                    (si, st.job, Some(gi), false),
                     company,
                     g.kind,
                     g.size,
@@ -289,11 +324,12 @@ impl StrategyPlan {
             if let Some(r) = &job.refresh {
                 // Refreshers at stint months 12 (first + k every), strictly
                 // before the stint ends (docs/reference.md, "The model's rules").
+                // On a ladder their value is the level's, set per world.
                 let mut after = r.first_after_years;
                 while st.start + 12 * after < st.end {
                     let month = i64::from(st.start + 12 * after);
                     plan.hold(
-                        (si, st.job, None),
+                        (si, st.job, None, false),
                         company,
                         GrantKind::Rsu,
                         GrantSize::Value(r.value),
@@ -305,6 +341,26 @@ impl StrategyPlan {
                     after += r.every_years;
                 }
             }
+            if job.ladder.is_some() {
+                // A possible promotion grant at every anniversary strictly
+                // before the stint ends (none in the leaving month); its
+                // value, and whether it is made, are the world's.
+                let schedule = promotion_schedule(job);
+                let mut k = 1;
+                while st.start + 12 * k < st.end {
+                    plan.hold(
+                        (si, st.job, None, true),
+                        company,
+                        GrantKind::Rsu,
+                        GrantSize::Value(0.0),
+                        i64::from(st.start + 12 * k),
+                        leave,
+                        leaves,
+                        &schedule,
+                    );
+                    k += 1;
+                }
+            }
             plan.stints[si].held = first..plan.held.len();
         }
         plan
@@ -313,7 +369,7 @@ impl StrategyPlan {
     #[allow(clippy::too_many_arguments)]
     fn hold(
         &mut self,
-        origin: (usize, usize, Option<usize>),
+        origin: (usize, usize, Option<usize>, bool),
         company: usize,
         kind: GrantKind,
         size: GrantSize,
@@ -359,6 +415,7 @@ impl StrategyPlan {
                 stint: origin.0,
                 job: origin.1,
                 grant: origin.2,
+                promotion: origin.3,
                 granted,
                 company,
                 kind,

@@ -7,7 +7,10 @@ use crate::engine::compile::{
 use crate::engine::ledger::{Cause, Entry, Flow, Ledger, NoLedger, Recorder};
 use crate::engine::private;
 use crate::engine::world::{Fate, NEVER, World};
-use crate::model::{Base, CompanyKind, GrantKind, Scenario, TaxType};
+use crate::model::{Base, CompanyKind, GrantKind, LevelStart, Scenario, TaxType};
+
+/// The flag of a stint anniversary that promoted, in a ladder level byte.
+const PROMOTED: u8 = 0x80;
 use crate::schema::{Layout, Measure};
 
 impl Plan {
@@ -91,23 +94,59 @@ impl StrategyPlan {
                 iso_limit: tax_years.first().map_or(0.0, |t| t.federal.iso_limit),
             }),
             slots,
+            inv_parity: &self.inv_parity,
             m: layout.measures().len(),
             out,
             ledger,
         };
         let horizon = scenario.sim.months();
         let mut last_base = 0.0;
-        for sp in &self.stints {
+        // Ladders (model.md sections 11 and 15): `levels[si * stride + k]` is
+        // stint `si`'s level after its anniversary `k` (`k = 0`: at its
+        // start), `PROMOTED` set when that anniversary promoted.
+        let mut levels = world.levels.borrow_mut();
+        let stride = layout.years + 1;
+        let level_slot = slots.get(Measure::Level);
+        let mut last_level: Option<usize> = None;
+        for (si, sp) in self.stints.iter().enumerate() {
             let st = sp.stint;
             let job = &scenario.jobs[st.job];
             let (s, e) = (st.start, st.end);
+            let ladder = job.ladder.map(|o| (o, &scenario.ladders[o.ladder]));
+            let mut level = match ladder {
+                None => 0,
+                Some((o, l)) => {
+                    let top = l.levels.len() - 1;
+                    match o.level {
+                        LevelStart::At(i) => i.min(top),
+                        // The scenario layer refuses "same" and "+1" after a
+                        // stint without a ladder.
+                        LevelStart::Same => last_level.unwrap_or(0).min(top),
+                        LevelStart::Up => (last_level.unwrap_or(0) + 1).min(top),
+                    }
+                }
+            };
+            if ladder.is_some() {
+                levels[si * stride] = level as u8;
+            }
             let start_base = match job.base {
                 Base::Fixed(b) => b,
                 // The switch draw of the calendar year of the stint's first month.
-                Base::Relative { .. } => last_base * world.job_year(st.job, s / 12).switch,
+                Base::Relative { .. } | Base::RelativeMarket { .. } => {
+                    last_base * world.job_year(st.job, s / 12).switch
+                }
+                Base::Market { .. } => world.market_base(st.job),
+                Base::Level => match ladder {
+                    Some((o, l)) => l.base[level] * o.pay_factor,
+                    None => 0.0,
+                },
             };
             let ending = Ending::of(sp, world);
             let worked = ending.last_worked(e);
+            // The year ends `(level_from, ..]` of this stint not yet given
+            // their level.
+            let mut level_from = s;
+            let mut in_level = 0u32;
             // Employed months `s + 1 ..= worked`, one stint year at a time:
             // base accrues monthly, the year's sign-on comes in its first
             // month, the bonus and the raise at its anniversary (model.md
@@ -129,19 +168,65 @@ impl StrategyPlan {
                 // bonus and raise.
                 if anniversary < worked || matches!(ending, Ending::Planned) {
                     let multiplier = bonus_multiplier(job, sp, world, anniversary, d.bonus);
+                    // On a ladder the target is the level's during the year.
+                    let target = match ladder {
+                        Some((_, l)) => l.bonus_target[level],
+                        None => job.bonus.target,
+                    };
                     book.add(
                         anniversary,
                         Measure::Bonus,
-                        base * job.bonus.target * multiplier,
+                        base * target * multiplier,
                         Flow::Bonus { multiplier },
                     );
                 }
                 // The anniversary raise applies only if the stint goes on.
                 if anniversary < worked {
-                    base *= d.raise;
+                    match ladder {
+                        None => base *= d.raise,
+                        Some((o, l)) => {
+                            // The merit raise, then the promotion draw once
+                            // `min_years` in the level have passed.
+                            base *= d.merit;
+                            in_level += 1;
+                            let mut after = level as u8;
+                            if level + 1 < l.levels.len()
+                                && in_level >= l.min_years[level]
+                                && d.promotion < l.promotion_rate[level]
+                            {
+                                let from_level = level;
+                                level += 1;
+                                in_level = 0;
+                                base = (base * (1.0 + l.promotion_raise))
+                                    .max(l.base[level] * o.pay_factor);
+                                book.note(
+                                    anniversary,
+                                    Flow::Promotion {
+                                        ladder: o.ladder,
+                                        from: from_level,
+                                        to: level,
+                                        base,
+                                        grant: l.promotion_grant[level] * o.pay_factor,
+                                    },
+                                );
+                                // Year ends up to the anniversary keep the
+                                // old level; the new one counts after it.
+                                book.level(level_slot, level_from, anniversary, from_level);
+                                level_from = anniversary;
+                                after = level as u8 | PROMOTED;
+                            }
+                            levels[si * stride + k as usize + 1] = after;
+                        }
+                    }
                 }
                 from = anniversary;
                 k += 1;
+            }
+            if ladder.is_some() {
+                // The rest of the stint, a rehire period too, at the level
+                // held last.
+                book.level(level_slot, level_from, e, level);
+                last_level = Some(level);
             }
             last_base = base;
             match ending {
@@ -209,8 +294,33 @@ impl StrategyPlan {
         for sp in &self.stints {
             let ending = Ending::of(sp, world);
             let tenure = Tenure::of(ending, sp, ending.last_worked(sp.stint.end), sp.stint.end);
+            let ladder = scenario.jobs[sp.stint.job]
+                .ladder
+                .map(|o| (o, &scenario.ladders[o.ladder]));
             for g in sp.held.clone() {
-                let planned = &self.held[g];
+                let sized;
+                let mut planned = &self.held[g];
+                if let Some((o, l)) = ladder
+                    && planned.source.grant.is_none()
+                {
+                    // A refresher or a promotion grant: the value of the
+                    // level after its anniversary's promotion.
+                    let k = ((planned.convert_month - sp.stint.start) / 12) as usize;
+                    let at = levels[planned.source.stint * stride + k];
+                    let level = (at & !PROMOTED) as usize;
+                    let value = if planned.source.promotion {
+                        if at & PROMOTED == 0 {
+                            continue;
+                        }
+                        l.promotion_grant[level]
+                    } else {
+                        l.refresh[level]
+                    };
+                    let mut h = planned.clone();
+                    h.size = crate::model::GrantSize::Value(value * o.pay_factor);
+                    sized = h;
+                    planned = &sized;
+                }
                 let ended;
                 let h = if tenure.early {
                     let Some(held) = tenure.hold(planned, &self.events, horizon) else {
@@ -264,6 +374,29 @@ impl StrategyPlan {
                 m,
                 book.ledger,
             );
+        }
+        let (real, real_cumulative) =
+            (slots.get(Measure::Real), slots.get(Measure::RealCumulative));
+        if real != Slots::NONE {
+            // `real` holds each month's cash over its parity; with `[tax]`
+            // the year's tax comes off at the year's cash-weighted parity
+            // (each month's cash less its share of the tax, over that
+            // month's parity), or at the year-end month's when the year
+            // paid no cash (model.md section 11).
+            let tax = slots.get(Measure::Tax);
+            let mut sum = 0.0;
+            for (y, year) in out.chunks_exact_mut(m).enumerate() {
+                if tax != Slots::NONE && year[tax] != 0.0 {
+                    let w = if year[total] > 0.0 {
+                        year[real] / year[total]
+                    } else {
+                        self.inv_parity[12 * (y + 1)]
+                    };
+                    year[real] -= year[tax] * w;
+                }
+                sum += year[real];
+                year[real_cumulative] = sum;
+            }
         }
     }
 
@@ -573,6 +706,8 @@ pub(super) struct Book<'a, L> {
     /// With `[tax]`: the strategy's taxable items by year and residence.
     pub(super) tax: Option<TaxBook<'a>>,
     pub(super) slots: Slots,
+    /// With `real`: `1 / price_parity` of each month (`0 ..= horizon`).
+    inv_parity: &'a [f64],
     /// Measures per year in `out`.
     m: usize,
     out: &'a mut [f64],
@@ -700,6 +835,10 @@ impl<L: Ledger> Book<'_, L> {
         if slot != Slots::NONE {
             self.out[year as usize * self.m + slot] += amount;
         }
+        let real = self.slots.get(Measure::Real);
+        if real != Slots::NONE && measure.is_cash() {
+            self.out[year as usize * self.m + real] += amount * self.inv_parity[month as usize];
+        }
         // Pay and RSUs sold at vest are wages (model.md section 10); equity
         // that is not says so where it is paid.
         if let Some(t) = &mut self.tax
@@ -723,6 +862,20 @@ impl<L: Ledger> Book<'_, L> {
             amount,
             flow,
         });
+    }
+
+    /// Writes the 1-based `level` into `measure`'s slot of every year whose
+    /// last month is in `(from, to]` (nothing when it is not reported).
+    #[inline]
+    pub(super) fn level(&mut self, slot: usize, from: u32, to: u32, level: usize) {
+        if slot == Slots::NONE {
+            return;
+        }
+        let mut t = 12 * (from / 12 + 1);
+        while t <= to {
+            self.out[year_of(t) as usize * self.m + slot] = (level + 1) as f64;
+            t += 12;
+        }
     }
 
     /// Records an event that moves no money (a forfeiture).

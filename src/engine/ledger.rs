@@ -120,6 +120,21 @@ pub enum Flow {
         /// Dollars per unit.
         per_unit: f64,
     },
+    /// A ladder promotion at an anniversary (no money moves here: the new
+    /// base and the promotion grant follow).
+    Promotion {
+        /// Index into [`crate::model::Scenario::ladders`].
+        ladder: usize,
+        /// 0-based level left.
+        from: usize,
+        /// 0-based level reached.
+        to: usize,
+        /// Base from the anniversary on: `max(base (1 + promotion_raise),
+        /// band)`.
+        base: f64,
+        /// Value of the promotion grant (RSUs), after `pay_factor`.
+        grant: f64,
+    },
     /// Units given up on leaving (no money moves).
     Forfeit {
         /// Grant index.

@@ -82,8 +82,39 @@ pub struct JobYear {
     /// `exp(sd z - sd^2/2)` for a lognormal bonus.
     pub bonus: f64,
     /// Base multiplier of a `base_raise` stint starting this year:
-    /// `1 + U(min, max)`.
+    /// `1 + U(min, max)`, or `1 + r` with `r` the split normal of a market
+    /// `base_raise = { p10, p50, p90 }`.
     pub switch: f64,
+    /// The merit raise factor alone, `max(0, 1 + mean + sd z)`: a ladder's
+    /// promotion is applied after it (model.md section 15).
+    pub merit: f64,
+    /// The year's promotion uniform: promoted when below the rate (the
+    /// job's `promotion.rate`, or the ladder level's `promotion_rate`), the
+    /// same draw for every strategy holding the job then.
+    pub promotion: f64,
+}
+
+/// `z_0.9`, the standard normal's 90th percentile: the split laws of
+/// model.md section 11 put p10 and p90 at `median -/+ z_0.9 sigma`.
+pub const Z90: f64 = 1.281_551_565_544_600_4;
+
+/// The stream key of job `job_stream`'s market pay: one normal for a market
+/// `base`, then one per year for a market `base_raise` (model.md section
+/// 11).
+pub fn pay_stream(job_stream: u64) -> u64 {
+    splitmix(job_stream ^ fnv(b"pay:"))
+}
+
+/// The split normal through `(p10, p50, p90)` at standard normal `z`:
+/// `p50 + z (p50 - p10) / z_0.9` below the median, `p50 + z (p90 - p50) /
+/// z_0.9` above.
+#[inline]
+pub fn split(z: f64, p10: f64, p50: f64, p90: f64) -> f64 {
+    if z < 0.0 {
+        p50 + z * (p50 - p10) / Z90
+    } else {
+        p50 + z * (p90 - p50) / Z90
+    }
 }
 
 /// A priced funding round of a private company (model.md section 9): the
@@ -144,6 +175,9 @@ pub struct World {
     price: Vec<f64>,
     /// `jobs[j * years + y]`.
     jobs: Vec<JobYear>,
+    /// Each job's market base (`base = { p10, p50, p90 }`), drawn once per
+    /// world; 0 for a job without one.
+    market_base: Vec<f64>,
     /// One fate per company (`Private` for public companies).
     fates: Vec<Fate>,
     /// `ln M(m)` for months `0 ..= months` (empty without `[market]`).
@@ -168,6 +202,9 @@ pub struct World {
     /// residence, reused by every strategy and run (evaluation reads the
     /// world and writes only here).
     pub(super) tax: std::cell::RefCell<TaxScratch>,
+    /// With a ladder: each stint's level after each anniversary, for one
+    /// strategy at a time (see `StrategyPlan::evaluate`).
+    pub(super) levels: std::cell::RefCell<Vec<u8>>,
 }
 
 /// Room for one strategy's taxable items: `items[year * residences + r]`,
@@ -221,6 +258,7 @@ impl World {
             years,
             price: vec![0.0; scenario.companies.len() * (months + 1)],
             jobs: vec![JobYear::default(); scenario.jobs.len() * years],
+            market_base: vec![0.0; scenario.jobs.len()],
             fates: vec![Fate::Private; scenario.companies.len()],
             log_market: if market {
                 vec![0.0; months + 1]
@@ -251,6 +289,17 @@ impl World {
                 })
                 .collect(),
             has_rounds,
+            levels: std::cell::RefCell::new(if scenario.jobs.iter().any(|j| j.ladder.is_some()) {
+                let stints = scenario
+                    .strategies
+                    .iter()
+                    .map(|s| s.stints.len())
+                    .max()
+                    .unwrap_or(1);
+                vec![0; stints * (years + 1)]
+            } else {
+                Vec::new()
+            }),
             tax: std::cell::RefCell::new(match scenario.tax {
                 // A path has at most one residence per stint.
                 Some(_) => {
@@ -326,6 +375,13 @@ impl World {
     #[inline]
     pub fn job_year(&self, j: usize, y: u32) -> JobYear {
         self.jobs[j * self.years + y as usize]
+    }
+
+    /// Job `j`'s market base in this world (0 without `base = { p10, p50,
+    /// p90 }`).
+    #[inline]
+    pub fn market_base(&self, j: usize) -> f64 {
+        self.market_base[j]
     }
 
     /// Company `c`'s fate.
@@ -455,7 +511,7 @@ impl World {
             let (raise, promo, bonus) = (job.raise, job.promotion, job.bonus);
             let (lo, hi) = match job.base {
                 crate::model::Base::Relative { min, max } => (min, max),
-                crate::model::Base::Fixed(_) => (0.0, 0.0),
+                _ => (0.0, 0.0),
             };
             for y in 0..self.years {
                 // Four draws per year in a fixed order, whatever the job uses,
@@ -477,7 +533,29 @@ impl World {
                     raise: merit * if promoted { 1.0 + promo.raise } else { 1.0 },
                     bonus: noise,
                     switch: 1.0 + lo + (hi - lo) * u_switch,
+                    merit,
+                    promotion: u_promo,
                 };
+            }
+            // Market pay from a stream of its own, so a file without it
+            // keeps its draws (model.md section 11).
+            match job.base {
+                crate::model::Base::Market { p10, p50, p90 } => {
+                    let mut rng = stream(seed, run, pay_stream(job.stream));
+                    let z: f64 = rng.sample(StandardNormal);
+                    // ln B is the split normal through the logs.
+                    self.market_base[j] = split(z, p10.ln(), p50.ln(), p90.ln()).exp();
+                }
+                crate::model::Base::RelativeMarket { p10, p50, p90 } => {
+                    let mut rng = stream(seed, run, pay_stream(job.stream));
+                    for y in 0..self.years {
+                        let z: f64 = rng.sample(StandardNormal);
+                        // A raise below -100 % would make the base negative.
+                        self.jobs[j * self.years + y].switch =
+                            (1.0 + split(z, p10, p50, p90)).max(0.0);
+                    }
+                }
+                _ => {}
             }
             if let Some(l) = job.layoffs.as_ref().filter(|l| l.rate > 0.0) {
                 let next = &mut self.next_layoff[j * (row + 1)..(j + 1) * (row + 1)];

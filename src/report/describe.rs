@@ -124,6 +124,19 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
                 100.0 * min,
                 100.0 * max
             ),
+            Base::Market { p10, p50, p90 } => format!(
+                "base drawn per world: p10 {}, p50 {}, p90 {}",
+                dollars(p10),
+                dollars(p50),
+                dollars(p90)
+            ),
+            Base::RelativeMarket { p10, p50, p90 } => format!(
+                "base = last base, raised p10 {:+.0}%, p50 {:+.0}%, p90 {:+.0}%",
+                100.0 * p10,
+                100.0 * p50,
+                100.0 * p90
+            ),
+            Base::Level => "base from the ladder's level".to_string(),
         };
         let grants: Vec<String> = j
             .grants

@@ -51,6 +51,23 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
         ),
         Flow::Severance => "severance".into(),
         Flow::Rehired => "base after the rehire".into(),
+        Flow::Promotion {
+            ladder,
+            from,
+            to,
+            base,
+            grant,
+        } => {
+            let names = &s.ladders[ladder].levels;
+            let name = |i: usize| names[i].clone();
+            format!(
+                "promoted from {} to {}: base ${} a year from now on, promotion grant ${} of RSUs",
+                name(from),
+                name(to),
+                dollars_cents(base),
+                dollars_cents(grant)
+            )
+        }
         Flow::Vest {
             grant,
             units,
@@ -594,6 +611,23 @@ pub fn render_csv(
                         String::new(),
                     ),
                     Flow::Severance => ("severance".to_string(), String::new(), String::new()),
+                    Flow::Promotion {
+                        ladder,
+                        from,
+                        to,
+                        base,
+                        grant,
+                    } => (
+                        format!(
+                            "promoted from {} to {}: base {}, grant {}",
+                            s.ladders[ladder].levels[from],
+                            s.ladders[ladder].levels[to],
+                            crate::report::money(base),
+                            crate::report::money(grant)
+                        ),
+                        String::new(),
+                        String::new(),
+                    ),
                     Flow::Rehired => (
                         "base after the rehire".to_string(),
                         String::new(),

@@ -325,6 +325,8 @@ pub fn check_as_written(raw: &RawScenario) -> Check<(Scenario, AsWritten)> {
             jobs,
             strategies,
             tax,
+            // `[ladders]` is parsed by the scenario layer (model.md section 11).
+            ladders: Vec::new(),
         },
         written,
     ))
@@ -1432,6 +1434,8 @@ fn job(
         layoffs,
         sign_on_clawback_months,
         residence,
+        ladder: None,
+        price_parity: None,
     })
 }
 
