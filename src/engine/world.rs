@@ -543,8 +543,12 @@ impl World {
                 crate::model::Base::Market { p10, p50, p90 } => {
                     let mut rng = stream(seed, run, pay_stream(job.stream));
                     let z: f64 = rng.sample(StandardNormal);
-                    // ln B is the split normal through the logs.
-                    self.market_base[j] = split(z, p10.ln(), p50.ln(), p90.ln()).exp();
+                    // ln B is the split normal through the logs: B = p50
+                    // exp(z sigma), sigma = ln(p50/p10)/z_0.9 below the
+                    // median and ln(p90/p50)/z_0.9 above (exactly p50 when
+                    // the points are equal).
+                    let sigma = if z < 0.0 { (p50 / p10).ln() } else { (p90 / p50).ln() } / Z90;
+                    self.market_base[j] = p50 * (z * sigma).exp();
                 }
                 crate::model::Base::RelativeMarket { p10, p50, p90 } => {
                     let mut rng = stream(seed, run, pay_stream(job.stream));
