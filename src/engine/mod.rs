@@ -134,9 +134,10 @@ impl<'a> Engine<'a> {
         // them exactly once, in run order.
         let most = self
             .scenario
-            .ladders
+            .jobs
             .iter()
-            .map(|l| l.levels.len())
+            .filter_map(|j| j.ladder)
+            .map(|o| self.scenario.ladders[o.ladder].levels.len())
             .max()
             .unwrap_or(0);
         let mut levels = LevelPass::new(&self.plan.layout, most);

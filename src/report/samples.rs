@@ -99,7 +99,8 @@ impl Samples {
     pub fn bytes_per_run(&self) -> usize {
         let names: usize = self.names.iter().map(String::len).sum();
         // run, year, three amounts and separators: at most ~80 bytes a row,
-        // and ~60 more for the three tax columns.
+        // ~60 more for the three tax columns and ~24 for each of level and
+        // real_cumulative.
         let row = (if self.taxed() { 144 } else { 84 }) + 24 * self.ladder_columns().count();
         (names + row * self.names.len()) * self.layout.years
     }

@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use crate::engine::{Measure, Results};
-use crate::stats::LevelCounts;
 use crate::model::Scenario;
+use crate::stats::LevelCounts;
 
 /// Whole dollars with thousands separators: `1,234,567`, `-83,000`.
 pub fn dollars(x: f64) -> String {

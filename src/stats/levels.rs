@@ -14,7 +14,7 @@ use crate::schema::{Layout, Measure};
 /// month: `0` (a job without a ladder) to the highest level of any ladder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LevelCounts {
-    /// Levels counted past 0: the most levels of any ladder.
+    /// Levels counted past 0: the most levels of any ladder a job uses.
     levels: usize,
     /// `counts[s * (levels + 1) + i]`: runs of strategy `s` ending at level
     /// `i` (1-based; 0 for none).
@@ -33,7 +33,8 @@ impl LevelCounts {
         }
     }
 
-    /// The highest level counted (the most levels of any ladder).
+    /// The highest level counted (the most levels of any ladder a job
+    /// uses).
     pub fn levels(&self) -> usize {
         self.levels
     }
@@ -176,7 +177,9 @@ mod tests {
         assert_eq!(c, count(3));
         assert_eq!(c.runs(), runs);
         let per: Vec<u64> = (0..=3).map(|i| c.at(0, i)).collect();
-        let want: Vec<u64> = (0..4u64).map(|i| (0..runs).filter(|r| r % 4 == i).count() as u64).collect();
+        let want: Vec<u64> = (0..4u64)
+            .map(|i| (0..runs).filter(|r| r % 4 == i).count() as u64)
+            .collect();
         assert_eq!(per, want);
         assert_eq!(c.at_or_above(0, 0), runs);
         assert_eq!(c.at_or_above(0, 2), want[2] + want[3]);
