@@ -781,3 +781,26 @@ fn every_ladder_output_has_its_words_in_the_reference() {
     }
     assert!(reference_section("Terminal summary").contains("Level reached by year"));
 }
+
+#[test]
+fn trace_says_no_promotion_grant_at_a_job_without_stock() {
+    let mut s = laddered(TEXT);
+    // A cash-only ladder job: promotions, but no grant to make.
+    let j = job(&s, "ladder");
+    s.jobs[j].company = None;
+    let run = promoted_run(&s);
+    let (world, traces) = replay(&s, run, Some(0));
+    let measures = Layout::new(&s).measures().to_vec();
+    let text = report::trace::render_text(&s, "inline.toml", run, &world, &traces, &measures);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("promoted")).collect();
+    assert!(!lines.is_empty(), "{text}");
+    for line in lines {
+        assert!(line.ends_with(", no promotion grant"), "{line}");
+    }
+    assert!(!text.contains("promotion grant ("), "{text}");
+    let csv =
+        String::from_utf8(report::trace::render_csv(&s, &traces, &measures).unwrap()).unwrap();
+    for line in csv.lines().filter(|l| l.contains(",promotion,")) {
+        assert!(line.contains("promotion grant 0.00\""), "{line}");
+    }
+}
