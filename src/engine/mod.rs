@@ -20,7 +20,7 @@ pub mod world;
 
 use crate::model::Scenario;
 pub use crate::schema::{Layout, Measure};
-use crate::stats::{self, SeriesSummary, Tap};
+use crate::stats::{self, LevelCounts, LevelPass, SeriesSummary, Tap};
 pub use compile::Plan;
 use driver::{BLOCK_RUNS, Progress, Source, transpose_block};
 pub use world::World;
@@ -47,6 +47,10 @@ pub struct Results {
     pub probs: Vec<f64>,
     /// Runs simulated.
     pub runs: u64,
+    /// With `level` reported (some job on a ladder): per strategy, how many
+    /// runs end the horizon at each level (model.md section 11), exact
+    /// counts from the same pass over the worlds.
+    pub levels: Option<LevelCounts>,
 }
 
 impl Results {
@@ -126,13 +130,31 @@ impl<'a> Engine<'a> {
     pub fn simulate_with<T: Tap>(&self, taps: &mut T, progress: Progress<'_>) -> Option<Results> {
         let sim = &self.scenario.sim;
         let probs = self.probs();
-        let series = stats::summarize(self, sim.runs, &probs, taps, progress)?;
+        // The level counts ride along with the taps: every run is fed to
+        // them exactly once, in run order.
+        let most = self
+            .scenario
+            .jobs
+            .iter()
+            .filter_map(|j| j.ladder)
+            .map(|o| self.scenario.ladders[o.ladder].levels.len())
+            .max()
+            .unwrap_or(0);
+        let mut levels = LevelPass::new(&self.plan.layout, most);
+        let series = stats::summarize(
+            self,
+            sim.runs,
+            &probs,
+            &mut (&mut levels, &mut *taps),
+            progress,
+        )?;
         Some(Results {
             layout: self.plan.layout.clone(),
             percentiles: sim.percentiles.clone(),
             series,
             probs,
             runs: sim.runs,
+            levels: levels.map(LevelPass::finish),
         })
     }
 

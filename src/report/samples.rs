@@ -2,7 +2,9 @@
 //! behind the percentiles, for a spreadsheet or a notebook; with `[tax]`
 //! also the year's tax, `net` and `net_cumulative` (the after-tax
 //! differences of `compare.csv` are `net_cumulative` less the baseline's in
-//! the same run, as the cumulative ones are of `cumulative`).
+//! the same run, as the cumulative ones are of `cumulative`); with a
+//! ladder the `level` held at the year's end, and with a `price_parity`
+//! the year's `real_cumulative`.
 //!
 //! The file is never held whole: it is a tap of the run driver, fed every
 //! chunk of runs in run order by the simulation pass itself; each chunk is
@@ -24,6 +26,12 @@ pub const HEADER_SEVERANCE: &str = "run,strategy,year,total,cumulative,severance
 /// The columns a file with `[tax]` adds after those of [`HEADER`] (and
 /// `severance`), in this order.
 pub const TAX_COLUMNS: [Measure; 3] = [Measure::Tax, Measure::Net, Measure::NetCumulative];
+
+/// The columns a file with a ladder or a price parity adds after all of
+/// the above, in this order, each only when its measure is reported:
+/// `level` (a whole number, 0 at a job without a ladder) and
+/// `real_cumulative` (dollars).
+pub const LADDER_COLUMNS: [Measure; 2] = [Measure::Level, Measure::RealCumulative];
 
 /// Formats the rows of one run: one per (strategy, year), strategies in
 /// file order. `run` is the 0-based run index, the world's number: the same
@@ -68,15 +76,32 @@ impl Samples {
             }
             h.push('\n');
         }
+        let extra: Vec<Measure> = self.ladder_columns().collect();
+        if !extra.is_empty() {
+            h.pop();
+            for m in extra {
+                h.push(',');
+                h.push_str(m.name());
+            }
+            h.push('\n');
+        }
         h
+    }
+
+    /// The [`LADDER_COLUMNS`] this file has.
+    fn ladder_columns(&self) -> impl Iterator<Item = Measure> + '_ {
+        LADDER_COLUMNS
+            .into_iter()
+            .filter(|&m| self.layout.reports(m))
     }
 
     /// A generous estimate of the bytes one run takes, to size buffers.
     pub fn bytes_per_run(&self) -> usize {
         let names: usize = self.names.iter().map(String::len).sum();
         // run, year, three amounts and separators: at most ~80 bytes a row,
-        // and ~60 more for the three tax columns.
-        let row = if self.taxed() { 144 } else { 84 };
+        // ~60 more for the three tax columns and ~24 for each of level and
+        // real_cumulative.
+        let row = (if self.taxed() { 144 } else { 84 }) + 24 * self.ladder_columns().count();
         (names + row * self.names.len()) * self.layout.years
     }
 
@@ -99,6 +124,16 @@ impl Samples {
                     for m in TAX_COLUMNS {
                         out.push(b',');
                         write_money(out, value(l.at(s, y, m)));
+                    }
+                }
+                for m in self.ladder_columns() {
+                    out.push(b',');
+                    let x = value(l.at(s, y, m));
+                    if m == Measure::Level {
+                        // A whole number of at most a few digits.
+                        let _ = write!(out, "{}", x as u32);
+                    } else {
+                        write_money(out, x);
                     }
                 }
                 out.push(b'\n');

@@ -1,10 +1,12 @@
 //! The short table printed after a run: cumulative TC at the horizon per
-//! strategy, and how often each strategy ends ahead of the baseline.
+//! strategy, and how often each strategy ends ahead of the baseline; with
+//! a ladder, the share of worlds at or above each level by the horizon.
 
 use std::fmt::Write;
 
 use crate::engine::{Measure, Results};
 use crate::model::Scenario;
+use crate::stats::LevelCounts;
 
 /// Whole dollars with thousands separators: `1,234,567`, `-83,000`.
 pub fn dollars(x: f64) -> String {
@@ -117,7 +119,131 @@ pub fn render(scenario: &Scenario, r: &Results) -> String {
             "unrealized equity is reported before tax (not part of total, net or the comparison)"
         );
     }
+    if let Some(counts) = &r.levels {
+        levels(&mut out, scenario, counts, l.years);
+    }
     out
+}
+
+/// A share of worlds as the summary prints it, one decimal: `84.5%`. The
+/// level table and its sentences both use it, so they always agree.
+pub fn percent(share: f64) -> String {
+    format!("{:.1}%", 100.0 * share)
+}
+
+/// The column labels of the level table, `level` 1 to `levels`: the level
+/// names when every ladder a job uses names its levels alike (one ladder,
+/// the usual case), else the level numbers (1 is each ladder's lowest);
+/// and whether they are names.
+pub fn level_names(scenario: &Scenario, levels: usize) -> (Vec<String>, bool) {
+    let mut used = scenario
+        .jobs
+        .iter()
+        .filter_map(|j| j.ladder)
+        .map(|o| &scenario.ladders[o.ladder].levels);
+    let named = match used.next() {
+        Some(first) => used.all(|other| other == first).then_some(first),
+        None => None,
+    };
+    match named {
+        Some(names) if names.len() == levels => (names.clone(), true),
+        _ => ((1..=levels).map(|i| i.to_string()).collect(), false),
+    }
+}
+
+/// The level block: per strategy the share of worlds at or above each
+/// level in the horizon's last month, then one sentence per strategy with
+/// the highest level at least half its worlds reach and the next one up.
+fn levels(out: &mut String, scenario: &Scenario, counts: &LevelCounts, years: usize) {
+    let n = counts.levels();
+    if n == 0 {
+        return;
+    }
+    let (names, named) = level_names(scenario, n);
+    let _ = writeln!(
+        out,
+        "\nLevel reached by year {years} (share of worlds at or above each level{})",
+        if named {
+            ""
+        } else {
+            "; levels by number, 1 is a ladder's lowest"
+        }
+    );
+    let headers: Vec<String> = names.iter().map(|n| format!("{n}+")).collect();
+    let rows: Vec<Vec<String>> = (0..scenario.strategies.len())
+        .map(|s| {
+            (1..=n)
+                .map(|k| percent(counts.share_at_or_above(s, k)))
+                .collect()
+        })
+        .collect();
+    let name_w = scenario
+        .strategies
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    let widths: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            rows.iter()
+                .map(|r| r[i].len())
+                .max()
+                .unwrap_or(0)
+                .max(h.chars().count())
+        })
+        .collect();
+    let _ = write!(out, "{:<name_w$}", "strategy");
+    for (h, w) in headers.iter().zip(&widths) {
+        let _ = write!(out, "  {h:>w$}");
+    }
+    out.push('\n');
+    for (strategy, row) in scenario.strategies.iter().zip(&rows) {
+        let _ = write!(out, "{:<name_w$}", strategy.name);
+        for (cell, w) in row.iter().zip(&widths) {
+            let _ = write!(out, "  {cell:>w$}");
+        }
+        out.push('\n');
+    }
+    let label = |k: usize| {
+        if named {
+            names[k - 1].clone()
+        } else {
+            format!("level {k}")
+        }
+    };
+    for (s, strategy) in scenario.strategies.iter().enumerate() {
+        let name = &strategy.name;
+        if counts.at_or_above(s, 1) == 0 {
+            let _ = writeln!(
+                out,
+                "{name} by year {years}: at a job without a ladder in every world"
+            );
+            continue;
+        }
+        // The highest level at least half the worlds reach (the lowest
+        // when fewer than half end on a ladder), and the next one up.
+        let k = (1..=n)
+            .rev()
+            .find(|&k| 2 * counts.at_or_above(s, k) >= counts.runs())
+            .unwrap_or(1);
+        let mut line = format!(
+            "{name} by year {years}: {} or above in {} of worlds",
+            label(k),
+            percent(counts.share_at_or_above(s, k))
+        );
+        if k < n && counts.at_or_above(s, k + 1) > 0 {
+            let _ = write!(
+                line,
+                ", {} or above in {}",
+                label(k + 1),
+                percent(counts.share_at_or_above(s, k + 1))
+            );
+        }
+        let _ = writeln!(out, "{line}");
+    }
 }
 
 /// The share of worlds where difference series `k` is above zero, and its

@@ -31,6 +31,10 @@ pub struct Point {
 /// (`net_cumulative_p5`...), then `net_p_ahead`, `net_mean_diff` and
 /// `net_diff_p5`... (empty for the baseline, and for a point without
 /// `[tax]`). Without `[tax]` at any point the columns are v1's.
+///
+/// With a `price_parity` (at any point) `real_cumulative_mean` and its
+/// percentiles (`real_cumulative_p5`...) at the horizon come last (empty
+/// for a point without one).
 pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
     // Every point reports the same percentiles (checked when the points
     // were built): one header.
@@ -38,6 +42,9 @@ pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
     let taxed = points
         .iter()
         .any(|p| p.results.layout.reports(Measure::NetCumulative));
+    let real = points
+        .iter()
+        .any(|p| p.results.layout.reports(Measure::RealCumulative));
     let mut columns: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
     columns.extend(["strategy", "year", "measure", "mean"].map(String::from));
     columns.extend(percentiles.iter().map(|&p| percentile_label(p)));
@@ -59,6 +66,14 @@ pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
             percentiles
                 .iter()
                 .map(|&p| format!("net_diff_{}", percentile_label(p))),
+        );
+    }
+    if real {
+        columns.push("real_cumulative_mean".into());
+        columns.extend(
+            percentiles
+                .iter()
+                .map(|&p| format!("real_cumulative_{}", percentile_label(p))),
         );
     }
     let mut rows = Vec::new();
@@ -108,6 +123,15 @@ pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
                         row.extend(money(&d.quantiles));
                     }
                     None => row.extend(std::iter::repeat_n(Cell::Empty, 2 + n)),
+                }
+            }
+            if real {
+                if l.reports(Measure::RealCumulative) {
+                    let stats = &r.series[l.at(s, y, Measure::RealCumulative)];
+                    row.push(Cell::Money(stats.mean));
+                    row.extend(money(&stats.quantiles));
+                } else {
+                    row.extend(std::iter::repeat_n(Cell::Empty, 1 + n));
                 }
             }
             rows.push(row);

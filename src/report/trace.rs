@@ -22,8 +22,70 @@ fn grant_label(s: &Scenario, g: &GrantSource) -> String {
     };
     match g.grant {
         Some(i) => format!("{job} {kind} grant {} (month {})", i + 1, g.granted),
+        None if g.promotion => format!("{job} promotion grant (month {})", g.granted),
         None => format!("{job} refresher (month {})", g.granted),
     }
+}
+
+/// The stint of strategy `t` that month `month` (`1 ..= horizon`) is part of.
+fn stint_at(s: &Scenario, strategy: usize, month: u32) -> Option<&crate::model::Stint> {
+    s.strategies[strategy]
+        .stints
+        .iter()
+        .find(|st| st.start < month && month <= st.end)
+}
+
+/// The name of the 1-based `level` held in year `y`'s last month by
+/// strategy `strategy` (its job's ladder's name for it), or `None` when the
+/// job then has no ladder (`level` 0).
+fn level_name(s: &Scenario, strategy: usize, y: u32, level: f64) -> Option<String> {
+    let k = level as usize;
+    if k == 0 {
+        return None;
+    }
+    let ladder = stint_at(s, strategy, 12 * y)
+        .and_then(|st| s.jobs[st.job].ladder)
+        .map(|o| &s.ladders[o.ladder]);
+    Some(match ladder.and_then(|l| l.levels.get(k - 1)) {
+        Some(name) => name.clone(),
+        None => format!("level {k}"),
+    })
+}
+
+/// A promotion, for the text ledger: the levels left and reached, the new
+/// base and the promotion grant (none at a job without stock, or when the
+/// ladder gives the level none).
+fn promotion_text(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
+    let Flow::Promotion {
+        ladder,
+        from,
+        to,
+        base,
+        grant,
+    } = e.flow
+    else {
+        return String::new();
+    };
+    let l = &s.ladders[ladder];
+    let stock = stint_at(s, t.strategy, e.month).is_some_and(|st| s.jobs[st.job].company.is_some());
+    let grant = if stock && grant > 0.0 {
+        format!(
+            "promotion grant of ${} in RSUs (month {})",
+            dollars_cents(grant),
+            e.month
+        )
+    } else {
+        "no promotion grant".to_string()
+    };
+    format!(
+        "promoted on the {} ladder from {} to {} (level {} to {}): base ${} a year from this anniversary, {grant}",
+        l.name,
+        l.levels[from],
+        l.levels[to],
+        from + 1,
+        to + 1,
+        dollars_cents(base),
+    )
 }
 
 fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
@@ -51,23 +113,7 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
         ),
         Flow::Severance => "severance".into(),
         Flow::Rehired => "base after the rehire".into(),
-        Flow::Promotion {
-            ladder,
-            from,
-            to,
-            base,
-            grant,
-        } => {
-            let names = &s.ladders[ladder].levels;
-            let name = |i: usize| names[i].clone();
-            format!(
-                "promoted from {} to {}: base ${} a year from now on, promotion grant ${} of RSUs",
-                name(from),
-                name(to),
-                dollars_cents(base),
-                dollars_cents(grant)
-            )
-        }
+        Flow::Promotion { .. } => promotion_text(s, t, e),
         Flow::Vest {
             grant,
             units,
@@ -320,6 +366,12 @@ pub fn render_text(
         .iter()
         .position(|&x| x == Measure::Cumulative)
         .expect("cumulative is reported");
+    let slot = |x: Measure| measures.iter().position(|&k| k == x);
+    let (level_slot, real_slot, real_cumulative_slot) = (
+        slot(Measure::Level),
+        slot(Measure::Real),
+        slot(Measure::RealCumulative),
+    );
     for t in traces {
         let _ = writeln!(o, "\nstrategy {}", s.strategies[t.strategy].name);
         for y in 1..=s.sim.years {
@@ -342,9 +394,13 @@ pub fn render_text(
                 );
             }
             let yi = (y - 1) as usize;
+            let level = level_slot
+                .and_then(|k| level_name(s, t.strategy, y, t.row[yi * m + k]))
+                .map(|name| format!("   level {name}"))
+                .unwrap_or_default();
             let _ = writeln!(
                 o,
-                "    total {}   cumulative {}",
+                "    total {}   cumulative {}{level}",
                 dollars_cents(t.row[yi * m + total]),
                 dollars_cents(t.row[yi * m + cumulative])
             );
@@ -362,6 +418,15 @@ pub fn render_text(
                 }) {
                     let _ = writeln!(o, "    {line}");
                 }
+            }
+            if let (Some(real), Some(real_sum)) = (real_slot, real_cumulative_slot) {
+                let _ = writeln!(
+                    o,
+                    "    real {}   real cumulative {}   (each month's cash{} over its price parity)",
+                    dollars_cents(t.row[yi * m + real]),
+                    dollars_cents(t.row[yi * m + real_sum]),
+                    if s.tax.is_some() { " after tax" } else { "" }
+                );
             }
         }
     }
@@ -548,6 +613,7 @@ fn note_label(flow: &Flow) -> Option<&'static str> {
             ..
         } => Some("layoff"),
         Flow::Layoff { .. } => Some("failure"),
+        Flow::Promotion { .. } => Some("promotion"),
         _ => None,
     }
 }
@@ -617,17 +683,22 @@ pub fn render_csv(
                         to,
                         base,
                         grant,
-                    } => (
-                        format!(
-                            "promoted from {} to {}: base {}, grant {}",
-                            s.ladders[ladder].levels[from],
-                            s.ladders[ladder].levels[to],
-                            crate::report::money(base),
-                            crate::report::money(grant)
-                        ),
-                        String::new(),
-                        String::new(),
-                    ),
+                    } => {
+                        let stock = stint_at(s, t.strategy, e.month)
+                            .is_some_and(|st| s.jobs[st.job].company.is_some());
+                        let l = &s.ladders[ladder];
+                        (
+                            format!(
+                                "promoted from {} to {}: base {}, promotion grant {}",
+                                l.levels[from],
+                                l.levels[to],
+                                crate::report::money(base),
+                                crate::report::money(if stock { grant } else { 0.0 })
+                            ),
+                            String::new(),
+                            String::new(),
+                        )
+                    }
                     Flow::Rehired => (
                         "base after the rehire".to_string(),
                         String::new(),
@@ -746,11 +817,33 @@ pub fn render_csv(
             }
             let yi = (y - 1) as usize;
             for (k, label) in measures.iter().enumerate() {
-                // The year's rows: total and cumulative, and with [tax] the
-                // tax measures, net and net_cumulative.
-                if matches!(label, Measure::Total | Measure::Cumulative)
+                // The year's rows: total and cumulative, with a ladder the
+                // level (its name as the item, the whole number as the
+                // amount), with [tax] the tax measures, net and
+                // net_cumulative, and with a price parity real and
+                // real_cumulative.
+                let x = t.row[yi * m + k];
+                if *label == Measure::Level {
+                    rows.push(vec![
+                        Cell::Text(name.clone()),
+                        Cell::Count(y.into()),
+                        Cell::Empty,
+                        Cell::Text(label.name().to_string()),
+                        Cell::Text(level_name(s, t.strategy, y, x).unwrap_or_default()),
+                        Cell::Empty,
+                        Cell::Empty,
+                        Cell::Count(x as u64),
+                    ]);
+                } else if matches!(label, Measure::Total | Measure::Cumulative)
                     || Measure::TAXES.contains(label)
-                    || matches!(label, Measure::Tax | Measure::Net | Measure::NetCumulative)
+                    || matches!(
+                        label,
+                        Measure::Tax
+                            | Measure::Net
+                            | Measure::NetCumulative
+                            | Measure::Real
+                            | Measure::RealCumulative
+                    )
                 {
                     rows.push(vec![
                         Cell::Text(name.clone()),
@@ -760,7 +853,7 @@ pub fn render_csv(
                         Cell::Empty,
                         Cell::Empty,
                         Cell::Empty,
-                        Cell::Money(t.row[yi * m + k]),
+                        Cell::Money(x),
                     ]);
                 }
             }

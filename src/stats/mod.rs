@@ -1,9 +1,12 @@
-//! Statistics over runs: exact PERCENTILE.INC quantiles and means.
+//! Statistics over runs: exact PERCENTILE.INC quantiles and means, and
+//! the counts of runs by the ladder level reached.
 
 mod brackets;
+mod levels;
 mod moments;
 mod summarize;
 
+pub use levels::{LevelCounts, LevelPass};
 pub use summarize::{Pilot, SeriesSummary, Tap, memory_estimate, summarize};
 
 /// The two order-statistic ranks (0-based) and the weight that
