@@ -347,7 +347,7 @@ rules! {
         "cannot be given on a job on a ladder: each refresher is the level's refresh times pay_factor (the refresh table's every_years, first_after_years and vesting keys still apply)";
     /// Below 0.1 a month's cash divided by its parity could overflow.
     PriceParityInRange = "price_parity_in_range", "jobs.*.price_parity",
-        "must be in [{lo}, {hi}], got {got}";
+        "must be in [{lo}, {hi}], got {got} (a ratio to the US average of 1.0: BEA's index 117.6 is 1.176)";
     BaseRaiseExcludesBase = "base_raise_excludes_base", "jobs.*.base_raise",
         "cannot be given together with `base`: choose one";
     BaseRequired = "base_required", "jobs.*.base",
