@@ -234,7 +234,11 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
             Some(_) => "from the level".to_string(),
             None => format!("{:.0}%", 100.0 * j.bonus.target),
         };
+        // A ladder job's refreshers, when they can be worth anything: at a
+        // company, on a ladder with a refresher above 0.
+        let gives = |l: &Ladder| j.company.is_some() && l.refresh.iter().any(|&x| x > 0.0);
         let refreshers = match (on, &j.refresh) {
+            (Some((_, l)), _) if !gives(l) => String::new(),
             (Some(_), Some(r)) if r.every_years == 1 => {
                 ", refreshers from the level (every year)".to_string()
             }
