@@ -452,7 +452,7 @@ fn entry_range(key: &str, from: &str, value: &str, edge: &str, rule: Rule) {
             .split_once('[')
             .unwrap()
             .1
-            .trim_end_matches(|c| c == ']' || c == ' ')
+            .trim_end_matches([']', ' '])
             .split(", ")
             .collect();
         assert_eq!(entries[1], from, "{key}");
