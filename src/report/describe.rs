@@ -9,14 +9,18 @@
 //! (model.md section 9), written or not. A file with `[tax]` also shows
 //! its tax settings, each job's own residence, each option grant's tax
 //! type and each private company's `fmv_fraction`; a file without `[tax]`
-//! shows none of them (but an `fmv_fraction` it writes, with a note).
+//! shows none of them (but an `fmv_fraction` it writes, with a note). A
+//! file with `[ladders]` shows each ladder as a table of its levels, and
+//! each job on one its ladder, starting level and pay factor; a job's
+//! `price_parity` has a line of its own. A file without these keys prints
+//! what it printed before them.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::model::{
-    Base, BonusDistribution, CompanyKind, GrantKind, GrantSize, Layoffs, OnAcquisition, OnLeave,
-    PrivateCompany, Scenario, Stint, TaxSettings, TaxType,
+    Base, BonusDistribution, CompanyKind, GrantKind, GrantSize, Ladder, Layoffs, LevelStart,
+    OnAcquisition, OnLeave, PrivateCompany, Scenario, Stint, TaxSettings, TaxType,
 };
 use crate::report::summary::dollars;
 use crate::scenario::AsWritten;
@@ -112,11 +116,20 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
             let _ = writeln!(o, "    layoffs: {}", layoffs(l));
         }
     }
+    if !s.ladders.is_empty() {
+        let _ = writeln!(o, "\nladders:");
+        for l in &s.ladders {
+            for line in ladder(l) {
+                let _ = writeln!(o, "  {line}");
+            }
+        }
+    }
     let _ = writeln!(o, "\njobs:");
     let private = |c: Option<usize>| {
         c.is_some_and(|c| matches!(s.companies[c].kind, CompanyKind::Private(_)))
     };
     for (ji, j) in s.jobs.iter().enumerate() {
+        let on = j.ladder.map(|o| (o, &s.ladders[o.ladder]));
         let base = match j.base {
             Base::Fixed(b) => format!("base {}", dollars(b)),
             Base::Relative { min, max } => format!(
@@ -131,12 +144,24 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
                 dollars(p90)
             ),
             Base::RelativeMarket { p10, p50, p90 } => format!(
-                "base = last base, raised p10 {:+.0}%, p50 {:+.0}%, p90 {:+.0}%",
-                100.0 * p10,
-                100.0 * p50,
-                100.0 * p90
+                "base = last base, raised p10 {}, p50 {}, p90 {} (drawn per stint)",
+                signed_percent(p10),
+                signed_percent(p50),
+                signed_percent(p90)
             ),
-            Base::Level => "base from the ladder's level".to_string(),
+            Base::Level => match on {
+                Some((o, l)) => match o.level {
+                    LevelStart::At(i) => format!(
+                        "base {} (level {}'s band)",
+                        dollars(l.base[i] * o.pay_factor),
+                        l.levels[i]
+                    ),
+                    LevelStart::Same | LevelStart::Up => {
+                        "base the starting level's band".to_string()
+                    }
+                },
+                None => "base from the ladder's level".to_string(),
+            },
         };
         let grants: Vec<String> = j
             .grants
@@ -204,28 +229,63 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
             0 => String::new(),
             c => format!(", sign-on clawback over {c} months"),
         };
+        // On a ladder the level gives the bonus target and the refreshers.
+        let target = match on {
+            Some(_) => "from the level".to_string(),
+            None => format!("{:.0}%", 100.0 * j.bonus.target),
+        };
+        // A ladder job's refreshers, when they can be worth anything: at a
+        // company, on a ladder with a refresher above 0.
+        let gives = |l: &Ladder| j.company.is_some() && l.refresh.iter().any(|&x| x > 0.0);
+        let refreshers = match (on, &j.refresh) {
+            (Some((_, l)), _) if !gives(l) => String::new(),
+            (Some(_), Some(r)) if r.every_years == 1 => {
+                ", refreshers from the level (every year)".to_string()
+            }
+            (Some(_), Some(r)) => format!(
+                ", refreshers from the level (every {} years)",
+                r.every_years
+            ),
+            (None, Some(_)) => ", refreshers".to_string(),
+            (_, None) => String::new(),
+        };
         let _ = writeln!(
             o,
-            "  {}{}: {}, bonus target {:.0}%{}, grants: {}{}{}",
+            "  {}{}: {}, bonus target {}{}, grants: {}{}{}",
             j.name,
             employer,
             base,
-            100.0 * j.bonus.target,
+            target,
             bonus_law,
             if grants.is_empty() {
                 "none".into()
             } else {
                 grants.join("; ")
             },
-            if j.refresh.is_some() {
-                ", refreshers"
-            } else {
-                ""
-            },
+            refreshers,
             clawback
         );
+        if let Some((o_, l)) = on {
+            let start = match o_.level {
+                LevelStart::At(i) => format!("level {}", l.levels[i]),
+                LevelStart::Same => "the previous stint's last level (\"same\")".to_string(),
+                LevelStart::Up => {
+                    "one above the previous stint's last level (\"+1\", the top stays the top)"
+                        .to_string()
+                }
+            };
+            let _ = writeln!(
+                o,
+                "    ladder {}, starting at {start}, pay factor {}",
+                l.name,
+                show(o_.pay_factor)
+            );
+        }
         if let (Some(r), Some(t)) = (&j.residence, &s.tax) {
             let _ = writeln!(o, "    residence while held: {}", residence(t, r));
+        }
+        if let Some(p) = j.price_parity {
+            let _ = writeln!(o, "    price parity while held: {}", show(p));
         }
         if let Some(l) = &j.layoffs {
             let whose = match (written.job_own_layoffs.get(ji), j.company) {
@@ -246,6 +306,84 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
         let _ = writeln!(o, "  {}{}: {}", st.name, tag, path.join(" -> "));
     }
     o
+}
+
+/// A percent with its sign: `+12.5%`, `-5%`, `+0%`.
+fn signed_percent(x: f64) -> String {
+    let p = show(100.0 * x);
+    if p.starts_with('-') {
+        format!("{p}%")
+    } else {
+        format!("+{p}%")
+    }
+}
+
+/// A ladder as a heading line and a table of its levels, one row each,
+/// lowest first. A figure the model never uses shows `-`: the top level's
+/// promotion rate and minimum years (nothing is above it), the lowest
+/// level's promotion grant (nothing is promoted into it).
+fn ladder(l: &Ladder) -> Vec<String> {
+    let n = l.levels.len();
+    let header = [
+        "level",
+        "base",
+        "bonus target",
+        "refresh",
+        "promotion rate",
+        "min years",
+        "promotion grant",
+    ];
+    let percent = |x: f64| format!("{}%", show(100.0 * x));
+    let mut rows: Vec<[String; 7]> = vec![header.map(str::to_string)];
+    for i in 0..n {
+        let top = i + 1 == n;
+        rows.push([
+            l.levels[i].clone(),
+            dollars(l.base[i]),
+            percent(l.bonus_target[i]),
+            dollars(l.refresh[i]),
+            if top {
+                "-".to_string()
+            } else {
+                percent(l.promotion_rate[i])
+            },
+            if top {
+                "-".to_string()
+            } else {
+                l.min_years[i].to_string()
+            },
+            if i == 0 {
+                "-".to_string()
+            } else {
+                dollars(l.promotion_grant[i])
+            },
+        ]);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut lines = vec![format!(
+        "{}: {} (dollars before a job's pay factor); a promotion sets base to the larger of base +{} and the new level's base",
+        l.name,
+        crate::report::summary::count(n as u64, "level", "levels"),
+        percent(l.promotion_raise)
+    )];
+    for r in &rows {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, &w))| {
+                if c == 0 {
+                    format!("{cell:<w$}")
+                } else {
+                    format!("{cell:>w$}")
+                }
+            })
+            .collect();
+        lines.push(format!("  {}", cells.join("  ").trim_end()));
+    }
+    lines
 }
 
 /// `[tax]` in words: the table year, the filing status, the residence, the

@@ -57,6 +57,22 @@ pub const DEFAULT_EXERCISE_WINDOW_MONTHS: u32 = 3;
 /// `[tax] inflation` when the table leaves it out: the yearly indexing of
 /// the brackets after the table year (model.md section 10's example).
 pub const DEFAULT_TAX_INFLATION: f64 = 0.025;
+/// Most levels of one ladder.
+pub const MAX_LEVELS: usize = 64;
+/// Largest `promotion_raise` of a ladder.
+pub const MAX_PROMOTION_RAISE: f64 = 10.0;
+/// Largest `pay_factor` of a job on a ladder.
+pub const MAX_PAY_FACTOR: f64 = 10.0;
+/// Smallest and largest `price_parity` of a job: each month's cash is
+/// divided by it, so it stays well away from 0.
+pub const MIN_PRICE_PARITY: f64 = 0.1;
+/// See [`MIN_PRICE_PARITY`].
+pub const MAX_PRICE_PARITY: f64 = 10.0;
+/// Smallest percentile of a market base, in dollars: with it the split
+/// lognormal's upper tail stays finite whatever the ratio of the points.
+pub const MIN_MARKET_BASE: f64 = 1.0;
+/// Largest percentile of a `base_raise = { p10, p50, p90 }`.
+pub const MAX_SWITCH_RAISE: f64 = 10.0;
 /// Most stints in one path: as many as a horizon of [`MAX_YEARS`] has years,
 /// the most a path of whole-year stints could hold. Each `base_raise` stint
 /// multiplies the previous stint's last base (by up to 11, and a rehire by up
@@ -125,6 +141,16 @@ fn within(key: &KeyPath, rule: Rule, x: f64, lo: f64, hi: f64) -> Check<f64> {
             rule,
             &[("lo", &show(lo)), ("hi", &show(hi)), ("got", &show(x))],
         );
+    }
+    Ok(x)
+}
+
+/// `x` in `(lo, hi]`, by `rule` (whose message says `({lo}, {hi}]` or,
+/// with `lo = 0` written in it, `(0, {hi}]`).
+fn above_within(key: &KeyPath, rule: Rule, x: f64, lo: f64, hi: f64) -> Check<f64> {
+    finite(key, x)?;
+    if x <= lo || x > hi {
+        return fail(key, rule, &[("hi", &show(hi)), ("got", &show(x))]);
     }
     Ok(x)
 }
@@ -235,6 +261,7 @@ pub fn check_as_written(raw: &RawScenario) -> Check<(Scenario, AsWritten)> {
     let root = KeyPath::root();
     // First, so that every later message names only safe names.
     safe_names(&root.key("companies"), raw.companies.keys())?;
+    safe_names(&root.key("ladders"), raw.ladders.keys())?;
     safe_names(&root.key("jobs"), raw.jobs.keys())?;
     safe_names(&root.key("strategies"), raw.strategies.keys())?;
     let sim_key = root.key("simulation");
@@ -274,6 +301,12 @@ pub fn check_as_written(raw: &RawScenario) -> Check<(Scenario, AsWritten)> {
         company_layoffs.push(table);
     }
 
+    let ladders = raw
+        .ladders
+        .iter()
+        .map(|(name, l)| ladder(&root.key("ladders").key(name), name, l))
+        .collect::<Check<Vec<_>>>()?;
+
     if raw.strategies.is_empty() {
         return fail(&root.key("strategies"), Rule::StrategiesRequired, &[]);
     }
@@ -290,6 +323,7 @@ pub fn check_as_written(raw: &RawScenario) -> Check<(Scenario, AsWritten)> {
                 layoffs: &company_layoffs,
                 market: market.is_some(),
                 tax: tax.as_ref(),
+                ladders: &ladders,
             },
             years,
         )?);
@@ -325,8 +359,7 @@ pub fn check_as_written(raw: &RawScenario) -> Check<(Scenario, AsWritten)> {
             jobs,
             strategies,
             tax,
-            // `[ladders]` is parsed by the scenario layer (model.md section 11).
-            ladders: Vec::new(),
+            ladders,
         },
         written,
     ))
@@ -1144,13 +1177,283 @@ fn cliff(
     Ok(c as u32)
 }
 
+/// `[ladders.NAME]` (model.md section 11): the levels, one entry per level
+/// in every array, each array's entries in their ranges. Every array but
+/// `base` defaults to zeros (no bonus, no refreshers, no promotions, no
+/// promotion grants, eligible at the first anniversary).
+fn ladder(key: &KeyPath, name: &str, l: &RawLadder) -> Check<Ladder> {
+    let lk = key.key("levels");
+    let Some(levels) = &l.levels else {
+        return fail(&lk, Rule::LadderLevelsRequired, &[]);
+    };
+    if levels.is_empty() || levels.len() > MAX_LEVELS {
+        return fail(
+            &lk,
+            Rule::LadderLevelsCount,
+            &[("max", &MAX_LEVELS), ("got", &levels.len())],
+        );
+    }
+    for (i, level) in levels.iter().enumerate() {
+        let k = lk.index(i);
+        if let Some(got) = name_problem(level) {
+            return fail(&k, Rule::LadderLevelName, &[("got", &got)]);
+        }
+        if level == "same" {
+            return fail(&k, Rule::LadderLevelNotSame, &[]);
+        }
+        if let Some(first) = levels[..i].iter().position(|l| l == level) {
+            return fail(
+                &k,
+                Rule::LadderLevelsDistinct,
+                &[("got", level), ("first", &first)],
+            );
+        }
+    }
+    let n = levels.len();
+    // One entry per level, else the default of every level.
+    let per_level = |k: &str, v: Option<&[f64]>| -> Check<Vec<f64>> {
+        match v {
+            Some(v) if v.len() != n => fail(
+                &key.key(k),
+                Rule::LadderEntryPerLevel,
+                &[("got", &v.len()), ("levels", &n)],
+            ),
+            Some(v) => Ok(v.to_vec()),
+            None => Ok(vec![0.0; n]),
+        }
+    };
+    let bk = key.key("base");
+    let Some(base) = &l.base else {
+        return fail(&bk, Rule::LadderBaseRequired, &[]);
+    };
+    let base = per_level("base", Some(base))?;
+    for (i, &b) in base.iter().enumerate() {
+        above_within(&bk.index(i), Rule::LadderBaseInRange, b, 0.0, MAX_MONEY)?;
+    }
+    let entries = |k: &str, v: &Option<Vec<f64>>, rule: Rule, hi: f64| -> Check<Vec<f64>> {
+        let v = per_level(k, v.as_deref())?;
+        for (i, &x) in v.iter().enumerate() {
+            within(&key.key(k).index(i), rule, x, 0.0, hi)?;
+        }
+        Ok(v)
+    };
+    let bonus_target = entries(
+        "bonus_target",
+        &l.bonus_target,
+        Rule::LadderBonusTargetInRange,
+        10.0,
+    )?;
+    let refresh = entries("refresh", &l.refresh, Rule::LadderRefreshInRange, MAX_MONEY)?;
+    let promotion_rate = entries(
+        "promotion_rate",
+        &l.promotion_rate,
+        Rule::LadderPromotionRateInRange,
+        1.0,
+    )?;
+    let mk = key.key("min_years");
+    let min_years = match &l.min_years {
+        Some(v) if v.len() != n => {
+            return fail(
+                &mk,
+                Rule::LadderEntryPerLevel,
+                &[("got", &v.len()), ("levels", &n)],
+            );
+        }
+        Some(v) => v
+            .iter()
+            .enumerate()
+            .map(|(i, &y)| {
+                int_within(&mk.index(i), Rule::LadderMinYearsInRange, y, 0, MAX_YEARS)
+                    .map(|y| y as u32)
+            })
+            .collect::<Check<Vec<_>>>()?,
+        None => vec![0; n],
+    };
+    let promotion_grant = entries(
+        "promotion_grant",
+        &l.promotion_grant,
+        Rule::LadderPromotionGrantInRange,
+        MAX_MONEY,
+    )?;
+    let promotion_raise = within(
+        &key.key("promotion_raise"),
+        Rule::LadderPromotionRaiseInRange,
+        l.promotion_raise.unwrap_or(0.0),
+        0.0,
+        MAX_PROMOTION_RAISE,
+    )?;
+    Ok(Ladder {
+        name: name.to_string(),
+        levels: levels.clone(),
+        base,
+        bonus_target,
+        refresh,
+        promotion_rate,
+        min_years,
+        promotion_grant,
+        promotion_raise,
+    })
+}
+
 /// What a job may refer to: the checked companies, their own `layoffs`
-/// tables, whether the file has a `[market]`, and its `[tax]`.
+/// tables, whether the file has a `[market]`, its `[tax]` and its ladders.
 struct Employers<'a> {
     companies: &'a [Company],
     layoffs: &'a [Option<Layoffs>],
     market: bool,
     tax: Option<&'a TaxSettings>,
+    ladders: &'a [Ladder],
+}
+
+/// A job's `ladder`, `level` and `pay_factor` (model.md sections 11 and
+/// 15); `ladder` is the index `ladder` names, already checked.
+fn on_ladder(
+    key: &KeyPath,
+    j: &RawJob,
+    ladder: Option<usize>,
+    ladders: &[Ladder],
+) -> Check<Option<OnLadder>> {
+    let Some(li) = ladder else {
+        for (k, given) in [
+            ("level", j.level.is_some()),
+            ("pay_factor", j.pay_factor.is_some()),
+        ] {
+            if given {
+                return fail(&key.key(k), Rule::LadderKeyNeedsLadder, &[("key", &k)]);
+            }
+        }
+        return Ok(None);
+    };
+    let l = &ladders[li];
+    let lk = key.key("level");
+    let levels = l.levels.join(", ");
+    let level = match &j.level {
+        None => {
+            return fail(
+                &lk,
+                Rule::JobLevelRequired,
+                &[("ladder", &l.name), ("levels", &levels)],
+            );
+        }
+        Some(RawLevel::Integer(x)) => return fail(&lk, Rule::JobLevelQuoted, &[("got", x)]),
+        Some(RawLevel::Name(n)) => match n.as_str() {
+            "same" => LevelStart::Same,
+            "+1" => LevelStart::Up,
+            n => match l.levels.iter().position(|x| x == n) {
+                Some(i) => LevelStart::At(i),
+                None => {
+                    return fail(
+                        &lk,
+                        Rule::JobLevelKnown,
+                        &[("ladder", &l.name), ("levels", &levels), ("got", &n)],
+                    );
+                }
+            },
+        },
+    };
+    let pay_factor = match j.pay_factor {
+        Some(p) => above_within(
+            &key.key("pay_factor"),
+            Rule::PayFactorInRange,
+            p,
+            0.0,
+            MAX_PAY_FACTOR,
+        )?,
+        None => 1.0,
+    };
+    Ok(Some(OnLadder {
+        ladder: li,
+        level,
+        pay_factor,
+    }))
+}
+
+/// `base = { p10, p50, p90 }`: market pay, each point in
+/// `[MIN_MARKET_BASE, MAX_MONEY]`, in order.
+fn market_base(key: &KeyPath, p: &RawPercentiles) -> Check<Base> {
+    let mut points = [0.0; 3];
+    for (i, (k, v)) in [("p10", p.p10), ("p50", p.p50), ("p90", p.p90)]
+        .into_iter()
+        .enumerate()
+    {
+        let pk = key.key(k);
+        let x = required(&pk, Rule::BaseMarketRequired, v)?;
+        points[i] = within(&pk, Rule::BaseMarketInRange, x, MIN_MARKET_BASE, MAX_MONEY)?;
+    }
+    ordered(key, Rule::BaseMarketOrdered, points)?;
+    let [p10, p50, p90] = points;
+    Ok(Base::Market { p10, p50, p90 })
+}
+
+/// `p10 <= p50 <= p90`, by `rule`, blamed on the higher key.
+fn ordered(key: &KeyPath, rule: Rule, [p10, p50, p90]: [f64; 3]) -> Check<()> {
+    for (k, below, min, got) in [("p50", "p10", p10, p50), ("p90", "p50", p50, p90)] {
+        if got < min {
+            return fail(
+                &key.key(k),
+                rule,
+                &[("below", &below), ("min", &show(min)), ("got", &show(got))],
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `base_raise`: `{ min, max }`, the uniform switch raise, or `{ p10, p50,
+/// p90 }`, the split normal through three points.
+fn base_raise(key: &KeyPath, r: &RawRange) -> Check<Base> {
+    let percentiles = [("p10", r.p10), ("p50", r.p50), ("p90", r.p90)];
+    if let Some((k, _)) = percentiles.iter().find(|(_, v)| v.is_some()) {
+        if let Some(other) = [("min", r.min), ("max", r.max)]
+            .iter()
+            .find(|(_, v)| v.is_some())
+            .map(|(o, _)| *o)
+        {
+            return fail(
+                &key.key(k),
+                Rule::BaseRaiseFormsExclusive,
+                &[("other", &other)],
+            );
+        }
+        let mut points = [0.0; 3];
+        for (i, (k, v)) in percentiles.into_iter().enumerate() {
+            let pk = key.key(k);
+            let x = required(&pk, Rule::BaseRaisePercentileRequired, v)?;
+            points[i] = above_within(
+                &pk,
+                Rule::BaseRaisePercentileInRange,
+                x,
+                -1.0,
+                MAX_SWITCH_RAISE,
+            )?;
+        }
+        ordered(key, Rule::BaseRaisePercentilesOrdered, points)?;
+        let [p10, p50, p90] = points;
+        return Ok(Base::RelativeMarket { p10, p50, p90 });
+    }
+    let (mink, maxk) = (key.key("min"), key.key("max"));
+    let min = within(
+        &mink,
+        Rule::BaseRaiseMinInRange,
+        required(&mink, Rule::BaseRaiseMinRequired, r.min)?,
+        -0.9,
+        10.0,
+    )?;
+    let max = within(
+        &maxk,
+        Rule::BaseRaiseMaxInRange,
+        required(&maxk, Rule::BaseRaiseMaxRequired, r.max)?,
+        -0.9,
+        10.0,
+    )?;
+    if min > max {
+        return fail(
+            &maxk,
+            Rule::BaseRaiseMaxAtLeastMin,
+            &[("min", &show(min)), ("got", &show(max))],
+        );
+    }
+    Ok(Base::Relative { min, max })
 }
 
 fn job(
@@ -1161,9 +1464,26 @@ fn job(
     employers: &Employers<'_>,
     years: u32,
 ) -> Check<Job> {
+    let ladder = match &j.ladder {
+        Some(lname) => match employers.ladders.iter().position(|l| &l.name == lname) {
+            Some(i) => Some(i),
+            None => {
+                return fail(
+                    &key.key("ladder"),
+                    Rule::JobLadderDefined,
+                    &[
+                        ("name", lname),
+                        ("defined", &names(employers.ladders.iter().map(|l| &l.name))),
+                    ],
+                );
+            }
+        },
+        None => None,
+    };
     let ck = key.key("company");
-    // Only a cash-only job (no stock: no grants, no refresh) may have no
-    // company (docs/reference.md, `jobs.*.company`).
+    // Only a cash-only job (no stock: no grants, no refresh, no ladder
+    // refreshers or promotion grants) may have no company
+    // (docs/reference.md, `jobs.*.company`).
     let company = match &j.company {
         Some(cname) => match raw.companies.get_index_of(cname) {
             Some(c) => Some(c),
@@ -1178,46 +1498,32 @@ fn job(
         None if !j.grants.is_empty() || j.refresh.is_some() => {
             return fail(&ck, Rule::JobCompanyRequired, &[]);
         }
-        None => None,
+        None => {
+            if let Some(l) = ladder.map(|i| &employers.ladders[i])
+                && l.refresh.iter().chain(&l.promotion_grant).any(|&x| x > 0.0)
+            {
+                return fail(&ck, Rule::LadderJobCompanyRequired, &[("ladder", &l.name)]);
+            }
+            None
+        }
     };
-    let base = match (j.base, &j.base_raise) {
+    let on_ladder = on_ladder(key, j, ladder, employers.ladders)?;
+    let base = match (&j.base, &j.base_raise) {
         (Some(_), Some(_)) => {
             return fail(&key.key("base_raise"), Rule::BaseRaiseExcludesBase, &[]);
         }
+        // The starting level's band (model.md section 11).
+        (None, None) if on_ladder.is_some() => Base::Level,
         (None, None) => return fail(&key.key("base"), Rule::BaseRequired, &[]),
-        (Some(b), None) => Base::Fixed(within(
+        (Some(RawBase::Amount(b)), None) => Base::Fixed(within(
             &key.key("base"),
             Rule::BaseInRange,
-            b,
+            *b,
             0.0,
             MAX_MONEY,
         )?),
-        (None, Some(r)) => {
-            let rk = key.key("base_raise");
-            let (mink, maxk) = (rk.key("min"), rk.key("max"));
-            let min = within(
-                &mink,
-                Rule::BaseRaiseMinInRange,
-                required(&mink, Rule::BaseRaiseMinRequired, r.min)?,
-                -0.9,
-                10.0,
-            )?;
-            let max = within(
-                &maxk,
-                Rule::BaseRaiseMaxInRange,
-                required(&maxk, Rule::BaseRaiseMaxRequired, r.max)?,
-                -0.9,
-                10.0,
-            )?;
-            if min > max {
-                return fail(
-                    &maxk,
-                    Rule::BaseRaiseMaxAtLeastMin,
-                    &[("min", &show(min)), ("got", &show(max))],
-                );
-            }
-            Base::Relative { min, max }
-        }
+        (Some(RawBase::Market(p)), None) => market_base(&key.key("base"), p)?,
+        (None, Some(r)) => base_raise(&key.key("base_raise"), r)?,
     };
     let raise = match &j.raise {
         Some(r) => {
@@ -1242,6 +1548,10 @@ fn job(
         None => Raise::default(),
     };
     let promotion = match &j.promotion {
+        // The ladder promotes a job on it.
+        Some(_) if on_ladder.is_some() => {
+            return fail(&key.key("promotion"), Rule::PromotionExcludesLadder, &[]);
+        }
         Some(p) => {
             let pk = key.key("promotion");
             Promotion {
@@ -1281,6 +1591,10 @@ fn job(
                 BonusDistribution::Normal => DEFAULT_BONUS_MAX,
                 BonusDistribution::Lognormal => DEFAULT_LOGNORMAL_BONUS_MAX,
             };
+            // On a ladder the level gives the target; the engine reads it.
+            if on_ladder.is_some() && b.target.is_some() {
+                return fail(&bk.key("target"), Rule::LadderJobBonusTarget, &[]);
+            }
             let target = within(
                 &bk.key("target"),
                 Rule::BonusTargetInRange,
@@ -1416,8 +1730,21 @@ fn job(
         .enumerate()
         .map(|(i, g)| grant(&gk.index(i), g, years, public))
         .collect::<Check<Vec<_>>>()?;
-    let refresh = match &j.refresh {
-        Some(r) => Some(refresh(&key.key("refresh"), r, j, years)?),
+    let rk = key.key("refresh");
+    let refresh = match (&j.refresh, on_ladder.is_some()) {
+        (Some(r), ladder) => Some(refresh(&rk, r, j, years, ladder)?),
+        // A job on a ladder always has refreshers, worth the level's.
+        (None, true) => Some(refresh(&rk, &RawRefresh::default(), j, years, true)?),
+        (None, false) => None,
+    };
+    let price_parity = match j.price_parity {
+        Some(p) => Some(within(
+            &key.key("price_parity"),
+            Rule::PriceParityInRange,
+            p,
+            MIN_PRICE_PARITY,
+            MAX_PRICE_PARITY,
+        )?),
         None => None,
     };
     Ok(Job {
@@ -1434,8 +1761,8 @@ fn job(
         layoffs,
         sign_on_clawback_months,
         residence,
-        ladder: None,
-        price_parity: None,
+        ladder: on_ladder,
+        price_parity,
     })
 }
 
@@ -1622,23 +1949,37 @@ fn grant(key: &KeyPath, g: &RawGrant, years: u32, public: Option<&str>) -> Check
     })
 }
 
-fn refresh(key: &KeyPath, r: &RawRefresh, j: &RawJob, years: u32) -> Check<Refresh> {
+/// A refresh table. On a ladder (`ladder`) the level gives the value (0
+/// here, set per world by the engine), `every_years` defaults to 1, and a
+/// job without an RSU grant vests its refreshers 25/25/25/25 quarterly
+/// with no cliff unless the table says otherwise (model.md section 15).
+fn refresh(key: &KeyPath, r: &RawRefresh, j: &RawJob, years: u32, ladder: bool) -> Check<Refresh> {
     let vk = key.key("value");
-    let value = positive(
-        &vk,
-        Rule::RefreshValuePositive,
-        Rule::RefreshValueAtMost,
-        required(&vk, Rule::RefreshValueRequired, r.value)?,
-        MAX_MONEY,
-    )?;
+    let value = if ladder {
+        if r.value.is_some() {
+            return fail(&vk, Rule::LadderJobRefreshValue, &[]);
+        }
+        0.0
+    } else {
+        positive(
+            &vk,
+            Rule::RefreshValuePositive,
+            Rule::RefreshValueAtMost,
+            required(&vk, Rule::RefreshValueRequired, r.value)?,
+            MAX_MONEY,
+        )?
+    };
     let ek = key.key("every_years");
-    let every_years = int_within(
-        &ek,
-        Rule::RefreshEveryYearsInRange,
-        required(&ek, Rule::RefreshEveryYearsRequired, r.every_years)?,
-        1,
-        MAX_YEARS,
-    )? as u32;
+    let every_years = match (r.every_years, ladder) {
+        (None, true) => 1,
+        (e, _) => int_within(
+            &ek,
+            Rule::RefreshEveryYearsInRange,
+            required(&ek, Rule::RefreshEveryYearsRequired, e)?,
+            1,
+            MAX_YEARS,
+        )? as u32,
+    };
     let first_after_years = match r.first_after_years {
         Some(f) => int_within(
             &key.key("first_after_years"),
@@ -1654,6 +1995,7 @@ fn refresh(key: &KeyPath, r: &RawRefresh, j: &RawJob, years: u32) -> Check<Refre
     let vesting = match (&r.vesting, template.and_then(|g| g.vesting.as_ref())) {
         (Some(v), _) => vesting_percent(&key.key("vesting"), &REFRESH_VESTING, v)?,
         (None, Some(v)) => v.clone(),
+        (None, None) if ladder => LADDER_VESTING.to_vec(),
         (None, None) => return fail(&key.key("vesting"), Rule::RefreshVestingRequired, &[]),
     };
     let fk = key.key("frequency");
@@ -1666,7 +2008,11 @@ fn refresh(key: &KeyPath, r: &RawRefresh, j: &RawJob, years: u32) -> Check<Refre
                     .ok()
                     .flatten()
             })
-            .unwrap_or(Frequency::Monthly),
+            .unwrap_or(if ladder && template.is_none() {
+                Frequency::Quarterly
+            } else {
+                Frequency::Monthly
+            }),
     };
     let ck = key.key("cliff_months");
     let cliff_months = match (r.cliff_months, template.and_then(|g| g.cliff_months)) {
@@ -1689,6 +2035,10 @@ fn refresh(key: &KeyPath, r: &RawRefresh, j: &RawJob, years: u32) -> Check<Refre
         schedule: Schedule::new(&vesting, freq, cliff_months),
     })
 }
+
+/// The vesting of a ladder job's refreshers when neither its refresh table
+/// nor an RSU grant gives one (quarterly, no cliff).
+const LADDER_VESTING: [f64; 4] = [25.0, 25.0, 25.0, 25.0];
 
 /// Where a path gets to, as a message says it: `year 3` at a year's end,
 /// else `month 30`.
@@ -1787,8 +2137,39 @@ fn strategy(
             );
         }
         let j = &jobs[job];
-        if i == 0 && matches!(j.base, Base::Relative { .. }) {
+        if i == 0 && matches!(j.base, Base::Relative { .. } | Base::RelativeMarket { .. }) {
             return fail(&jk, Rule::FirstStintHasBase, &[("job", jname)]);
+        }
+        // "same" and "+1" count from the previous stint's last level.
+        if let Some(o) = j.ladder {
+            let level = match o.level {
+                LevelStart::At(_) => None,
+                LevelStart::Same => Some("same"),
+                LevelStart::Up => Some("+1"),
+            };
+            if let Some(level) = level {
+                match stints.last().map(|p: &Stint| &jobs[p.job]) {
+                    None => {
+                        return fail(
+                            &jk,
+                            Rule::RelativeLevelNeedsPreviousStint,
+                            &[("job", jname), ("level", &level)],
+                        );
+                    }
+                    Some(previous) if previous.ladder.is_none() => {
+                        return fail(
+                            &jk,
+                            Rule::RelativeLevelNeedsPreviousLadder,
+                            &[
+                                ("job", jname),
+                                ("level", &level),
+                                ("previous", &previous.name),
+                            ],
+                        );
+                    }
+                    Some(_) => {}
+                }
+            }
         }
         if i > 0 && j.grants.iter().any(|g| g.granted_months_ago > 0) {
             return fail(&jk, Rule::ExistingGrantOnFirstStint, &[("job", jname)]);

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde::de::value::Error;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 
-use super::raw::{EXPECTING_TABLE, RawScenario};
+use super::raw::{EXPECTING_NUMBER_OR_TABLE, EXPECTING_TABLE, RawScenario};
 
 /// A visitor's `expecting`, as text.
 struct Expecting<'a, V>(&'a V);
@@ -77,9 +77,10 @@ impl<'de> de::Deserializer<'de> for Recorder<'_> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         // A struct outside raw.rs's `tables!` would take an array of its
-        // fields in order, silently dropping extra elements.
+        // fields in order, silently dropping extra elements. A key that
+        // holds a number or a table (`base`) refuses arrays as well.
         let expecting = Expecting(&visitor).to_string();
-        if expecting != EXPECTING_TABLE {
+        if expecting != EXPECTING_TABLE && expecting != EXPECTING_NUMBER_OR_TABLE {
             return self.unsupported(&format!(
                 "a struct that accepts an array (it expects {expecting}; list it in raw.rs `tables!`)"
             ));
@@ -268,6 +269,22 @@ mod tests {
             "jobs.*.state",
             "jobs.*.city",
             "jobs.*.grants[].tax_type",
+            "ladders",
+            "ladders.*.levels",
+            "ladders.*.base",
+            "ladders.*.min_years",
+            "ladders.*.promotion_raise",
+            "jobs.*.ladder",
+            "jobs.*.level",
+            "jobs.*.pay_factor",
+            "jobs.*.price_parity",
+            "jobs.*.base",
+            "jobs.*.base.p10",
+            "jobs.*.base.p50",
+            "jobs.*.base.p90",
+            "jobs.*.base_raise.min",
+            "jobs.*.base_raise.p10",
+            "jobs.*.base_raise.p90",
         ] {
             assert!(keys.iter().any(|k| k == want), "{want} missing: {keys:?}");
         }

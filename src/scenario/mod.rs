@@ -337,6 +337,15 @@ company = "c"
 base_raise = { min = 0, max = 0.1 }
 layoffs = { rate = 0.02 }
 
+[ladders.l]
+levels = ["a"]
+base = [1]
+
+[jobs.m]
+ladder = "l"
+level = "a"
+base = { p10 = 1, p50 = 2, p90 = 3 }
+
 [strategies.s]
 path = [{ job = "j", years = 1 }, { job = "k" }]
 "#;
@@ -389,6 +398,7 @@ path = [{ job = "j", years = 1 }, { job = "k" }]
                 "jobs.k.layoffs",
             ),
             ("[strategies.s]\n", "[[strategies.s]]\n", "strategies.s"),
+            ("[ladders.l]\n", "[[ladders.l]]\n", "ladders.l"),
             (
                 "path = [{ job = \"j\", years = 1 }, { job = \"k\" }]",
                 "path = [[\"j\", 1], { job = \"k\" }]",
@@ -404,6 +414,29 @@ path = [{ job = "j", years = 1 }, { job = "k" }]
             assert!(
                 e.message.starts_with("must be a table, got an array"),
                 "{to}: {e}"
+            );
+        }
+    }
+
+    /// `base` takes a number or a table, never an array: its message says
+    /// both.
+    #[test]
+    fn a_base_refuses_an_array_as_a_number_or_a_table() {
+        for (to, got) in [
+            ("base = [1, 2, 3]", "an array"),
+            (
+                "[[jobs.m.base]]\np10 = 1",
+                "an array of tables (`[[jobs.m.base]]`; write `[jobs.m.base]`)",
+            ),
+        ] {
+            let text = VALID.replacen("base = { p10 = 1, p50 = 2, p90 = 3 }", to, 1);
+            let e = parse("t.toml", &text).expect_err(to);
+            assert_eq!(e.rule, Rule::ValueType, "{to}: {e}");
+            assert_eq!(e.key.to_string(), "jobs.m.base", "{to}: {e}");
+            assert_eq!(
+                e.message,
+                format!("must be a number or a table, got {got}"),
+                "{to}"
             );
         }
     }

@@ -158,7 +158,19 @@ pub fn grid(axes: &[Axis]) -> Result<Vec<Vec<usize>>, AppError> {
     Ok(points)
 }
 
+/// Whether `path` is a job's `level`, whose every value is a string: an
+/// unquoted `+1` or a level named `5` is the string, not TOML's integer.
+fn is_level(path: &KeyPath) -> bool {
+    matches!(
+        path.0.as_slice(),
+        [Seg::Key(jobs), Seg::Key(_), Seg::Key(level)] if jobs == "jobs" && level == "level"
+    )
+}
+
 fn toml_value(axis: &Axis, raw: &str) -> Result<toml::Value, AppError> {
+    if is_level(&axis.path) && !raw.starts_with(['"', '\'']) {
+        return Ok(toml::Value::String(raw.to_string()));
+    }
     let parsed: Result<toml::Table, _> = toml::from_str(&format!("v = {raw}"));
     match parsed {
         Ok(mut t) => Ok(t.remove("v").expect("the key just written")),
@@ -382,6 +394,24 @@ mod tests {
         assert_eq!(g[0], vec![0, 0]);
         assert_eq!(g[1], vec![0, 1]);
         assert_eq!(g[3], vec![1, 0]);
+    }
+
+    #[test]
+    fn a_jobs_level_is_a_string_quoted_or_not() {
+        let text = "[jobs.j]\nlevel = \"L4\"\n";
+        let a = parse_axis("jobs.j.level=+1,same,L5,5,\"+1\"").unwrap();
+        let level = |i: usize| {
+            let out = apply(text, std::slice::from_ref(&a), &[i]).unwrap();
+            let doc: toml::Table = toml::from_str(&out).unwrap();
+            doc["jobs"]["j"]["level"].clone()
+        };
+        for (i, want) in ["+1", "same", "L5", "5", "+1"].into_iter().enumerate() {
+            assert_eq!(level(i), toml::Value::String(want.into()));
+        }
+        // Other keys keep TOML's reading.
+        let b = parse_axis("jobs.j.pay_factor=+1").unwrap();
+        let out = apply(text, &[b], &[0]).unwrap();
+        assert!(out.contains("pay_factor = 1"), "{out}");
     }
 
     #[test]

@@ -24,6 +24,10 @@ use serde::{Deserialize, forward_to_deserialize_any};
 /// it to prove that a struct refuses arrays.
 pub const EXPECTING_TABLE: &str = "a table";
 
+/// What the visitor of a key that holds a number or a table (`base`)
+/// expects; `keys.rs` accepts it as refusing arrays too.
+pub const EXPECTING_NUMBER_OR_TABLE: &str = "a number or a table";
+
 /// Implements `Deserialize` for each struct through its derived inherent
 /// `deserialize` (from `#[serde(remote = "Self")]`), wrapped in
 /// [`TableOnly`].
@@ -50,7 +54,9 @@ tables!(
     RawRounds,
     RawStepUp,
     RawAfterIpo,
+    RawLadder,
     RawJob,
+    RawPercentiles,
     RawRange,
     RawRaise,
     RawPromotion,
@@ -175,6 +181,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub companies: IndexMap<String, RawCompany>,
     #[serde(default)]
+    pub ladders: IndexMap<String, RawLadder>,
+    #[serde(default)]
     pub jobs: IndexMap<String, RawJob>,
     #[serde(default)]
     pub strategies: IndexMap<String, RawStrategy>,
@@ -287,12 +295,30 @@ pub struct RawAfterIpo {
     pub lockup_months: Option<i64>,
 }
 
+/// `[ladders.NAME]` (model.md section 11): every array has one entry per
+/// level, checked in `check.rs`.
+#[derive(Debug, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct RawLadder {
+    pub levels: Option<Vec<String>>,
+    pub base: Option<Vec<f64>>,
+    pub bonus_target: Option<Vec<f64>>,
+    pub refresh: Option<Vec<f64>>,
+    pub promotion_rate: Option<Vec<f64>>,
+    pub min_years: Option<Vec<i64>>,
+    pub promotion_grant: Option<Vec<f64>>,
+    pub promotion_raise: Option<f64>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawJob {
     pub company: Option<String>,
-    pub base: Option<f64>,
+    pub base: Option<RawBase>,
     pub base_raise: Option<RawRange>,
+    pub ladder: Option<String>,
+    pub level: Option<RawLevel>,
+    pub pay_factor: Option<f64>,
     pub raise: Option<RawRaise>,
     pub promotion: Option<RawPromotion>,
     pub bonus: Option<RawBonus>,
@@ -304,13 +330,115 @@ pub struct RawJob {
     pub layoffs: Option<RawLayoffs>,
     pub state: Option<String>,
     pub city: Option<String>,
+    pub price_parity: Option<f64>,
 }
 
+/// `base_raise`: `{ min, max }` (uniform) or `{ p10, p50, p90 }` (split
+/// normal); `check.rs` refuses a mix.
 #[derive(Debug, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawRange {
     pub min: Option<f64>,
     pub max: Option<f64>,
+    pub p10: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+}
+
+/// `base = { p10, p50, p90 }`: market pay.
+#[derive(Debug, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct RawPercentiles {
+    pub p10: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+}
+
+/// The keys of [`RawPercentiles`], in its order: what a `base` table is
+/// asked for (tested against the struct by the key walk).
+const PERCENTILE_KEYS: &[&str] = &["p10", "p50", "p90"];
+
+/// A job's `base`: a number of dollars, or market pay as a table.
+#[derive(Debug)]
+pub enum RawBase {
+    Amount(f64),
+    Market(RawPercentiles),
+}
+
+impl<'de> Deserialize<'de> for RawBase {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Asked as a struct, so the key walk sees its table's keys; the
+        // TOML deserializer hands a number to the same visitor.
+        d.deserialize_struct("RawPercentiles", PERCENTILE_KEYS, BaseVisitor)
+    }
+}
+
+struct BaseVisitor;
+
+impl<'de> Visitor<'de> for BaseVisitor {
+    type Value = RawBase;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(EXPECTING_NUMBER_OR_TABLE)
+    }
+
+    fn visit_f64<E>(self, x: f64) -> Result<RawBase, E> {
+        Ok(RawBase::Amount(x))
+    }
+
+    fn visit_i64<E>(self, x: i64) -> Result<RawBase, E> {
+        Ok(RawBase::Amount(x as f64))
+    }
+
+    fn visit_u64<E>(self, x: u64) -> Result<RawBase, E> {
+        Ok(RawBase::Amount(x as f64))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawBase, A::Error> {
+        <RawPercentiles as Deserialize>::deserialize(de::value::MapAccessDeserializer::new(map))
+            .map(RawBase::Market)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawBase, A::Error> {
+        // As a table's visitor says it (`NoSeq`).
+        let got = match seq.next_element_seed(IsTable)? {
+            Some(true) => Unexpected::Other("array of tables"),
+            _ => Unexpected::Seq,
+        };
+        Err(de::Error::invalid_type(got, &self))
+    }
+}
+
+/// A job's `level`: a string, or the integer TOML makes of an unquoted
+/// `+1` (refused by `check.rs` with a hint to quote it).
+#[derive(Debug)]
+pub enum RawLevel {
+    Name(String),
+    Integer(i64),
+}
+
+impl<'de> Deserialize<'de> for RawLevel {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(LevelVisitor)
+    }
+}
+
+struct LevelVisitor;
+
+impl<'de> Visitor<'de> for LevelVisitor {
+    type Value = RawLevel;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<RawLevel, E> {
+        Ok(RawLevel::Name(s.to_string()))
+    }
+
+    fn visit_i64<E>(self, x: i64) -> Result<RawLevel, E> {
+        Ok(RawLevel::Integer(x))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -354,7 +482,8 @@ pub struct RawGrant {
     pub tax_type: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// `Default`: the table a job on a ladder without one takes.
+#[derive(Debug, Default, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct RawRefresh {
     pub value: Option<f64>,

@@ -84,12 +84,12 @@ rules! {
     FiniteNumber = "finite_number", "**", "must be a finite number, got {got}";
 
     // The whole file.
-    /// The name of a company, job or strategy (a table key under
-    /// `[companies]`, `[jobs]` or `[strategies]`) is safe to write anywhere:
+    /// The name of a company, ladder, job or strategy (a table key under
+    /// `[companies]`, `[ladders]`, `[jobs]` or `[strategies]`) is safe to write anywhere:
     /// in a CSV cell a spreadsheet opens (no leading `=`, `+`, `-`, `@`), on
     /// a command line (no leading `-`), in a file name, on a terminal.
     /// `{got}` says what is wrong with it; the key path shows the name.
-    NameAlphabet = "name_alphabet", "{companies,jobs,strategies}.*",
+    NameAlphabet = "name_alphabet", "{companies,ladders,jobs,strategies}.*",
         "must be a name of 1 to 64 ASCII letters, digits, `_`, `-` and `.` that starts with a letter or digit, got {got}";
     SimulationRequired = "simulation_required", "simulation",
         "is required: add a [simulation] table with at least `years`";
@@ -276,17 +276,104 @@ rules! {
     LayoffsRehirePayInRange = "layoffs_rehire_pay_in_range",
         "{companies,jobs}.*.layoffs.rehire_pay", "must be in [{lo}, {hi}], got {got}";
 
+    // [ladders.NAME] (model.md section 11)
+    LadderLevelsRequired = "ladder_levels_required", "ladders.*.levels",
+        "is required: the level names, lowest first, e.g. levels = [\"L3\", \"L4\", \"L5\"]";
+    LadderLevelsCount = "ladder_levels_count", "ladders.*.levels",
+        "must list 1 to {max} levels, got {got}";
+    /// A level name is shown by `tcsim check` and the trace and named by a
+    /// job's `level`: the name alphabet of [`Rule::NameAlphabet`].
+    LadderLevelName = "ladder_level_name", "ladders.*.levels[*]",
+        "must be a level name of 1 to 64 ASCII letters, digits, `_`, `-` and `.` that starts with a letter or digit, got {got}";
+    /// A job's `level = "same"` means the previous stint's level.
+    LadderLevelNotSame = "ladder_level_not_same", "ladders.*.levels[*]",
+        "must not be \"same\", which a job's level = \"same\" means (the previous stint's level): name the level otherwise";
+    LadderLevelsDistinct = "ladder_levels_distinct", "ladders.*.levels[*]",
+        "must name each level once, got \"{got}\" again (first at levels[{first}])";
+    LadderBaseRequired = "ladder_base_required", "ladders.*.base",
+        "is required: the base on entering each level, one entry per level";
+    /// Every array of a ladder has one entry per level; `{levels}` is how
+    /// many `levels` lists.
+    LadderEntryPerLevel = "ladder_entry_per_level",
+        "ladders.*.{base,bonus_target,refresh,promotion_rate,min_years,promotion_grant}",
+        "has {got} entries, levels has {levels}: it must have one entry per level";
+    LadderBaseInRange = "ladder_base_in_range", "ladders.*.base[*]",
+        "must be in (0, {hi}], got {got}";
+    LadderBonusTargetInRange = "ladder_bonus_target_in_range", "ladders.*.bonus_target[*]",
+        "must be in [{lo}, {hi}], got {got}";
+    LadderRefreshInRange = "ladder_refresh_in_range", "ladders.*.refresh[*]",
+        "must be in [{lo}, {hi}], got {got}";
+    LadderPromotionRateInRange = "ladder_promotion_rate_in_range",
+        "ladders.*.promotion_rate[*]", "must be in [{lo}, {hi}], got {got}";
+    LadderMinYearsInRange = "ladder_min_years_in_range", "ladders.*.min_years[*]",
+        "must be an integer in [{lo}, {hi}], got {got}";
+    LadderPromotionGrantInRange = "ladder_promotion_grant_in_range",
+        "ladders.*.promotion_grant[*]", "must be in [{lo}, {hi}], got {got}";
+    LadderPromotionRaiseInRange = "ladder_promotion_raise_in_range",
+        "ladders.*.promotion_raise", "must be in [{lo}, {hi}], got {got}";
+
     // [jobs.NAME]
     /// Only a cash-only job (no grants, no refresh) may leave out its company.
     JobCompanyRequired = "job_company_required", "jobs.*.company",
         "is required for a job with grants or a refresh: the name of a company under [companies] whose shares they are in";
     JobCompanyDefined = "job_company_defined", "jobs.*.company",
         "names company `{name}`, which is not defined under [companies] (defined: {defined})";
+    /// A job on a ladder may leave out its company only if the ladder gives
+    /// no stock (model.md section 15).
+    LadderJobCompanyRequired = "ladder_job_company_required", "jobs.*.company",
+        "is required: the job is on ladder `{ladder}`, whose refreshers or promotion grants are paid in the shares of a company under [companies] (only a job that gets no stock may leave out its company)";
+    JobLadderDefined = "job_ladder_defined", "jobs.*.ladder",
+        "names ladder `{name}`, which is not defined under [ladders] (defined: {defined})";
+    /// `{key}` is `level` or `pay_factor`.
+    LadderKeyNeedsLadder = "ladder_key_needs_ladder", "jobs.*.{level,pay_factor}",
+        "applies only to a job on a ladder: give `ladder` too, or leave {key} out";
+    JobLevelRequired = "job_level_required", "jobs.*.level",
+        "is required with `ladder`: a level of `{ladder}` ({levels}), or \"same\" or \"+1\" (from the previous stint's last level)";
+    JobLevelKnown = "job_level_known", "jobs.*.level",
+        "must be a level of ladder `{ladder}` ({levels}), \"same\" or \"+1\", got \"{got}\"";
+    /// TOML reads an unquoted `+1` as the integer 1.
+    JobLevelQuoted = "job_level_quoted", "jobs.*.level",
+        "must be a string: a level name, \"same\" or \"+1\" in quotes (level = \"+1\"), got the integer {got}";
+    PayFactorInRange = "pay_factor_in_range", "jobs.*.pay_factor",
+        "must be in (0, {hi}], got {got}";
+    /// The ladder promotes a job on it (model.md section 11).
+    PromotionExcludesLadder = "promotion_excludes_ladder", "jobs.*.promotion",
+        "cannot be given together with `ladder`: a job on a ladder is promoted by its level's promotion_rate and min_years and the ladder's promotion_raise";
+    /// The level gives the bonus target (model.md section 15).
+    LadderJobBonusTarget = "ladder_job_bonus_target", "jobs.*.bonus.target",
+        "cannot be given on a job on a ladder: the level's bonus_target applies (the bonus's sd, min, max, company_link and distribution still do)";
+    /// The level gives the refreshers' value (model.md section 15).
+    LadderJobRefreshValue = "ladder_job_refresh_value", "jobs.*.refresh.value",
+        "cannot be given on a job on a ladder: each refresher is the level's refresh times pay_factor (the refresh table's every_years, first_after_years and vesting keys still apply)";
+    /// Below 0.1 a month's cash divided by its parity could overflow.
+    PriceParityInRange = "price_parity_in_range", "jobs.*.price_parity",
+        "must be in [{lo}, {hi}], got {got} (a ratio to the US average of 1.0: BEA's index 117.6 is 1.176)";
     BaseRaiseExcludesBase = "base_raise_excludes_base", "jobs.*.base_raise",
         "cannot be given together with `base`: choose one";
     BaseRequired = "base_required", "jobs.*.base",
         "is required (or give `base_raise = { min, max }` for a later switch)";
     BaseInRange = "base_in_range", "jobs.*.base", "must be in [{lo}, {hi}], got {got}";
+    /// `base = { p10, p50, p90 }`, market pay (model.md section 11).
+    BaseMarketRequired = "base_market_required", "jobs.*.base.{p10,p50,p90}",
+        "is required: market pay gives its 10th, 50th and 90th percentiles, base = { p10, p50, p90 }";
+    /// At least a dollar, so that the split lognormal's upper tail stays
+    /// finite whatever the ratio of the points.
+    BaseMarketInRange = "base_market_in_range", "jobs.*.base.{p10,p50,p90}",
+        "must be in [{lo}, {hi}], got {got}";
+    /// `{below}` is the key below this one (`p10` or `p50`).
+    BaseMarketOrdered = "base_market_ordered", "jobs.*.base.{p50,p90}",
+        "must be at least {below} = {min}, got {got}";
+    /// `{other}` is the key of the other form given (`min` or `max`).
+    BaseRaiseFormsExclusive = "base_raise_forms_exclusive", "jobs.*.base_raise.{p10,p50,p90}",
+        "cannot be given together with `{other}`: base_raise is { min, max } (uniform) or { p10, p50, p90 } (split normal)";
+    BaseRaisePercentileRequired = "base_raise_percentile_required",
+        "jobs.*.base_raise.{p10,p50,p90}",
+        "is required: a switch raise drawn through three points gives p10, p50 and p90";
+    BaseRaisePercentileInRange = "base_raise_percentile_in_range",
+        "jobs.*.base_raise.{p10,p50,p90}", "must be in (-1, {hi}], got {got}";
+    /// `{below}` as for [`Rule::BaseMarketOrdered`].
+    BaseRaisePercentilesOrdered = "base_raise_percentiles_ordered",
+        "jobs.*.base_raise.{p50,p90}", "must be at least {below} = {min}, got {got}";
     BaseRaiseMinRequired = "base_raise_min_required", "jobs.*.base_raise.min",
         "is required but missing";
     BaseRaiseMinInRange = "base_raise_min_in_range", "jobs.*.base_raise.min",
@@ -477,6 +564,16 @@ rules! {
     /// none to raise.
     FirstStintHasBase = "first_stint_has_base", "strategies.*.path[*].job",
         "is `{job}`, which uses base_raise, but a first stint has no previous base to raise: give that job a `base`";
+    /// `"same"` and `"+1"` count from the previous stint's last level, which
+    /// a first stint does not have. `{level}` is what the job says.
+    RelativeLevelNeedsPreviousStint = "relative_level_needs_previous_stint",
+        "strategies.*.path[*].job",
+        "is `{job}`, whose level = \"{level}\" counts from the previous stint's last level, but a first stint has none: give that job a level name";
+    /// As [`Rule::RelativeLevelNeedsPreviousStint`], after a stint on no
+    /// ladder (model.md section 15).
+    RelativeLevelNeedsPreviousLadder = "relative_level_needs_previous_ladder",
+        "strategies.*.path[*].job",
+        "is `{job}`, whose level = \"{level}\" counts from the previous stint's last level, but the previous stint's job `{previous}` is on no ladder: give that job a level name";
     /// An existing grant was granted before the simulation starts, at the
     /// job held then.
     ExistingGrantOnFirstStint = "existing_grant_on_first_stint", "strategies.*.path[*].job",
