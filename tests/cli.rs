@@ -149,6 +149,10 @@ struct Meta {
     /// Whether the file has `[tax]` (the tax measures, and compare.csv's
     /// `measure` column).
     any_tax: bool,
+    /// Whether some job is on a ladder (the `level` measure).
+    any_ladder: bool,
+    /// Whether some job sets `price_parity` (`real`, `real_cumulative`).
+    any_parity: bool,
     /// Some company or job has a `layoffs` table.
     any_layoffs: bool,
 }
@@ -196,8 +200,15 @@ fn meta(text: &str) -> Meta {
     };
     let any_layoffs = has_layoffs("companies") || has_layoffs("jobs");
     let any_tax = t.get("tax").is_some();
+    let jobs_with = |key: &str| {
+        t.get("jobs")
+            .and_then(|c| c.as_table())
+            .is_some_and(|c| c.values().any(|e| e.get(key).is_some()))
+    };
     Meta {
         any_tax,
+        any_ladder: jobs_with("ladder"),
+        any_parity: jobs_with("price_parity"),
         years,
         strategies,
         baseline,
@@ -283,6 +294,12 @@ fn assert_well_formed(dir: &Path, scenario_text: &str, label: &str) {
     }
     if m.any_private {
         measures.push("unrealized");
+    }
+    if m.any_ladder {
+        measures.push("level");
+    }
+    if m.any_parity {
+        measures.extend(["real", "real_cumulative"]);
     }
     if m.any_tax {
         measures.extend([

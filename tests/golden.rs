@@ -79,7 +79,7 @@ fn run(scenario: &str, runs: &str, extra: &[&str]) -> tempfile::TempDir {
     out
 }
 
-const SCENARIOS: [&str; 7] = [
+const SCENARIOS: [&str; 8] = [
     "stay-vs-switch",
     "job-hopper",
     "frontloaded-vesting",
@@ -87,6 +87,7 @@ const SCENARIOS: [&str; 7] = [
     "leave-the-startup",
     "downturn",
     "after-tax",
+    "career-ladder",
 ];
 
 #[test]
@@ -162,7 +163,12 @@ fn tables_beyond_the_pilot_match_their_golden_bytes() {
 #[test]
 fn check_and_trace_print_their_golden_text() {
     let mut failures = Vec::new();
-    for name in ["stay-vs-switch", "leave-the-startup", "after-tax"] {
+    for name in [
+        "stay-vs-switch",
+        "leave-the-startup",
+        "after-tax",
+        "career-ladder",
+    ] {
         let file = root().join("scenarios").join(format!("{name}.toml"));
         let label = format!("scenarios/{name}.toml");
         let mut outputs = Vec::new();

@@ -27,7 +27,10 @@ const Z90: f64 = 1.281_551_565_544_600_4;
 
 /// `got` equals `want` to the cent.
 fn assert_cents(what: &str, got: f64, want: f64) {
-    assert!((got - want).abs() < 0.005, "{what}: got {got:.4}, want {want:.4}");
+    assert!(
+        (got - want).abs() < 0.005,
+        "{what}: got {got:.4}, want {want:.4}"
+    );
 }
 
 /// Every run's row of `s`.
@@ -110,7 +113,12 @@ fn a_certain_promotion_moves_base_bonus_refreshers_and_grants_through_three_leve
     // x 0.9) = 148,500. L3 is the top: no more promotions.
     let base = [90_000.0, 135_000.0, 148_500.0, 148_500.0];
     // The bonus target of the level held during the year.
-    let bonus = [9_000.0, 135_000.0 * 0.15, 148_500.0 * 0.20, 148_500.0 * 0.20];
+    let bonus = [
+        9_000.0,
+        135_000.0 * 0.15,
+        148_500.0 * 0.20,
+        148_500.0 * 0.20,
+    ];
     let level = [1.0, 2.0, 3.0, 3.0];
     // Refreshers at months 12, 24, 36 valued at the level after that
     // anniversary's promotion (L2, L3, L3) x 0.9: 18,000, 36,000, 36,000;
@@ -145,7 +153,10 @@ fn plus_one_after_a_switch_starts_one_level_above_the_last_one_at_the_new_band()
     // the leaving month. `next` starts at "+1" = L3 at its band, 160,000
     // (pay_factor 1), and its L3 bonus target.
     let level = |y| column(&s, &r, "switch", y, Measure::Level)[0];
-    assert_eq!([level(1), level(2), level(3), level(4)], [1.0, 2.0, 3.0, 3.0]);
+    assert_eq!(
+        [level(1), level(2), level(3), level(4)],
+        [1.0, 2.0, 3.0, 3.0]
+    );
     let base = |y| column(&s, &r, "switch", y, Measure::Base)[0];
     assert_cents("year 2 base", base(2), 135_000.0);
     assert_cents("year 3 base", base(3), 160_000.0);
@@ -171,10 +182,8 @@ fn pay_factor_scales_every_ladder_figure_and_not_a_jobs_own_base() {
         }
     }
     // A job's own base is not scaled.
-    let own = common::scenario(&CLIMB.replace(
-        "pay_factor = 0.9",
-        "pay_factor = 0.45\nbase = 100_000",
-    ));
+    let own =
+        common::scenario(&CLIMB.replace("pay_factor = 0.9", "pay_factor = 0.45\nbase = 100_000"));
     let ro = rows(&own);
     assert_cents(
         "own base",
@@ -211,9 +220,21 @@ path = [{ job = "city", months = 7 }, { job = "remote" }]
     let r = rows(&s);
     let y1 = 70_000.0 / 1.2 + 5.0 * 8_000.0 / 0.8;
     let y2 = 96_000.0 / 0.8;
-    assert_cents("year 1 total", column(&s, &r, "move", 1, Measure::Total)[0], 110_000.0);
-    assert_cents("year 1 real", column(&s, &r, "move", 1, Measure::Real)[0], y1);
-    assert_cents("year 2 real", column(&s, &r, "move", 2, Measure::Real)[0], y2);
+    assert_cents(
+        "year 1 total",
+        column(&s, &r, "move", 1, Measure::Total)[0],
+        110_000.0,
+    );
+    assert_cents(
+        "year 1 real",
+        column(&s, &r, "move", 1, Measure::Real)[0],
+        y1,
+    );
+    assert_cents(
+        "year 2 real",
+        column(&s, &r, "move", 2, Measure::Real)[0],
+        y2,
+    );
     assert_cents(
         "real_cumulative",
         column(&s, &r, "move", 2, Measure::RealCumulative)[0],
@@ -248,7 +269,8 @@ fn a_market_base_has_the_given_p10_p50_p90() {
     // of its two sides' densities (the larger SE) is used.
     let (s_lo, s_hi) = ((p50 / p10).ln() / Z90, (p90 / p50).ln() / Z90);
     let n = runs as f64;
-    let se = |p: f64, x: f64, sigma: f64, z: f64| (p * (1.0 - p) / n).sqrt() * x * sigma / norm_pdf(z);
+    let se =
+        |p: f64, x: f64, sigma: f64, z: f64| (p * (1.0 - p) / n).sqrt() * x * sigma / norm_pdf(z);
     let want = [
         (p10, se(0.1, p10, s_lo, Z90)),
         (p50, se(0.5, p50, s_lo.max(s_hi), 0.0)),

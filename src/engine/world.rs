@@ -547,7 +547,11 @@ impl World {
                     // exp(z sigma), sigma = ln(p50/p10)/z_0.9 below the
                     // median and ln(p90/p50)/z_0.9 above (exactly p50 when
                     // the points are equal).
-                    let sigma = if z < 0.0 { (p50 / p10).ln() } else { (p90 / p50).ln() } / Z90;
+                    let sigma = if z < 0.0 {
+                        (p50 / p10).ln()
+                    } else {
+                        (p90 / p50).ln()
+                    } / Z90;
                     self.market_base[j] = p50 * (z * sigma).exp();
                 }
                 crate::model::Base::RelativeMarket { p10, p50, p90 } => {
