@@ -464,3 +464,37 @@ path = [{{ job = "first", months = {months} }}, {{ job = "second" }}]
         }
     }
 }
+
+#[test]
+fn with_tax_real_takes_the_years_tax_at_its_cash_weighted_parity() {
+    // The move above, taxed in Texas: each month's cash less its share of
+    // the year's tax (the year's average rate), over its month's parity.
+    let text = r#"
+[simulation]
+years = 1
+runs = 2
+seed = 3
+
+[tax]
+state = "TX"
+
+[jobs.city]
+base = 120_000
+price_parity = 1.2
+
+[jobs.remote]
+base = 96_000
+price_parity = 0.8
+
+[strategies.move]
+path = [{ job = "city", months = 7 }, { job = "remote" }]
+"#;
+    let s = common::scenario(text);
+    let r = rows(&s);
+    let total = column(&s, &r, "move", 1, Measure::Total)[0];
+    let tax = column(&s, &r, "move", 1, Measure::Tax)[0];
+    assert!(tax > 0.0);
+    let keep = 1.0 - tax / total;
+    let want = keep * (70_000.0 / 1.2 + 40_000.0 / 0.8);
+    assert_cents("real", column(&s, &r, "move", 1, Measure::Real)[0], want);
+}
