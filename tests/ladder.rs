@@ -498,3 +498,47 @@ path = [{ job = "city", months = 7 }, { job = "remote" }]
     let want = keep * (70_000.0 / 1.2 + 40_000.0 / 0.8);
     assert_cents("real", column(&s, &r, "move", 1, Measure::Real)[0], want);
 }
+
+#[test]
+fn with_tax_real_weighs_the_tax_by_the_years_positive_cash_so_a_clawback_cannot_push_it_outside_the_parities()
+ {
+    // Year 2: one month at a 1.25 parity with a sign-on clawback (-45,833)
+    // in it, then eleven at 0.8. The tax's weight is the parity the year's
+    // positive cash was earned at, (10,000 / 1.25 + 88,000 / 0.8) / 98,000,
+    // inside [1 / 1.25, 1 / 0.8]; the whole year's cash over its whole total
+    // would weigh it 1.56, outside.
+    let file = |tax: &str| {
+        format!(
+            r#"
+[simulation]
+years = 2
+runs = 2
+seed = 3
+{tax}
+[jobs.city]
+base = 120_000
+sign_on = [100_000]
+sign_on_clawback_months = 24
+price_parity = 1.25
+
+[jobs.remote]
+base = 96_000
+price_parity = 0.8
+
+[strategies.move]
+path = [{{ job = "city", months = 13 }}, {{ job = "remote" }}]
+"#
+        )
+    };
+    let taxed = common::scenario(&file("[tax]\nstate = \"TX\"\n"));
+    let plain = common::scenario(&file(""));
+    let (rt, rp) = (rows(&taxed), rows(&plain));
+    let before = column(&plain, &rp, "move", 2, Measure::Real)[0];
+    let after = column(&taxed, &rt, "move", 2, Measure::Real)[0];
+    let tax = column(&taxed, &rt, "move", 2, Measure::Tax)[0];
+    assert!(tax > 0.0);
+    let w = (before - after) / tax;
+    let want = (10_000.0 / 1.25 + 88_000.0 / 0.8) / 98_000.0;
+    assert!((w - want).abs() < 1e-9, "weight {w} vs {want}");
+    assert!((1.0 / 1.25..=1.0 / 0.8).contains(&w));
+}

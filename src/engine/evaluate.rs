@@ -84,6 +84,7 @@ impl StrategyPlan {
         let items = &mut scratch.items[..if taxed { layout.years * residences } else { 0 }];
         items.fill(crate::tax::Income::default());
         scratch.iso_used.fill(0.0);
+        scratch.real_pos.fill(0.0);
         let mut book = Book {
             tax: taxed.then_some(TaxBook {
                 items,
@@ -92,6 +93,7 @@ impl StrategyPlan {
                 iso_used: &mut scratch.iso_used,
                 years: layout.years,
                 iso_limit: tax_years.first().map_or(0.0, |t| t.federal.iso_limit),
+                real_pos: &mut scratch.real_pos,
             }),
             slots,
             inv_parity: &self.inv_parity,
@@ -316,6 +318,10 @@ impl StrategyPlan {
                     } else {
                         l.refresh[level]
                     };
+                    // A level that gives nothing makes no grant.
+                    if value == 0.0 {
+                        continue;
+                    }
                     let mut h = planned.clone();
                     h.size = crate::model::GrantSize::Value(value * o.pay_factor);
                     sized = h;
@@ -362,7 +368,8 @@ impl StrategyPlan {
             sum += t;
             year[cumulative] = sum;
         }
-        if let (Some(tb), Some(tax)) = (book.tax, &scenario.tax) {
+        let tax_book = book.tax;
+        if let (Some(tb), Some(tax)) = (&tax_book, &scenario.tax) {
             Self::taxes(
                 tb,
                 tax,
@@ -379,16 +386,22 @@ impl StrategyPlan {
             (slots.get(Measure::Real), slots.get(Measure::RealCumulative));
         if real != Slots::NONE {
             // `real` holds each month's cash over its parity; with `[tax]`
-            // the year's tax comes off at the year's cash-weighted parity
-            // (each month's cash less its share of the tax, over that
-            // month's parity), or at the year-end month's when the year
-            // paid no cash (model.md section 11).
+            // the year's tax comes off at the parity its positive cash was
+            // earned at on average (each month's cash less its share of the
+            // tax, over that month's parity), or at the year-end month's
+            // when the year paid no cash (model.md section 11).
             let tax = slots.get(Measure::Tax);
             let mut sum = 0.0;
             for (y, year) in out.chunks_exact_mut(m).enumerate() {
-                if tax != Slots::NONE && year[tax] != 0.0 {
-                    let w = if year[total] > 0.0 {
-                        year[real] / year[total]
+                if let Some(tb) = &tax_book
+                    && year[tax] != 0.0
+                {
+                    // The weights of the year's positive cash only, so an
+                    // exercise cost or a clawback cannot push the average
+                    // outside the year's parities.
+                    let (cash, over) = (tb.real_pos[2 * y], tb.real_pos[2 * y + 1]);
+                    let w = if cash > 0.0 {
+                        over / cash
                     } else {
                         self.inv_parity[12 * (y + 1)]
                     };
@@ -405,7 +418,7 @@ impl StrategyPlan {
     /// measures, `net` and `net_cumulative` (model.md section 10).
     #[allow(clippy::too_many_arguments)]
     fn taxes<L: Ledger>(
-        tb: TaxBook<'_>,
+        tb: &TaxBook<'_>,
         tax: &crate::model::TaxSettings,
         residences: &[crate::tax::Residence],
         tax_years: &[crate::tax::YearTables],
@@ -725,6 +738,9 @@ pub(super) struct TaxBook<'a> {
     years: usize,
     /// IRC 422(d)'s yearly limit (not indexed).
     iso_limit: f64,
+    /// With `real`: each year's positive cash and that cash over its
+    /// months' parities (`[2 y]`, `[2 y + 1]`).
+    real_pos: &'a mut [f64],
 }
 
 /// Months after leaving within which an exercise keeps ISO treatment (IRC
@@ -837,7 +853,14 @@ impl<L: Ledger> Book<'_, L> {
         }
         let real = self.slots.get(Measure::Real);
         if real != Slots::NONE && measure.is_cash() {
-            self.out[year as usize * self.m + real] += amount * self.inv_parity[month as usize];
+            let over = amount * self.inv_parity[month as usize];
+            self.out[year as usize * self.m + real] += over;
+            if let Some(t) = &mut self.tax
+                && amount > 0.0
+            {
+                t.real_pos[2 * year as usize] += amount;
+                t.real_pos[2 * year as usize + 1] += over;
+            }
         }
         // Pay and RSUs sold at vest are wages (model.md section 10); equity
         // that is not says so where it is paid.

@@ -217,6 +217,8 @@ pub(super) struct TaxScratch {
     /// (`company * (years + PAST_YEARS) + PAST_YEARS + year`; the slots
     /// below `PAST_YEARS` for the years before the simulation).
     pub(super) iso_used: Vec<f64>,
+    /// See `TaxBook::real_pos`: `2 * years` numbers.
+    pub(super) real_pos: Vec<f64>,
 }
 
 /// What the sampler needs to know besides the scenario: which months'
@@ -317,6 +319,7 @@ impl World {
                             scenario.companies.len()
                                 * (years + crate::engine::compile::PAST_YEARS)
                         ],
+                        real_pos: vec![0.0; 2 * years],
                     }
                 }
                 None => TaxScratch::default(),
