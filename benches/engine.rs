@@ -16,6 +16,8 @@
 //!   of stay-vs-switch and bigtech-vs-startup without and with a `[tax]`
 //!   (California, single): the cost of model.md section 10 (each pair's
 //!   ratio).
+//! - `ladder/*`: one world of career-ladder.toml with and without its
+//!   ladders, market raises and parities: the cost of model.md section 11.
 //! - `percentiles`: exact quantile extraction by selection vs a full sort.
 
 use std::hint::black_box;
@@ -354,6 +356,42 @@ fn tax(c: &mut Criterion) {
     g.finish();
 }
 
+fn ladder(c: &mut Criterion) {
+    // career-ladder.toml as written, and with its ladders, market raises
+    // and parities taken away (each job at its starting band, no
+    // promotions): the cost of model.md section 11.
+    let bundled = load("career-ladder.toml");
+    let mut flat = bundled.clone();
+    for j in &mut flat.jobs {
+        if let Some(o) = j.ladder.take() {
+            let l = &flat.ladders[o.ladder];
+            let start = match o.level {
+                tcsim::model::LevelStart::At(i) => i,
+                _ => 0,
+            };
+            j.base = tcsim::model::Base::Fixed(l.base[start] * o.pay_factor);
+            j.refresh = None;
+        }
+        j.price_parity = None;
+    }
+    let mut g = c.benchmark_group("ladder");
+    g.throughput(Throughput::Elements(1000));
+    for (name, s) in [("without", &flat), ("with", &bundled)] {
+        let engine = Engine::new(s);
+        let mut world = World::new(s);
+        let mut row = vec![0.0; engine.width()];
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                for run in 0..1000 {
+                    engine.run_into(run, &mut world, &mut row);
+                }
+                black_box(&row);
+            })
+        });
+    }
+    g.finish();
+}
+
 fn percentiles(c: &mut Criterion) {
     let n = 1_000_000usize;
     let values: Vec<f64> = (0..n)
@@ -389,6 +427,7 @@ criterion_group!(
     economy,
     startup,
     tax,
+    ladder,
     percentiles,
     end_to_end
 );

@@ -853,14 +853,7 @@ impl<L: Ledger> Book<'_, L> {
         }
         let real = self.slots.get(Measure::Real);
         if real != Slots::NONE && measure.is_cash() {
-            let over = amount * self.inv_parity[month as usize];
-            self.out[year as usize * self.m + real] += over;
-            if let Some(t) = &mut self.tax
-                && amount > 0.0
-            {
-                t.real_pos[2 * year as usize] += amount;
-                t.real_pos[2 * year as usize + 1] += over;
-            }
+            self.add_real(year, month, amount, real);
         }
         // Pay and RSUs sold at vest are wages (model.md section 10); equity
         // that is not says so where it is paid.
@@ -885,6 +878,22 @@ impl<L: Ledger> Book<'_, L> {
             amount,
             flow,
         });
+    }
+
+    /// Cash `amount` paid in `month` over that month's parity into `real`
+    /// (and, with `[tax]`, the year's positive cash and its weights). Out
+    /// of line: files without `price_parity` never come here, and the
+    /// engine's per-flow path stays small.
+    #[inline(never)]
+    fn add_real(&mut self, year: u32, month: u32, amount: f64, real: usize) {
+        let over = amount * self.inv_parity[month as usize];
+        self.out[year as usize * self.m + real] += over;
+        if let Some(t) = &mut self.tax
+            && amount > 0.0
+        {
+            t.real_pos[2 * year as usize] += amount;
+            t.real_pos[2 * year as usize + 1] += over;
+        }
     }
 
     /// Writes the 1-based `level` into `measure`'s slot of every year whose
