@@ -163,6 +163,14 @@ fn promotion_schedule(job: &crate::model::Job) -> Schedule {
     )
 }
 
+/// The months a stint holds for its residence and parity: `start + 1 ..=
+/// end` (a flow in month `end` is the stint's own, like its last base), and
+/// month 0 with the first stint.
+fn stint_months(st: &Stint) -> std::ops::RangeInclusive<usize> {
+    let from = if st.start == 0 { 0 } else { st.start + 1 };
+    from as usize..=st.end as usize
+}
+
 /// 0-based year of a 1-based month.
 pub(super) fn year_of(month: u32) -> u32 {
     (month - 1) / 12
@@ -261,12 +269,8 @@ impl StrategyPlan {
                         plan.residences.len() - 1
                     }
                 };
-                // A stint covers months `start + 1 ..= end` (a flow in
-                // month `end` is the stint's own, like its last base); month
-                // 0 goes with the first stint.
-                let from = if st.start == 0 { 0 } else { st.start + 1 };
-                for m in from..=st.end {
-                    plan.month_residence[m as usize] = i as u8;
+                for m in stint_months(st) {
+                    plan.month_residence[m] = i as u8;
                 }
             }
         }
@@ -274,9 +278,8 @@ impl StrategyPlan {
             plan.inv_parity = vec![1.0; horizon as usize + 1];
             for st in stints {
                 let p = scenario.jobs[st.job].price_parity.unwrap_or(1.0);
-                let from = if st.start == 0 { 0 } else { st.start + 1 };
-                for m in from..=st.end {
-                    plan.inv_parity[m as usize] = 1.0 / p;
+                for m in stint_months(st) {
+                    plan.inv_parity[m] = 1.0 / p;
                 }
             }
         }

@@ -242,13 +242,13 @@ fn safe_names<'a>(key: &KeyPath, names: impl Iterator<Item = &'a String>) -> Che
 #[derive(Debug, Clone, Default)]
 pub struct AsWritten {
     /// Each company's own `layoffs` table, in file order.
-    pub company_layoffs: Vec<Option<Layoffs>>,
+    pub(crate) company_layoffs: Vec<Option<Layoffs>>,
     /// Whether each company writes an `after_ipo` table, in file order
     /// (else a private company's is [`AfterIpo::DEFAULT`]).
-    pub company_after_ipo: Vec<bool>,
+    pub(crate) company_after_ipo: Vec<bool>,
     /// Whether each job gives a `layoffs` table of its own, in file order
     /// (else its effective table, if any, is its company's).
-    pub job_own_layoffs: Vec<bool>,
+    pub(crate) job_own_layoffs: Vec<bool>,
 }
 
 /// Checks the whole file.
