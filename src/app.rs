@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::cli::{Cli, Command, OutputArgs, SimArgs, SweepArgs, TableFormat, TraceArgs};
+use crate::cli::{
+    Cli, Command, OutputArgs, SimArgs, SummaryYears, SweepArgs, TableFormat, TraceArgs,
+};
 use crate::config::{Overrides, RunConfig, SweepConfig, TraceConfig, default_out_dir};
 use crate::engine::{Engine, Results};
 use crate::error::AppError;
@@ -21,7 +23,14 @@ use crate::terminal::{interrupt_flag, print_stdout, progress_bar};
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
-        Command::Run(args) => run_command(&run_config(&args.file, &args.sim, &args.outputs)),
+        Command::Run(args) => {
+            let mut cfg = run_config(&args.file, &args.sim, &args.outputs);
+            cfg.summary_years = args.years.map(|y| match y {
+                SummaryYears::All => Vec::new(),
+                SummaryYears::List(list) => list,
+            });
+            run_command(&cfg)
+        }
         Command::Check { file } => {
             let (scenario, written) = scenario::load_as_written(&file)?;
             print_stdout(&report::describe::describe(&file, &scenario, &written))
@@ -62,6 +71,7 @@ fn run_config(file: &Path, sim: &SimArgs, outputs: &OutputArgs) -> RunConfig {
         format: format(outputs.format),
         samples: outputs.samples,
         plot: outputs.plot,
+        summary_years: None,
     }
 }
 
@@ -108,6 +118,7 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     let interrupted = interrupt_flag();
     let (text, mut scenario) = scenario::load_with_text(&cfg.file)?;
     cfg.overrides.apply(&mut scenario);
+    let summary_years = cfg.summary_years(scenario.sim.years)?;
     let provenance = Provenance::new(&cfg.file, text.as_bytes(), &[&scenario]);
     let pool = cfg.pool()?;
     let engine = Engine::new(&scenario);
@@ -138,6 +149,7 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     // A failed write stops the pass too: report it rather than a stop.
     let samples = samples.map(SamplesTap::finish).transpose()?;
     let results = results?;
+    report::check_decision(&scenario, &results)?;
     for (name, bytes) in report::tables(cfg.format, &scenario, &results)? {
         staging.add(name, &bytes)?;
     }
@@ -153,7 +165,7 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     stopped(interrupted)?;
     let written = staging.commit()?;
     if !cfg.quiet {
-        let mut text = report::summary::render(&scenario, &results);
+        let mut text = report::summary::render_years(&scenario, &results, &summary_years);
         let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
         let _ = writeln!(text, "wrote {}", names.join(", "));
         print_stdout(&text)?;
@@ -233,6 +245,7 @@ fn sweep_command(cfg: &SweepConfig) -> Result<(), AppError> {
     for point in points {
         let engine = Engine::new(&point.scenario);
         let results = simulate(&engine, &pool, run.quiet, &mut (), interrupted)?;
+        report::check_decision(&point.scenario, &results)?;
         done.push(report::sweep::Point {
             values: point.values,
             scenario: point.scenario,
