@@ -2,8 +2,7 @@
 //! configuration and runs the stages in order (scenario -> engine ->
 //! statistics -> reports). No clap type travels past this file.
 
-use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::cli::{
@@ -18,13 +17,15 @@ use crate::report::samples::{Samples, SamplesTap};
 use crate::report::{self, Format, Staging};
 use crate::scenario::{self, patch};
 use crate::stats::Tap;
-use crate::terminal::{interrupt_flag, print_stdout, progress_bar};
+use crate::terminal::{
+    interrupt_flag, print_status, print_stdout, print_stdout_bytes, progress_bar,
+};
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
         Command::Run(args) => {
-            let mut cfg = run_config(&args.file, &args.sim, &args.outputs);
+            let mut cfg = run_config(&args.file, &args.sim, &args.outputs)?;
             cfg.summary_years = args.years.map(|y| match y {
                 SummaryYears::All => Vec::new(),
                 SummaryYears::List(list) => list,
@@ -37,15 +38,25 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
         }
         Command::Init(args) => {
             scenario::starter::write(&args.path)?;
-            print_stdout(&format!(
+            // A status, not a result: stderr (stdout stays empty).
+            print_status(&format!(
                 "wrote {p}: your current job and one offer, at two public companies.\n\
                  Replace the numbers marked EDIT with your own, check it with `tcsim check {p}`,\n\
-                 then run `tcsim run {p}`.\n",
+                 then run `tcsim run {p}`.",
                 p = args.path.display()
-            ))
+            ));
+            Ok(())
         }
         Command::Trace(args) => trace_command(&trace_config(&args)),
         Command::Sweep(args) => sweep_command(&sweep_config(&args)?),
+        // Both from the clap definition, so they never disagree with --help;
+        // written as generated (a script's tabs stay tabs).
+        Command::Completions { shell } => print_stdout_bytes(&crate::cli::completions(shell)),
+        Command::Man => {
+            let page = crate::cli::man_page()
+                .map_err(|e| AppError::Internal(format!("cannot render the man page: {e}")))?;
+            print_stdout_bytes(&page)
+        }
     }
 }
 
@@ -58,20 +69,44 @@ fn format(f: TableFormat) -> Format {
     }
 }
 
-fn run_config(file: &Path, sim: &SimArgs, outputs: &OutputArgs) -> RunConfig {
-    RunConfig {
+fn run_config(file: &Path, sim: &SimArgs, outputs: &OutputArgs) -> Result<RunConfig, AppError> {
+    Ok(RunConfig {
         file: file.to_path_buf(),
         overrides: Overrides {
             runs: sim.runs,
             seed: sim.seed,
         },
         threads: sim.threads.map(usize::from),
-        out_dir: sim.out.clone().unwrap_or_else(|| default_out_dir(file)),
+        out_dir: out_dir(file, sim.out.as_deref())?,
         quiet: sim.quiet,
         format: format(outputs.format),
         samples: outputs.samples,
         plot: outputs.plot,
         summary_years: None,
+    })
+}
+
+/// The output directory: `--out DIR`, or `out/<file stem>/`. A `--out`
+/// that is a file, or inside one, is refused before the scenario is read
+/// (exit 2, nothing written): the directory could never be created there.
+/// The nearest part of the path that exists must be a directory; below it
+/// the directories are created when the files are staged.
+fn out_dir(file: &Path, out: Option<&Path>) -> Result<PathBuf, AppError> {
+    let Some(out) = out else {
+        return Ok(default_out_dir(file));
+    };
+    // `metadata` follows symbolic links: a link to a directory is one.
+    let existing = out
+        .ancestors()
+        .filter(|a| !a.as_os_str().is_empty())
+        .find_map(|a| a.metadata().ok().map(|m| (a, m.is_dir())));
+    match existing {
+        Some((blocker, false)) => Err(AppError::Usage(format!(
+            "--out {}: {} is a file, not a directory; give a directory (created if missing)",
+            out.display(),
+            blocker.display()
+        ))),
+        _ => Ok(out.to_path_buf()),
     }
 }
 
@@ -97,7 +132,7 @@ fn sweep_config(args: &SweepArgs) -> Result<SweepConfig, AppError> {
             samples: false,
             plot: false,
         },
-    );
+    )?;
     run.format = format(args.format);
     let axes = args
         .set
@@ -165,12 +200,21 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     stopped(interrupted)?;
     let written = staging.commit()?;
     if !cfg.quiet {
-        let mut text = report::summary::render_years(&scenario, &results, &summary_years);
-        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        let _ = writeln!(text, "wrote {}", names.join(", "));
-        print_stdout(&text)?;
+        print_stdout(&report::summary::render_years(
+            &scenario,
+            &results,
+            &summary_years,
+        ))?;
+        print_status(&wrote(&written));
     }
     Ok(())
+}
+
+/// The status line after a commit: `wrote out/x/percentiles.csv, ...`
+/// (stderr: stdout holds only the summary, for a pipe or a file).
+fn wrote(written: &[PathBuf]) -> String {
+    let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+    format!("wrote {}", names.join(", "))
 }
 
 /// Simulates with a progress bar; Ctrl-C stops it.
@@ -261,7 +305,8 @@ fn sweep_command(cfg: &SweepConfig) -> Result<(), AppError> {
     stopped(interrupted)?;
     let written = staging.commit()?;
     if !run.quiet {
-        print_stdout(&report::sweep::summary(&done, &written))?;
+        print_stdout(&report::sweep::summary(&done))?;
+        print_status(&wrote(&written));
     }
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! Command-line interface (clap derive). Parsed arguments are turned into a
 //! checked run configuration in `app.rs` before any work starts.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Monte Carlo simulator of a software engineer's total compensation.
 ///
@@ -49,6 +50,19 @@ pub enum Command {
     /// same seed (unless simulation.seed is swept), so differences come from
     /// the parameter.
     Sweep(SweepArgs),
+    /// Print a shell completion script for tcsim on stdout.
+    ///
+    /// For bash: `tcsim completions bash > ~/.local/share/bash-completion/completions/tcsim`;
+    /// for zsh, a file `_tcsim` in a directory of your $fpath; for fish,
+    /// `~/.config/fish/completions/tcsim.fish`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print tcsim's manual page (roff) on stdout: `tcsim man | man -l -`,
+    /// or save it as tcsim.1 in a man directory.
+    Man,
 }
 
 /// Arguments of `tcsim run`.
@@ -97,14 +111,14 @@ fn summary_years(s: &str) -> Result<SummaryYears, String> {
 #[derive(Debug, Args)]
 pub struct SimArgs {
     /// Number of simulated worlds (overrides simulation.runs).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    #[arg(long, value_name = "N", value_parser = integer::<u64>(1, 1_000_000_000))]
     pub runs: Option<u64>,
     /// Random seed, 0 to 9223372036854775807 as in the file; the same seed
     /// and file give the same output bytes (overrides simulation.seed).
     #[arg(long, value_name = "S", value_parser = seed_range())]
     pub seed: Option<u64>,
     /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_name = "T", value_parser = integer::<u16>(1, 1024))]
     pub threads: Option<u16>,
     /// Output directory [default: out/<file stem>/].
     #[arg(long, value_name = "DIR")]
@@ -116,8 +130,40 @@ pub struct SimArgs {
 
 /// The values `--seed` takes: those `simulation.seed` takes, 0 to
 /// `i64::MAX`, the largest integer TOML can write.
-fn seed_range() -> clap::builder::RangedU64ValueParser<u64> {
-    clap::value_parser!(u64).range(0..=i64::MAX as u64)
+fn seed_range() -> impl Fn(&str) -> Result<u64, String> + Clone + Send + Sync + 'static {
+    integer::<u64>(0, i64::MAX as u64)
+}
+
+/// The parser of an integer flag: a whole number in `[lo, hi]`, written as
+/// the scenario file writes integers, so `--runs 100_000` means what
+/// `runs = 100_000` means. TOML's rule (toml.io, v1.0.0, "Integer"): an
+/// underscore stands between two digits, none leading, trailing or doubled.
+/// The errors read as clap's own range parser words them (`0 is not in
+/// 1..=1000000000`); clap adds the flag and the value.
+pub fn integer<T>(
+    lo: u64,
+    hi: u64,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
+where
+    T: TryFrom<u64>,
+{
+    move |s: &str| {
+        let b = s.as_bytes();
+        let digit = |i: Option<usize>| i.and_then(|i| b.get(i)).is_some_and(u8::is_ascii_digit);
+        let misplaced =
+            (0..b.len()).any(|i| b[i] == b'_' && !(digit(i.checked_sub(1)) && digit(Some(i + 1))));
+        if misplaced {
+            return Err("an underscore must stand between two digits, as in 100_000".into());
+        }
+        let n: u64 = s
+            .replace('_', "")
+            .parse()
+            .map_err(|e: std::num::ParseIntError| e.to_string())?;
+        if !(lo..=hi).contains(&n) {
+            return Err(format!("{n} is not in {lo}..={hi}"));
+        }
+        T::try_from(n).map_err(|_| format!("{n} is not in {lo}..={hi}"))
+    }
 }
 
 /// Arguments of `tcsim trace`.
@@ -127,7 +173,7 @@ pub struct TraceArgs {
     pub file: PathBuf,
     /// Which world to replay: run I of the seed, 0-based, the same world as
     /// run I inside `tcsim run`.
-    #[arg(long, value_name = "I")]
+    #[arg(long, value_name = "I", value_parser = integer::<u64>(0, u64::MAX))]
     pub run: u64,
     /// Only this strategy [default: every strategy].
     #[arg(long, value_name = "NAME")]
@@ -196,6 +242,52 @@ pub struct InitArgs {
     /// Where to write the scenario.
     #[arg(default_value = "scenario.toml")]
     pub path: PathBuf,
+}
+
+/// `tcsim completions SHELL`: the completion script clap_complete makes of
+/// this definition.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "tcsim", &mut script);
+    script
+}
+
+/// `tcsim man`: one roff page, tcsim(1), made by clap_mangen of this
+/// definition: the program's name, synopsis and description, then a
+/// section per command with its synopsis, description and every flag
+/// (clap_mangen's own page would point to a tcsim-run(1) page per command,
+/// which nothing installs).
+pub fn man_page() -> std::io::Result<Vec<u8>> {
+    let mut cli = Cli::command();
+    cli.build();
+    let top = clap_mangen::Man::new(cli.clone());
+    let mut page = Vec::new();
+    top.render_title(&mut page)?;
+    top.render_name_section(&mut page)?;
+    top.render_synopsis_section(&mut page)?;
+    top.render_description_section(&mut page)?;
+    top.render_options_section(&mut page)?;
+    for sub in cli.get_subcommands().filter(|s| s.get_name() != "help") {
+        writeln!(page, ".SH \"TCSIM {}\"", sub.get_name().to_uppercase())?;
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut part = Vec::new();
+        man.render_synopsis_section(&mut part)?;
+        man.render_description_section(&mut part)?;
+        man.render_options_section(&mut part)?;
+        // The command's sections become subsections of its own; the
+        // apostrophe preamble roff repeats before each part is said once.
+        for line in String::from_utf8_lossy(&part).lines() {
+            if line.starts_with(".ie \\n(.g .ds Aq") || line.starts_with(".el .ds Aq") {
+                continue;
+            }
+            match line.strip_prefix(".SH ") {
+                Some(heading) => writeln!(page, ".SS {heading}")?,
+                None => writeln!(page, "{line}")?,
+            }
+        }
+    }
+    top.render_version_section(&mut page)?;
+    Ok(page)
 }
 
 #[cfg(test)]

@@ -134,8 +134,9 @@ impl TraceConfig {
                     .map(|s| s.name.as_str())
                     .collect();
                 Err(AppError::Usage(format!(
-                    "--strategy {name}: no such strategy (strategies: {})",
-                    names.join(", ")
+                    "--strategy {name}: no such strategy (strategies: {}){}",
+                    names.join(", "),
+                    crate::error::did_you_mean(name, names.iter().copied())
                 )))
             }
         }

@@ -119,6 +119,42 @@ fn escape_char(c: char) -> Option<std::char::EscapeDebug> {
     }
 }
 
+/// How alike two names must be for one to be offered as a typo of the
+/// other: a Jaro-Winkler similarity (Winkler 1990: the Jaro score raised
+/// for a common prefix of up to 4 characters, as strsim computes it) of at
+/// least 0.8. The prefix weight suits keys, whose typos are mostly in the
+/// middle or the end (`volatilty`, `cliff` for `cliff_months`, `vol`);
+/// clap's own suggestions take Jaro above 0.7, a looser bar than this one.
+/// `salary` (for any job key) and `yrs` (for `years`) stay below it.
+pub const SIMILAR_AT_LEAST: f64 = 0.8;
+
+/// The name in `known` closest to `got` (case aside), if it is close
+/// enough to be what was meant ([`SIMILAR_AT_LEAST`]); the first such in
+/// `known`'s order on a tie, so the answer never depends on a hash.
+pub fn closest<'a>(got: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = got.to_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for name in known {
+        if name == got {
+            continue;
+        }
+        let score = strsim::jaro_winkler(&lower, &name.to_lowercase());
+        if score >= SIMILAR_AT_LEAST && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, name));
+        }
+    }
+    best.map(|(_, name)| name)
+}
+
+/// `; did you mean `NAME`?` for the [`closest`] known name, or nothing: the
+/// `{suggestion}` of a rule's message and of the command line's errors.
+pub fn did_you_mean<'a>(got: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    match closest(got, known) {
+        Some(name) => format!("; did you mean `{name}`?"),
+        None => String::new(),
+    }
+}
+
 /// An invalid scenario: where, which key, and what rule it breaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioError {
@@ -242,6 +278,30 @@ mod tests {
         let q = KeyPath::root().key("simulation").key("\u{1b}[31m\"q\"\\");
         assert_eq!(q.to_string(), "simulation.\"\\u{1b}[31m\\\"q\\\"\\\\\"");
         assert_eq!(KeyPath::root().key("").to_string(), "\"\"");
+    }
+
+    #[test]
+    fn a_near_miss_is_offered_and_a_far_one_is_not() {
+        let company = ["type", "share_price", "drift", "volatility", "layoffs"];
+        for typo in ["volatilty", "volatiliy", "Volatility", "vol", "volatility_"] {
+            assert_eq!(closest(typo, company), Some("volatility"), "{typo}");
+        }
+        assert_eq!(closest("drfit", company), Some("drift"));
+        assert_eq!(closest("beta", company), None);
+        assert_eq!(closest("yrs", ["job", "years", "months"]), None);
+        assert_eq!(
+            closest("cliff", ["vesting", "cliff_months", "frequency"]),
+            Some("cliff_months")
+        );
+        // The closest of several close names, and the first on a tie.
+        assert_eq!(
+            closest("promotion_raises", ["promotion_rate", "promotion_raise"]),
+            Some("promotion_raise")
+        );
+        assert_eq!(closest("ab", ["abc", "abd"]), Some("abc"));
+        assert_eq!(closest("x", std::iter::empty()), None);
+        assert_eq!(did_you_mean("stya", ["stay"]), "; did you mean `stay`?");
+        assert_eq!(did_you_mean("othertech", ["bigco"]), "");
     }
 
     #[test]

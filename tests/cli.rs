@@ -621,29 +621,36 @@ fn check_prints_the_strategies_exits_0_and_writes_nothing() {
 // ------------------------------------------------------- failures and files
 
 #[test]
-fn unwritable_output_fails_with_status_1_and_leaves_no_temporary_files() {
+fn out_that_is_a_file_is_refused_with_status_2_and_writes_nothing() {
     let file = bundled_named("job-hopper.toml");
     let dir = tempdir();
     let blocker = dir.path().join("not-a-dir");
     fs::write(&blocker, "a regular file").unwrap();
+    // The file itself, and a directory inside it, for both commands that
+    // take --out: refused before the scenario is read, saying why.
     for out in [blocker.clone(), blocker.join("sub")] {
-        tcsim()
-            .arg("run")
-            .arg(&file)
-            .args(["--runs", "3000", "--quiet", "--out"])
-            .arg(&out)
-            .assert()
-            .code(1)
-            .stdout(predicate::str::is_empty())
-            .stderr(
-                predicate::str::starts_with("error: ").and(predicate::str::contains("not-a-dir")),
+        for command in [vec!["run"], vec!["sweep", "--set", "simulation.years=2,3"]] {
+            tcsim()
+                .arg(command[0])
+                .arg(&file)
+                .args(&command[1..])
+                .args(["--runs", "3000", "--quiet", "--out"])
+                .arg(&out)
+                .assert()
+                .code(2)
+                .stdout(predicate::str::is_empty())
+                .stderr(predicate::str::diff(format!(
+                    "error: --out {}: {} is a file, not a directory; give a directory (created if missing)\n",
+                    out.display(),
+                    blocker.display()
+                )));
+            assert_eq!(
+                listing(dir.path()),
+                ["not-a-dir"],
+                "temporary files left behind"
             );
-        assert_eq!(
-            listing(dir.path()),
-            ["not-a-dir"],
-            "temporary files left behind"
-        );
-        assert_eq!(fs::read_to_string(&blocker).unwrap(), "a regular file");
+            assert_eq!(fs::read_to_string(&blocker).unwrap(), "a regular file");
+        }
     }
 }
 
@@ -758,7 +765,7 @@ fn default_output_dir_is_out_slash_file_stem_relative_to_the_working_directory()
         .args(["run", "mine/my-offer.toml", "--runs", "3000"])
         .assert()
         .success()
-        .stdout(predicate::str::contains(
+        .stderr(predicate::str::contains(
             expected.join("percentiles.csv").display().to_string(),
         ));
     assert_eq!(
@@ -827,6 +834,293 @@ fn zero_threads_is_rejected_with_status_2() {
         .code(2)
         .stderr(predicate::str::contains("--threads"));
     assert!(listing(dir.path()).is_empty());
+}
+
+#[test]
+fn integer_flags_take_underscores_between_digits_as_toml_does() {
+    let file = bundled_named("job-hopper.toml");
+    let dir = tempdir();
+    // The same numbers as `runs = 3_000` and `seed = 1_7` in the file.
+    tcsim()
+        .arg("run")
+        .arg(&file)
+        .args([
+            "--runs",
+            "3_000",
+            "--seed",
+            "1_7",
+            "--threads",
+            "0_2",
+            "--out",
+        ])
+        .arg(dir.path().join("underscores"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3,000 runs (seed 17)"));
+    run_ok(
+        &file,
+        &dir.path().join("plain"),
+        &["--runs", "3000", "--seed", "17"],
+    );
+    assert!(
+        outputs(&dir.path().join("underscores")) == outputs(&dir.path().join("plain")),
+        "--runs 3_000 and --runs 3000 differ"
+    );
+    tcsim()
+        .arg("sweep")
+        .arg(bundled_named("stay-vs-switch.toml"))
+        .args([
+            "--set",
+            "companies.bigco.drift=0.05",
+            "--runs",
+            "1_000",
+            "--out",
+        ])
+        .arg(dir.path().join("sweep"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1,000 runs"));
+    tcsim()
+        .arg("trace")
+        .arg(&file)
+        .args(["--run", "1_0", "--seed", "4_2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("run 10 of seed 42"));
+
+    // TOML's rule: an underscore stands between two digits.
+    for bad in ["1__000", "_1000", "1000_", "1_000_", "_", "1,000"] {
+        let why = match bad {
+            "1,000" => "invalid digit found in string",
+            _ => "an underscore must stand between two digits, as in 100_000",
+        };
+        tcsim()
+            .arg("run")
+            .arg(&file)
+            .args(["--runs", bad, "--quiet", "--out"])
+            .arg(dir.path().join("bad"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::starts_with(format!(
+                "error: invalid value '{bad}' for '--runs <N>': {why}\n"
+            )));
+    }
+    // The ranges hold as before, underscores or not.
+    tcsim()
+        .arg("run")
+        .arg(&file)
+        .args(["--runs", "1_000_000_001", "--quiet"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "1000000001 is not in 1..=1000000000",
+        ));
+    assert!(!dir.path().join("bad").exists());
+}
+
+#[test]
+fn status_lines_go_to_stderr_and_stdout_holds_only_the_summary() {
+    let file = bundled_named("job-hopper.toml");
+    let dir = tempdir();
+    let out = dir.path().join("run");
+    let run = tcsim()
+        .arg("run")
+        .arg(&file)
+        .args(["--runs", "3000", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    assert!(stdout.starts_with("Cumulative TC over "), "{stdout}");
+    assert!(!stdout.contains("wrote"), "{stdout}");
+    let csv = |name: &str| out.join(name).display().to_string();
+    assert_eq!(
+        String::from_utf8(run.stderr).unwrap(),
+        format!("wrote {}, {}\n", csv("percentiles.csv"), csv("compare.csv"))
+    );
+
+    let out = dir.path().join("sweep");
+    let sweep = tcsim()
+        .arg("sweep")
+        .arg(bundled_named("stay-vs-switch.toml"))
+        .args([
+            "--set",
+            "companies.bigco.drift=0.05,0.1",
+            "--runs",
+            "1000",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(sweep.status.success());
+    assert_eq!(
+        String::from_utf8(sweep.stdout).unwrap(),
+        "2 points, 1,000 runs each (seed 42)\n"
+    );
+    assert_eq!(
+        String::from_utf8(sweep.stderr).unwrap(),
+        format!("wrote {}\n", out.join("sweep.csv").display())
+    );
+
+    // --quiet: neither.
+    tcsim()
+        .arg("run")
+        .arg(&file)
+        .args(["--runs", "3000", "--quiet", "--out"])
+        .arg(dir.path().join("quiet"))
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::is_empty());
+}
+
+#[test]
+fn a_misspelt_strategy_name_is_answered_with_the_closest_one() {
+    let file = bundled_named("stay-vs-switch.toml");
+    tcsim()
+        .arg("trace")
+        .arg(&file)
+        .args(["--run", "0", "--strategy", "swtich"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::diff(
+            "error: --strategy swtich: no such strategy (strategies: stay, switch); did you mean `switch`?\n",
+        ));
+    tcsim()
+        .arg("trace")
+        .arg(&file)
+        .args(["--run", "0", "--strategy", "quit"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::diff(
+            "error: --strategy quit: no such strategy (strategies: stay, switch)\n",
+        ));
+}
+
+#[test]
+fn a_misspelt_set_key_is_answered_with_the_closest_known_key() {
+    let file = bundled_named("stay-vs-switch.toml");
+    let dir = tempdir();
+    // A key the table cannot hold: the checker's known_key error, with
+    // the closest key of that table.
+    tcsim()
+        .arg("sweep")
+        .arg(&file)
+        .args([
+            "--set",
+            "companies.bigco.volatilty=0.1,0.2",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("companies.bigco.volatilty is not a known key")
+                .and(predicate::str::ends_with("did you mean `volatility`?\n")),
+        );
+    // A table the file does not have: the closest one it has.
+    tcsim()
+        .arg("sweep")
+        .arg(&file)
+        .args(["--set", "companies.bigcoo.drift=0.1", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::diff(
+            "error: --set companies.bigcoo.drift: the scenario has no table `companies.bigcoo`; \
+             did you mean `companies.bigco.drift`?\n",
+        ));
+    assert!(listing(dir.path()).is_empty());
+}
+
+// --------------------------------------------------- completions and man
+
+/// Every subcommand clap knows, `help` aside.
+fn subcommands() -> Vec<String> {
+    tcsim::cli::Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .filter(|n| n != "help")
+        .collect()
+}
+
+#[test]
+fn completions_are_printed_for_every_shell_and_name_every_subcommand() {
+    let names = subcommands();
+    assert!(names.len() >= 7, "{names:?}");
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = tcsim()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stderr(predicate::str::is_empty())
+            .get_output()
+            .stdout
+            .clone();
+        let script = String::from_utf8(out).unwrap();
+        for name in &names {
+            assert!(
+                script.contains(name.as_str()),
+                "{shell}: no `{name}` in\n{script}"
+            );
+        }
+        if shell == "bash" {
+            // The function bash's `complete` registers, and the flags of run.
+            assert!(script.contains("complete -F _tcsim"), "{script}");
+            assert!(
+                script.contains("--runs") && script.contains("--out"),
+                "{script}"
+            );
+        }
+    }
+    tcsim()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "possible values: bash, elvish, fish, powershell, zsh",
+        ));
+}
+
+#[test]
+fn the_man_page_is_roff_and_documents_every_subcommand_and_flag() {
+    let out = tcsim()
+        .arg("man")
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty())
+        .get_output()
+        .stdout
+        .clone();
+    let page = String::from_utf8(out).unwrap();
+    // A roff page: requests only, the title first among them.
+    assert!(page.starts_with(".ie \\n(.g .ds Aq \\(aq\n"), "{page}");
+    let th = page
+        .lines()
+        .find(|l| l.starts_with(".TH "))
+        .unwrap_or_default();
+    assert!(th.starts_with(".TH tcsim 1 "), "{th}");
+    for section in [".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION"] {
+        assert!(page.contains(section), "no {section}");
+    }
+    for name in subcommands() {
+        let heading = format!(".SH \"TCSIM {}\"", name.to_uppercase());
+        assert!(page.contains(&heading), "no {heading}");
+    }
+    // Every flag of every subcommand, as roff escapes its dashes.
+    for cmd in tcsim::cli::Cli::command().get_subcommands() {
+        for long in cmd.get_arguments().filter_map(|a| a.get_long()) {
+            let roff = format!("\\fB\\-\\-{}\\fR", long.replace('-', "\\-"));
+            assert!(
+                page.contains(&roff),
+                "`tcsim {}`: no {roff}",
+                cmd.get_name()
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------- help

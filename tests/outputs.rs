@@ -69,7 +69,8 @@ fn init_writes_the_starter_scenario_which_runs_as_it_is() {
         .arg("init")
         .assert()
         .success()
-        .stdout(
+        .stdout(predicate::str::is_empty())
+        .stderr(
             predicate::str::contains("wrote scenario.toml")
                 .and(predicate::str::contains("EDIT"))
                 .and(predicate::str::contains("tcsim run scenario.toml")),
@@ -102,7 +103,8 @@ fn init_writes_to_the_path_given() {
         .args(["init", "my-offer.toml"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("wrote my-offer.toml"));
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("wrote my-offer.toml"));
     assert_eq!(listing(dir.path()), ["my-offer.toml"]);
 }
 
@@ -139,16 +141,30 @@ fn init_into_a_directory_is_refused_with_status_2() {
 }
 
 #[test]
-fn init_into_a_missing_directory_fails_with_status_1() {
+fn init_into_a_missing_directory_says_it_does_not_exist_with_status_2() {
     let dir = tempdir();
-    let path = dir.path().join("missing").join("offer.toml");
     tcsim()
-        .arg("init")
-        .arg(&path)
+        .current_dir(dir.path())
+        .args(["init", "sub/dir/offer.toml"])
         .assert()
-        .code(1)
-        .stderr(predicate::str::starts_with("error: ").and(predicate::str::contains("offer.toml")));
-    assert!(listing(dir.path()).is_empty());
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::diff(
+            "error: sub/dir/offer.toml: the directory sub/dir does not exist; \
+             create it first (mkdir -p sub/dir) or give a path in an existing directory\n",
+        ));
+    assert!(listing(dir.path()).is_empty(), "init created a directory");
+    // A file where the directory should be: said as such.
+    fs::write(dir.path().join("sub"), "a file").unwrap();
+    tcsim()
+        .current_dir(dir.path())
+        .args(["init", "sub/offer.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::diff(
+            "error: sub/offer.toml: sub is a file, not a directory; give a path in a directory\n",
+        ));
+    assert_eq!(listing(dir.path()), ["sub"]);
 }
 
 // ------------------------------------------------------------------ samples

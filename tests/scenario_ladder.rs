@@ -614,7 +614,7 @@ fn job_ladder_defined() {
     let e = refused(&text, Rule::JobLadderDefined, "jobs.j.ladder");
     assert_eq!(
         e.message,
-        "names ladder `bigtek`, which is not defined under [ladders] (defined: bigtech)"
+        "names ladder `bigtek`, which is not defined under [ladders] (defined: bigtech); did you mean `bigtech`?"
     );
 }
 

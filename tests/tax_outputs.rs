@@ -406,8 +406,8 @@ fn summary_verdict_uses_net_cumulative_with_tax() {
     assert_eq!(
         verdict(&text),
         format!(
-            "switch ahead of stay after tax in 100% of worlds by year {YEARS}; median gain {net} after tax \
-             (before tax: ahead in 100%, median gain {before})"
+            "switch ahead of stay after tax in 100.0% of worlds by year {YEARS}; median gain {net} after tax \
+             (before tax: ahead in 100.0%, median gain {before})"
         )
     );
     // The after-tax table: the net cumulative medians at the horizon.
@@ -427,7 +427,7 @@ fn summary_verdict_uses_net_cumulative_with_tax() {
 }
 
 #[test]
-fn summary_without_tax_keeps_v1s_text() {
+fn summary_without_tax_is_the_cash_table_and_its_verdict() {
     let s = plain(TEXT);
     let text = report::summary::render(&s, &simulate(&s));
     assert_eq!(
@@ -436,7 +436,7 @@ fn summary_without_tax_keeps_v1s_text() {
          strategy      p10   median      p90  ahead of stay\n\
          stay      300,000  300,000  300,000       baseline\n\
          switch    480,000  480,000  480,000         100.0%\n\
-         switch ahead of stay in 100% of worlds by year 3; median gain $180k\n"
+         switch ahead of stay in 100.0% of worlds by year 3; median gain $180k\n"
     );
 }
 
@@ -466,12 +466,14 @@ path = [{ job = "startup" }]
     let s = taxed(&text);
     let summary = report::summary::render(&s, &simulate(&s));
     assert!(
-        summary.contains("unrealized equity is reported before tax"),
+        summary.contains("Unrealized equity by year 3 (vested private equity still held, at the last round's price, before tax;"),
         "{summary}"
     );
     let mut p = plain(&text);
     p.tax = None;
-    assert!(!report::summary::render(&p, &simulate(&p)).contains("unrealized"));
+    let plain = report::summary::render(&p, &simulate(&p));
+    assert!(plain.contains("Unrealized equity by year 3"), "{plain}");
+    assert!(!plain.contains("before tax"), "{plain}");
 }
 
 #[test]

@@ -173,18 +173,16 @@ pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
     Ok(Table { columns, rows })
 }
 
-/// What `tcsim sweep` prints when done: the points, their runs and seeds,
-/// and the file written.
-pub fn summary(points: &[Point], written: &[std::path::PathBuf]) -> String {
-    let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+/// What `tcsim sweep` prints on stdout when done: the points, their runs
+/// and seeds (the file written is a status line on stderr).
+pub fn summary(points: &[Point]) -> String {
     let runs: Vec<u64> = points.iter().map(|p| p.scenario.sim.runs).collect();
     let seeds: Vec<u64> = points.iter().map(|p| p.scenario.sim.seed).collect();
     format!(
-        "{}, {} each ({})\nwrote {}\n",
+        "{}, {} each ({})\n",
         summary::count(points.len() as u64, "point", "points"),
         runs_phrase(&runs),
         seed_phrase(&seeds),
-        names.join(", ")
     )
 }
 

@@ -183,6 +183,12 @@ fn required<T: Copy>(key: &KeyPath, rule: Rule, v: Option<T>) -> Check<T> {
     }
 }
 
+/// The `{suggestion}` of a reference to an undefined name: the defined
+/// name closest to it, if one is close (`crate::error::did_you_mean`).
+fn suggest<'a>(got: &str, defined: impl Iterator<Item = &'a String>) -> String {
+    crate::error::did_you_mean(got, defined.map(String::as_str))
+}
+
 fn names<'a>(it: impl Iterator<Item = &'a String>) -> String {
     let v: Vec<&str> = it.map(|s| s.as_str()).collect();
     if v.is_empty() {
@@ -700,7 +706,11 @@ fn simulation(
                 return fail(
                     &key.key("baseline"),
                     Rule::BaselineDefined,
-                    &[("name", b), ("defined", &names(raw.strategies.keys()))],
+                    &[
+                        ("name", b),
+                        ("defined", &names(raw.strategies.keys())),
+                        ("suggestion", &suggest(b, raw.strategies.keys())),
+                    ],
                 );
             }
         },
@@ -1567,6 +1577,10 @@ fn job(
                     &[
                         ("name", lname),
                         ("defined", &names(employers.ladders.iter().map(|l| &l.name))),
+                        (
+                            "suggestion",
+                            &suggest(lname, employers.ladders.iter().map(|l| &l.name)),
+                        ),
                     ],
                 );
             }
@@ -1584,7 +1598,11 @@ fn job(
                 return fail(
                     &ck,
                     Rule::JobCompanyDefined,
-                    &[("name", cname), ("defined", &names(raw.companies.keys()))],
+                    &[
+                        ("name", cname),
+                        ("defined", &names(raw.companies.keys())),
+                        ("suggestion", &suggest(cname, raw.companies.keys())),
+                    ],
                 );
             }
         },
@@ -2180,7 +2198,11 @@ fn strategy(
             return fail(
                 &jk,
                 Rule::StintJobDefined,
-                &[("name", jname), ("defined", &names(raw.jobs.keys()))],
+                &[
+                    ("name", jname),
+                    ("defined", &names(raw.jobs.keys())),
+                    ("suggestion", &suggest(jname, raw.jobs.keys())),
+                ],
             );
         };
         // The stint's length in months and the key that gave it.

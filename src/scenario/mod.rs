@@ -206,12 +206,23 @@ fn serde_message(message: &str, written: &str, key: &mut KeyPath) -> (Rule, Stri
         if key.0.last() != Some(&Seg::Key(name.to_string())) {
             key.0.push(Seg::Key(name.to_string()));
         }
-        let expected = match tail.split_once("expected") {
-            Some((_, expected)) => format!(" (expected{expected})"),
-            None => String::new(),
+        let (expected, suggestion) = match tail.split_once("expected") {
+            // serde lists the table's keys in backticks: `expected one of
+            // `a`, `b``, `expected `a` or `b``, `expected `a``.
+            Some((_, expected)) => {
+                let known = expected.split('`').skip(1).step_by(2);
+                (
+                    format!(" (expected{expected})"),
+                    crate::error::did_you_mean(name, known),
+                )
+            }
+            None => (String::new(), String::new()),
         };
         let rule = Rule::KnownKey;
-        return (rule, rule.message_with(&[("expected", &expected)]));
+        return (
+            rule,
+            rule.message_with(&[("expected", &expected), ("suggestion", &suggestion)]),
+        );
     }
     let integer_fits = |got: &str| {
         let digits = got.split('`').nth(1).unwrap_or(got);

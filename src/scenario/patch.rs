@@ -3,7 +3,7 @@
 //! to its value at a point, checked like any file.
 
 use crate::config::Overrides;
-use crate::error::{AppError, KeyPath, Seg};
+use crate::error::{AppError, KeyPath, Seg, closest};
 use crate::model::Scenario;
 
 /// One `--set KEY=V1,V2,...`: a key path and its values as TOML.
@@ -207,15 +207,26 @@ pub fn apply(text: &str, axes: &[Axis], point: &[usize]) -> Result<String, AppEr
 /// Sets `axis`'s key in `doc` to `value`.
 fn set(doc: &mut toml::Table, axis: &Axis, value: toml::Value) -> Result<(), AppError> {
     let segs = &axis.path.0;
-    let missing = |depth: usize| {
+    // `known`: the keys of the table that lacks segs[depth], to offer the
+    // whole key path with the closest of them in its place.
+    let missing = |depth: usize, known: Option<&toml::Table>| {
         let what = match segs[depth] {
             Seg::Key(_) => "table",
             Seg::Index(_) => "array element",
         };
+        let suggestion = match (&segs[depth], known) {
+            (Seg::Key(k), Some(t)) => closest(k, t.keys().map(String::as_str)).map(|near| {
+                let mut path = segs.clone();
+                path[depth] = Seg::Key(near.to_string());
+                format!("; did you mean `{}`?", KeyPath(path))
+            }),
+            _ => None,
+        };
         AppError::Usage(format!(
-            "--set {}: the scenario has no {what} `{}`",
+            "--set {}: the scenario has no {what} `{}`{}",
             axis.key,
-            KeyPath(segs[..=depth].to_vec())
+            KeyPath(segs[..=depth].to_vec()),
+            suggestion.unwrap_or_default()
         ))
     };
     let (last, parents) = segs.split_last().expect("a parsed path is never empty");
@@ -224,11 +235,14 @@ fn set(doc: &mut toml::Table, axis: &Axis, value: toml::Value) -> Result<(), App
         let mut node = &mut root;
         for (depth, seg) in parents.iter().enumerate() {
             node = match (seg, node) {
-                (Seg::Key(k), toml::Value::Table(t)) => t.get_mut(k),
+                (Seg::Key(k), toml::Value::Table(t)) => match t.contains_key(k) {
+                    true => t.get_mut(k),
+                    false => return Err(missing(depth, Some(t))),
+                },
                 (Seg::Index(i), toml::Value::Array(a)) => a.get_mut(*i),
                 _ => None,
             }
-            .ok_or_else(|| missing(depth))?;
+            .ok_or_else(|| missing(depth, None))?;
         }
         match (last, node) {
             (Seg::Key(k), toml::Value::Table(t)) => {
@@ -239,7 +253,7 @@ fn set(doc: &mut toml::Table, axis: &Axis, value: toml::Value) -> Result<(), App
                 a[*i] = value;
                 Ok(())
             }
-            _ => Err(missing(segs.len() - 1)),
+            _ => Err(missing(segs.len() - 1, None)),
         }
     })();
     if let toml::Value::Table(t) = root {
@@ -423,5 +437,29 @@ mod tests {
         let bad = parse_axis("companies.rockett.exit_rate=0.25").unwrap();
         let err = apply(text, &[bad], &[0]).unwrap_err().to_string();
         assert!(err.contains("no table `companies.rockett`"), "{err}");
+    }
+
+    #[test]
+    fn a_misspelt_table_in_a_set_path_offers_the_closest_existing_one() {
+        let text = "[companies.rocket]\nexit_rate = 0.1\n[jobs.offer]\nbase = 1\n";
+        let err = |arg: &str| {
+            let axis = parse_axis(arg).unwrap();
+            apply(text, &[axis], &[0]).unwrap_err().to_string()
+        };
+        assert_eq!(
+            err("companies.rockett.exit_rate=0.25"),
+            "--set companies.rockett.exit_rate: the scenario has no table `companies.rockett`; \
+             did you mean `companies.rocket.exit_rate`?"
+        );
+        assert_eq!(
+            err("compnies.rocket.exit_rate=0.25"),
+            "--set compnies.rocket.exit_rate: the scenario has no table `compnies`; \
+             did you mean `companies.rocket.exit_rate`?"
+        );
+        // Nothing close: no guess.
+        assert_eq!(
+            err("companies.zephyr.exit_rate=0.25"),
+            "--set companies.zephyr.exit_rate: the scenario has no table `companies.zephyr`"
+        );
     }
 }

@@ -73,8 +73,10 @@ rules! {
     /// The file parses as TOML; `{detail}` is the parser's own account.
     ValidToml = "valid_toml", "", "invalid TOML: {detail}";
     /// Every key is one the table can hold (a typo is an error, not a silent
-    /// default); `{expected}` is ` (expected ...)` or empty.
-    KnownKey = "known_key", "**", "is not a known key{expected}";
+    /// default); `{expected}` is ` (expected ...)` or empty, `{suggestion}`
+    /// is `; did you mean `KEY`?` for the known key of that table closest
+    /// to the one written (`crate::error::did_you_mean`) or empty.
+    KnownKey = "known_key", "**", "is not a known key{expected}{suggestion}";
     /// Every value has the type its key holds.
     ValueType = "value_type", "**", "must be {expected}, got {got}";
     /// Every integer fits in 64 bits.
@@ -117,7 +119,7 @@ rules! {
     PercentilesIncreasing = "percentiles_increasing", "simulation.percentiles[*]",
         "must be strictly increasing, got {got} after {previous}";
     BaselineDefined = "baseline_defined", "simulation.baseline",
-        "names strategy `{name}`, which is not defined (strategies: {defined})";
+        "names strategy `{name}`, which is not defined (strategies: {defined}){suggestion}";
     ComparePair = "compare_pair", "simulation.compare[*]",
         "must name two strategies, [\"strategy\", \"against\"]; the entry has {got}";
     CompareDefined = "compare_defined", "simulation.compare[*][*]",
@@ -335,13 +337,13 @@ rules! {
     JobCompanyRequired = "job_company_required", "jobs.*.company",
         "is required for a job with grants or a refresh: the name of a company under [companies] whose shares they are in";
     JobCompanyDefined = "job_company_defined", "jobs.*.company",
-        "names company `{name}`, which is not defined under [companies] (defined: {defined})";
+        "names company `{name}`, which is not defined under [companies] (defined: {defined}){suggestion}";
     /// A job on a ladder may leave out its company only if the ladder gives
     /// no stock (model.md section 15).
     LadderJobCompanyRequired = "ladder_job_company_required", "jobs.*.company",
         "is required: the job is on ladder `{ladder}`, whose refreshers or promotion grants are paid in the shares of a company under [companies] (only a job that gets no stock may leave out its company)";
     JobLadderDefined = "job_ladder_defined", "jobs.*.ladder",
-        "names ladder `{name}`, which is not defined under [ladders] (defined: {defined})";
+        "names ladder `{name}`, which is not defined under [ladders] (defined: {defined}){suggestion}";
     /// `{key}` is `level` or `pay_factor`.
     LadderKeyNeedsLadder = "ladder_key_needs_ladder", "jobs.*.{level,pay_factor}",
         "applies only to a job on a ladder: give `ladder` too, or leave {key} out";
@@ -559,7 +561,7 @@ rules! {
     StintJobRequired = "stint_job_required", "strategies.*.path[*].job",
         "is required: the name of a job under [jobs]";
     StintJobDefined = "stint_job_defined", "strategies.*.path[*].job",
-        "names job `{name}`, which is not defined under [jobs] (defined: {defined})";
+        "names job `{name}`, which is not defined under [jobs] (defined: {defined}){suggestion}";
     /// A stint's length is given once, in years or in months.
     StintMonthsExcludeYears = "stint_months_exclude_years", "strategies.*.path[*].months",
         "cannot be given together with `years`: choose one";

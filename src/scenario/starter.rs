@@ -10,7 +10,7 @@ use crate::error::AppError;
 pub const STARTER: &str = include_str!("../starter.toml");
 
 /// Writes [`STARTER`] to `path` (`tcsim init`), never over an existing
-/// file, whole or not at all.
+/// file, whole or not at all, and only into a directory that exists.
 pub fn write(path: &Path) -> Result<(), AppError> {
     let refuse = || {
         AppError::Usage(format!(
@@ -36,14 +36,17 @@ pub fn write(path: &Path) -> Result<(), AppError> {
         let p = p.to_path_buf();
         move |source| AppError::Io { path: p, source }
     };
+    // A missing directory is not created: a typo in the path would
+    // otherwise leave a tree of directories behind (bad input, exit 2).
     if !dir.is_dir() {
-        return Err(AppError::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("cannot create it: {} is not a directory", dir.display()),
+        let exists = dir.exists();
+        let (path, dir) = (path.display(), dir.display());
+        return Err(AppError::Usage(match exists {
+            true => format!("{path}: {dir} is a file, not a directory; give a path in a directory"),
+            false => format!(
+                "{path}: the directory {dir} does not exist; create it first (mkdir -p {dir}) or give a path in an existing directory"
             ),
-        });
+        }));
     }
     let mut builder = tempfile::Builder::new();
     builder.prefix(".tcsim-init.").suffix(".tmp");
