@@ -102,7 +102,9 @@ pub fn check_decision(scenario: &Scenario, r: &Results) -> Result<(), AppError> 
         false => "cumulative cash",
     };
     Err(AppError::Usage(format!(
-        "simulation.risk_aversion: strategy `{}`, year {}: wealth {} plus the {cash} is at most 0          in some worlds (lowest {}, in run {}; `tcsim trace --run {}` shows it), and u(W + X) needs          W + X > 0; raise simulation.wealth above {}",
+        "simulation.risk_aversion: strategy `{}`, year {}: wealth {} plus the {cash} is at most 0 \
+         in some worlds (lowest {}, in run {}; `tcsim trace --run {}` shows it), and u(W + X) needs \
+         W + X > 0; raise simulation.wealth above {}",
         scenario.strategies[ruin.strategy].name,
         ruin.year + 1,
         summary::dollars(risk.wealth),
