@@ -661,7 +661,7 @@ fn the_risk_keys_take_their_values_from_sweep_set_and_the_engine_reads_them() {
         })
     );
     // The layout reports present_value only with a discount rate.
-    let with = common::scenario(&FIXED.to_string());
+    let with = common::scenario(FIXED);
     let engine = Engine::new(&with);
     assert!(
         engine
