@@ -33,9 +33,14 @@ pub struct VestEvent {
 }
 
 /// A grant's vesting events in increasing month order; fractions sum to 1.
+/// It keeps the terms it was built from, so `tcsim check` can say them back
+/// (two schedules with the same events may be written differently).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
     events: Vec<VestEvent>,
+    percent_per_year: Vec<f64>,
+    frequency: Frequency,
+    cliff_months: u32,
 }
 
 impl Schedule {
@@ -94,7 +99,27 @@ impl Schedule {
             }
             t += step;
         }
-        Schedule { events }
+        Schedule {
+            events,
+            percent_per_year: percent_per_year.to_vec(),
+            frequency,
+            cliff_months,
+        }
+    }
+
+    /// The percent of the grant vesting in each year, as written.
+    pub fn percent_per_year(&self) -> &[f64] {
+        &self.percent_per_year
+    }
+
+    /// How often vesting events come after the cliff.
+    pub fn frequency(&self) -> Frequency {
+        self.frequency
+    }
+
+    /// Months before anything vests (0: no cliff).
+    pub fn cliff_months(&self) -> u32 {
+        self.cliff_months
     }
 
     /// The events in increasing month order.

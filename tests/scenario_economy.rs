@@ -460,7 +460,9 @@ fn check_output(name: &str, text: &str) -> String {
 
 /// A file that uses none of the new keys prints what it did before them,
 /// but for the two lines of startup life below a private company (what an
-/// IPO and an acquisition do, which apply to every private company).
+/// IPO and an acquisition do, which apply to every private company), the
+/// line of its exits, and the terms of each job below its own line (pay
+/// growth, bonus multiplier, sign-on, vesting), which every file has.
 #[test]
 fn check_prints_a_file_without_the_new_keys_as_before() {
     let text = r#"[simulation]
@@ -517,12 +519,19 @@ horizon 4 years, 2000 runs, seed 7, 12 price steps a year, percentiles 5, 10, 25
 companies:
   bigco: public, share price 180, drift 8.0%, volatility 30.0%
   rocket: private, valuation 300,000,000, 30,000,000 shares (10.0000/share), preference 65,000,000, exit 10.0%/yr, failure 5.0%/yr
+    exits: every exit an acquisition; multiple of the latest valuation median 1.5 (sigma 0.9); preferred 0% of the shares, yearly dilution 0.0%
     after an IPO: drift 8.0%, volatility 50.0%, lockup 6 months (defaults)
     on an acquisition: unvested units keep vesting, each paying the acquisition price (assume)
 
 jobs:
   current at bigco: base 210,000, bonus target 15%, grants: RSU $400,000 (granted 12 months ago), refreshers
+    pay: no merit raise, no promotion (base flat within a stint)
+    bonus multiplier: sd 0.2, within [0, 2]
+    grant 1: vesting 25/25/25/25% over 4 years, monthly, no cliff
+    refreshers: $50,000 every year, the first after stint year 1; vesting 25/25/25/25% over 4 years, monthly, no cliff
   startup at rocket: base = last base +0% to +10%, bonus target 0%, grants: options @ 3 40,000 units
+    pay: no merit raise, no promotion (base flat within a stint)
+    grant 1: vesting 25/25/25/25% over 4 years, monthly, no cliff; on leaving, vested options lapse (on_leave \"forfeit\")
 
 strategies:
   stay [baseline]: current (years 1-4)
@@ -583,10 +592,10 @@ path = [{ job = "big", months = 18 }, { job = "trading", years = 1 }, { job = "b
     for want in [
         "\nmarket: drift 7.0%, volatility 16.0%\n\ncompanies:\n",
         "  bigco: public, share price 100, drift 8.0%, volatility 30.0%, market correlation 0.65\n    layoffs: 4.0%/yr, market sensitivity 2, severance 16 weeks + 2 per year served, rehired after 4 months at 90% of base\n",
-        "failure 0.0%/yr, market correlation 0.5\n    after an IPO: drift 8.0%, volatility 50.0%, lockup 6 months (defaults)\n    on an acquisition: unvested units keep vesting, each paying the acquisition price (assume)\n\njobs:\n",
-        "  big at bigco: base 200,000, bonus target 15% (company_link 1), grants: none\n    layoffs (bigco's): 4.0%/yr,",
-        "  big-own at bigco: base 200,000, bonus target 0%, grants: none\n    layoffs (its own): 10.0%/yr, severance 1 weeks per year served (none on a failure), rehired after 3 months at 100% of base\n",
-        "  trading (cash only): base 250,000, bonus target 100% (lognormal, company_link 1.5), grants: none, sign-on clawback over 12 months\n    layoffs (its own): 8.0%/yr, no severance, vesting goes on 2 months, rehired after 3 months at 100% of base\n",
+        "failure 0.0%/yr, market correlation 0.5\n    exits: every exit an acquisition; multiple of the latest valuation median 1.5 (sigma 0.9); preferred 0% of the shares, yearly dilution 0.0%\n    after an IPO: drift 8.0%, volatility 50.0%, lockup 6 months (defaults)\n    on an acquisition: unvested units keep vesting, each paying the acquisition price (assume)\n\njobs:\n",
+        "  big at bigco: base 200,000, bonus target 15% (company_link 1), grants: none\n    pay: no merit raise, no promotion (base flat within a stint)\n    bonus multiplier: sd 0, within [0, 2]\n    layoffs (bigco's): 4.0%/yr,",
+        "  big-own at bigco: base 200,000, bonus target 0%, grants: none\n    pay: no merit raise, no promotion (base flat within a stint)\n    layoffs (its own): 10.0%/yr, severance 1 weeks per year served (none on a failure), rehired after 3 months at 100% of base\n",
+        "  trading (cash only): base 250,000, bonus target 100% (lognormal, company_link 1.5), grants: none, sign-on clawback over 12 months\n    pay: no merit raise, no promotion (base flat within a stint)\n    bonus multiplier: sd 0.8, within [0, 20]\n    sign-on: 50,000 in stint year 1\n    layoffs (its own): 8.0%/yr, no severance, vesting goes on 2 months, rehired after 3 months at 100% of base\n",
         "  stay [baseline]: big (years 1-3)\n",
         "  hop: big (months 1-18) -> trading (months 19-30) -> big-own (months 31-36)\n",
     ] {

@@ -1000,13 +1000,22 @@ ladders:
 
 jobs:
   current at bigco: base 185,000 (level L4's band), bonus target from the level, grants: none, refreshers from the level (every year)
+    pay: no merit raise, promotions from the ladder
+    bonus multiplier: sd 0.2, within [0, 2]
+    refreshers: the level's every year, the first after stint year 1; vesting 25/25/25/25% over 4 years, quarterly, no cliff
     ladder bigtech, starting at level L4, pay factor 1
   remote at bigco: base = last base, raised p10 -5%, p50 +12.5%, p90 +30% (drawn per stint), bonus target from the level, grants: none, refreshers from the level (every 2 years)
+    pay: no merit raise, promotions from the ladder
+    bonus multiplier: sd 0, within [0, 2]
+    refreshers: the level's every 2 years, the first after stint year 2; vesting 25/25/25/25% over 4 years, quarterly, no cliff
     ladder bigtech, starting at one above the previous stint's last level (\"+1\", the top stays the top), pay factor 0.85
     price parity while held: 0.92
   trading (cash only): base the starting level's band, bonus target from the level, grants: none
+    pay: no merit raise, promotions from the ladder
+    bonus multiplier: sd 0, within [0, 2]
     ladder cash, starting at the previous stint's last level (\"same\"), pay factor 1
   market (cash only): base drawn per world: p10 160,000, p50 200,000, p90 260,000, bonus target 0%, grants: none
+    pay: no merit raise, no promotion (base flat within a stint)
     price parity while held: 1.176
 
 strategies:

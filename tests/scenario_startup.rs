@@ -561,16 +561,24 @@ path = [{{ job = "startup" }}]
 companies:
   bigco: public, share price 100, drift 8.0%, volatility 30.0%
   rocket: private, valuation 1,000,000,000, 100,000,000 shares (10.0000/share), preference 0, exit 10.0%/yr, failure 0.0%/yr
+    exits: every exit an acquisition; multiple of the latest valuation median 1.5 (sigma 0.9); preferred 0% of the shares
     rounds: 50.0%/yr, step-up median 1.8 (sigma 0.6), dilution 18.0% a round
     after an IPO: drift 8.0%, volatility 50.0%, lockup 6 months (defaults)
     on an acquisition: unvested units all vest at once (accelerate)
   later: private, valuation 100,000,000, 10,000,000 shares (10.0000/share), preference 0, exit scheduled in month 20
+    exits: every exit an acquisition; multiple of the latest valuation median 1 (sigma 0.5); preferred 0% of the shares, yearly dilution 0.0%
     after an IPO: drift 10.0%, volatility 60.0%, lockup 0 months
     on an acquisition: unvested units are forfeited (cancel)
 
 jobs:
   startup at rocket: base 150,000, bonus target 0%, grants: options @ 3 40,000 units (exercise window 120 months); options @ 3 10,000 units (exercise window 3 months); options @ 3 5,000 units
+    pay: no merit raise, no promotion (base flat within a stint)
+    grant 1: vesting 25/25/25/25% over 4 years, monthly, no cliff; on leaving, vested options are bought at the window's end if in the money (on_leave \"exercise\")
+    grant 2: vesting 100% over 1 year, monthly, no cliff; on leaving, vested options are bought at the window's end if in the money (on_leave \"exercise\")
+    grant 3: vesting 100% over 1 year, monthly, no cliff; on leaving, vested options lapse (on_leave \"forfeit\")
   big at bigco: base 200,000, bonus target 0%, grants: options @ 50 1,000 units
+    pay: no merit raise, no promotion (base flat within a stint)
+    grant 1: vesting 100% over 1 year, monthly, no cliff
 ";
     assert!(out.contains(want), "`{want}` not in\n{out}");
 }

@@ -503,15 +503,22 @@ tax: 2026 tables, filing joint, residence NY (New York), city NYC, brackets inde
 companies:
   bigco: public, share price 100, drift 8.0%, volatility 30.0%
   rocket: private, valuation 1,000,000,000, 100,000,000 shares (10.0000/share), preference 0, exit 10.0%/yr, failure 0.0%/yr
+    exits: every exit an acquisition; multiple of the latest valuation median 1.5 (sigma 0.9); preferred 0% of the shares, yearly dilution 0.0%
     after an IPO: drift 8.0%, volatility 50.0%, lockup 6 months (defaults)
     on an acquisition: unvested units keep vesting, each paying the acquisition price (assume)
     409A fair market value (fmv_fraction): 30% of the mark
 
 jobs:
   j at rocket: base 100,000, bonus target 0%, grants: options @ 1 100 units (ISO, exercise window 3 months)
+    pay: no merit raise, no promotion (base flat within a stint)
+    grant 1: vesting 100% over 1 year, monthly, no cliff; on leaving, vested options are bought at the window's end if in the money (on_leave \"exercise\")
   remote at bigco: base 1, bonus target 0%, grants: options @ 5 10 units (NSO); RSU 10 units
+    pay: no merit raise, no promotion (base flat within a stint)
+    grant 1: vesting 100% over 1 year, monthly, no cliff
+    grant 2: vesting 100% over 1 year, monthly, no cliff
     residence while held: TX (Texas)
   upstate (cash only): base 1, bonus target 0%, grants: none
+    pay: no merit raise, no promotion (base flat within a stint)
     residence while held: NY (New York), outside NYC
 ";
     assert!(out.contains(want), "`{want}` not in\n{out}");

@@ -186,7 +186,21 @@ impl StrategyPlan {
                 // The anniversary raise applies only if the stint goes on.
                 if anniversary < worked {
                     match ladder {
-                        None => base *= d.raise,
+                        None => {
+                            base *= d.raise;
+                            // The trace labels a promotion (`d.raise` holds
+                            // its bump: the world draws it so).
+                            if d.promotion < job.promotion.rate {
+                                book.note(
+                                    anniversary,
+                                    Flow::Promoted {
+                                        raise: job.promotion.raise,
+                                        merit: d.merit,
+                                        base,
+                                    },
+                                );
+                            }
+                        }
                         Some((o, l)) => {
                             // The merit raise, then the promotion draw once
                             // `min_years` in the level have passed.

@@ -70,9 +70,9 @@ pub enum Flow {
         /// The mark (round price per share) at the decision month.
         mark: f64,
     },
-    /// Vested private options left to lapse at the exercise window's end
-    /// (at or below water at the mark), or when the company failed inside
-    /// the window (no money moves).
+    /// Vested private options that lapse (no money moves): on leaving with
+    /// `on_leave = "forfeit"`, at the exercise window's end (at or below
+    /// water at the mark), or when the company failed inside the window.
     Lapse {
         /// Grant index.
         grant: usize,
@@ -82,6 +82,8 @@ pub enum Flow {
         mark: f64,
         /// Exercise price per option.
         strike: f64,
+        /// When they lapsed.
+        at: LapseAt,
     },
     /// Held shares (or vested options, exercised) sold at the end of an
     /// IPO's lockup, at that month's price.
@@ -135,6 +137,16 @@ pub enum Flow {
         /// Value of the promotion grant (RSUs), after `pay_factor`.
         grant: f64,
     },
+    /// A promotion of a job on no ladder at an anniversary (no money moves
+    /// here: the new base follows).
+    Promoted {
+        /// The promotion's bump, `promotion.raise`.
+        raise: f64,
+        /// The merit raise factor of the same anniversary.
+        merit: f64,
+        /// Base from the anniversary on: the last base times both.
+        base: f64,
+    },
     /// Units given up on leaving (no money moves).
     Forfeit {
         /// Grant index.
@@ -167,6 +179,17 @@ pub enum Basis {
     Price,
     /// The market price less the strike, floored at 0, during a lockup.
     PriceLessStrike,
+}
+
+/// When vested private options lapse (model.md section 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LapseAt {
+    /// At leaving, with `on_leave = "forfeit"`.
+    Leaving,
+    /// At the exercise window's end, at or below water at the mark.
+    WindowEnd,
+    /// The company failed inside the exercise window.
+    Failure,
 }
 
 /// Why a stint ended before its planned end.

@@ -16,7 +16,7 @@
 
 use crate::engine::compile::{Event, Held, StrategyPlan, year_of};
 use crate::engine::evaluate::{Book, ISO_MONTHS_AFTER_LEAVING, Slots};
-use crate::engine::ledger::{Basis, Flow, Ledger};
+use crate::engine::ledger::{Basis, Flow, LapseAt, Ledger};
 use crate::engine::world::{Fate, World};
 use crate::model::{GrantKind, OnAcquisition, OnLeave, PrivateCompany};
 use crate::schema::Measure;
@@ -595,12 +595,17 @@ fn before_the_end<L: Ledger>(
             on_leave: OnLeave::Forfeit,
             ..
         } => {
+            // Vested options lapse at leaving (model.md section 9); the
+            // unvested ones were forfeited above.
             if n > 0.0 {
                 book.note(
                     leave,
-                    Flow::Forfeit {
+                    Flow::Lapse {
                         grant: gr.g,
                         units: n,
+                        mark: world.mark(gr.company, leave),
+                        strike: gr.strike,
+                        at: LapseAt::Leaving,
                     },
                 );
             }
@@ -621,6 +626,7 @@ fn before_the_end<L: Ledger>(
                             units: n,
                             mark: 0.0,
                             strike: gr.strike,
+                            at: LapseAt::Failure,
                         },
                     ),
                     _ => {}
@@ -654,6 +660,7 @@ fn before_the_end<L: Ledger>(
                                 units: n,
                                 mark,
                                 strike: gr.strike,
+                                at: LapseAt::WindowEnd,
                             },
                         );
                     }
@@ -720,7 +727,10 @@ fn before_the_end<L: Ledger>(
         } else {
             state_at(t)
         };
+        // Options that lapsed are not held: no units (the trace lists no
+        // holding of nothing).
+        let held = if state == After::Nothing { 0.0 } else { n };
         let (per_unit, market) = gr.worth(world, ipo, t, state);
-        (n, per_unit, market)
+        (held, per_unit, market)
     });
 }

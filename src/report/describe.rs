@@ -19,12 +19,13 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::model::{
-    Base, BonusDistribution, CompanyKind, GrantKind, GrantSize, Ladder, Layoffs, LevelStart,
+    Base, BonusDistribution, CompanyKind, GrantKind, GrantSize, Job, Ladder, Layoffs, LevelStart,
     OnAcquisition, OnLeave, PrivateCompany, Scenario, Stint, TaxSettings, TaxType,
 };
 use crate::report::summary::dollars;
 use crate::scenario::AsWritten;
 use crate::scenario::check::show;
+use crate::vesting::{Frequency, Schedule};
 
 /// What `tcsim check` prints: the scenario as tcsim understood it; `written`
 /// adds what the model does not keep (each company's own `layoffs` table).
@@ -45,9 +46,9 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
     if let Some(m) = &s.market {
         let _ = writeln!(
             o,
-            "\nmarket: drift {:.1}%, volatility {:.1}%",
-            100.0 * m.drift,
-            100.0 * m.volatility
+            "\nmarket: drift {}%, volatility {}%",
+            percent(m.drift, 1),
+            percent(m.volatility, 1)
         );
     }
     if let Some(t) = &s.tax {
@@ -64,11 +65,11 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
             CompanyKind::Public(g) => {
                 let _ = writeln!(
                     o,
-                    "  {}: public, share price {}, drift {:.1}%, volatility {:.1}%{correlation}",
+                    "  {}: public, share price {}, drift {}%, volatility {}%{correlation}",
                     c.name,
                     g.share_price,
-                    100.0 * g.drift,
-                    100.0 * g.volatility
+                    percent(g.drift, 1),
+                    percent(g.volatility, 1)
                 );
             }
             CompanyKind::Private(p) => {
@@ -76,20 +77,21 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
                 let fate = match p.exit_month {
                     Some(m) => format!("exit scheduled in month {m}"),
                     None => format!(
-                        "exit {:.1}%/yr, failure {:.1}%/yr",
-                        100.0 * p.exit_rate,
-                        100.0 * p.failure_rate
+                        "exit {}%/yr, failure {}%/yr",
+                        percent(p.exit_rate, 1),
+                        percent(p.failure_rate, 1)
                     ),
                 };
                 let _ = writeln!(
                     o,
                     "  {}: private, valuation {}, {} shares ({:.4}/share), preference {}, {fate}{correlation}",
                     c.name,
-                    dollars(p.valuation),
-                    dollars(p.shares),
+                    exact_dollars(p.valuation),
+                    exact_dollars(p.shares),
                     p.round_price(),
-                    dollars(p.preference),
+                    exact_dollars(p.preference),
                 );
+                let _ = writeln!(o, "    {}", exits(p));
             }
         }
         if let CompanyKind::Private(p) = &c.kind {
@@ -131,17 +133,17 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
     for (ji, j) in s.jobs.iter().enumerate() {
         let on = j.ladder.map(|o| (o, &s.ladders[o.ladder]));
         let base = match j.base {
-            Base::Fixed(b) => format!("base {}", dollars(b)),
+            Base::Fixed(b) => format!("base {}", exact_dollars(b)),
             Base::Relative { min, max } => format!(
-                "base = last base +{:.0}% to +{:.0}%",
-                100.0 * min,
-                100.0 * max
+                "base = last base +{}% to +{}%",
+                percent(min, 0),
+                percent(max, 0)
             ),
             Base::Market { p10, p50, p90 } => format!(
                 "base drawn per world: p10 {}, p50 {}, p90 {}",
-                dollars(p10),
-                dollars(p50),
-                dollars(p90)
+                exact_dollars(p10),
+                exact_dollars(p50),
+                exact_dollars(p90)
             ),
             Base::RelativeMarket { p10, p50, p90 } => format!(
                 "base = last base, raised p10 {}, p50 {}, p90 {} (drawn per stint)",
@@ -168,8 +170,8 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
             .iter()
             .map(|g| {
                 let size = match g.size {
-                    GrantSize::Units(u) => format!("{} units", dollars(u)),
-                    GrantSize::Value(v) => format!("${}", dollars(v)),
+                    GrantSize::Units(u) => format!("{} units", exact_dollars(u)),
+                    GrantSize::Value(v) => format!("${}", exact_dollars(v)),
                 };
                 let mut notes = Vec::new();
                 if g.granted_months_ago > 0 {
@@ -232,7 +234,7 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
         // On a ladder the level gives the bonus target and the refreshers.
         let target = match on {
             Some(_) => "from the level".to_string(),
-            None => format!("{:.0}%", 100.0 * j.bonus.target),
+            None => format!("{}%", percent(j.bonus.target, 0)),
         };
         // A ladder job's refreshers, when they can be worth anything: at a
         // company, on a ladder with a refresher above 0.
@@ -265,6 +267,9 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
             refreshers,
             clawback
         );
+        for line in terms(s, j) {
+            let _ = writeln!(o, "    {line}");
+        }
         if let Some((o_, l)) = on {
             let start = match o_.level {
                 LevelStart::At(i) => format!("level {}", l.levels[i]),
@@ -306,6 +311,153 @@ pub fn describe(file: &Path, s: &Scenario, written: &AsWritten) -> String {
         let _ = writeln!(o, "  {}{}: {}", st.name, tag, path.join(" -> "));
     }
     o
+}
+
+/// The terms of a job the line above it leaves out, one line each: how
+/// its base grows (merit raise and promotion, or that it stays flat), the
+/// bonus multiplier's spread and bounds when there is a bonus, the
+/// sign-on by stint year, each grant's vesting (and at a private company
+/// what leaving does to vested options), and the refreshers' size, timing
+/// and vesting. Two jobs that differ in any term the model reads print
+/// differently.
+fn terms(s: &Scenario, j: &Job) -> Vec<String> {
+    let mut lines = Vec::new();
+    let raise = if j.raise.mean == 0.0 && j.raise.sd == 0.0 {
+        "no merit raise".to_string()
+    } else if j.raise.sd == 0.0 {
+        format!("merit raise {}% a year", percent(j.raise.mean, 0))
+    } else {
+        format!(
+            "merit raise {}% a year (sd {}%)",
+            percent(j.raise.mean, 0),
+            percent(j.raise.sd, 0)
+        )
+    };
+    let promotion = if j.ladder.is_some() {
+        "promotions from the ladder".to_string()
+    } else if j.promotion.rate == 0.0 && j.promotion.raise == 0.0 {
+        "no promotion".to_string()
+    } else {
+        format!(
+            "promotion {}% a year, +{}% base",
+            percent(j.promotion.rate, 0),
+            percent(j.promotion.raise, 0)
+        )
+    };
+    // The case a reader would not guess from a base alone.
+    let flat = if raise == "no merit raise" && promotion == "no promotion" {
+        " (base flat within a stint)"
+    } else {
+        ""
+    };
+    lines.push(format!("pay: {raise}, {promotion}{flat}"));
+    // The multiplier matters only when there is a target to multiply (a
+    // ladder's level gives one).
+    if j.bonus.target > 0.0 || j.ladder.is_some() {
+        lines.push(format!(
+            "bonus multiplier: sd {}, within [{}, {}]",
+            show(j.bonus.sd),
+            show(j.bonus.min),
+            show(j.bonus.max)
+        ));
+    }
+    if !j.sign_on.is_empty() {
+        let years: Vec<String> = j
+            .sign_on
+            .iter()
+            .enumerate()
+            .map(|(k, &x)| format!("{} in stint year {}", exact_dollars(x), k + 1))
+            .collect();
+        lines.push(format!("sign-on: {}", years.join(", ")));
+    }
+    let private = j
+        .company
+        .is_some_and(|c| matches!(s.companies[c].kind, CompanyKind::Private(_)));
+    for (i, g) in j.grants.iter().enumerate() {
+        let mut line = format!("grant {}: {}", i + 1, vesting(&g.schedule));
+        // Public options are exercised at leaving whatever `on_leave` says.
+        if let GrantKind::Option { on_leave, .. } = g.kind
+            && private
+        {
+            line.push_str(match on_leave {
+                OnLeave::Forfeit => "; on leaving, vested options lapse (on_leave \"forfeit\")",
+                OnLeave::Exercise => {
+                    "; on leaving, vested options are bought at the window's end if in the money (on_leave \"exercise\")"
+                }
+            });
+        }
+        lines.push(line);
+    }
+    if let Some(r) = &j.refresh {
+        // On a ladder the level sizes each refresher; one that gives none
+        // makes none.
+        let size = match j.ladder.map(|o| &s.ladders[o.ladder]) {
+            Some(l) if j.company.is_none() || l.refresh.iter().all(|&x| x == 0.0) => None,
+            Some(_) => Some("the level's".to_string()),
+            None => Some(format!("${}", exact_dollars(r.value))),
+        };
+        if let Some(size) = size {
+            let every = match r.every_years {
+                1 => "every year".to_string(),
+                n => format!("every {n} years"),
+            };
+            let first = match r.first_after_years {
+                0 => "the first at the stint's start".to_string(),
+                n => format!("the first after stint year {n}"),
+            };
+            lines.push(format!(
+                "refreshers: {size} {every}, {first}; {}",
+                vesting(&r.schedule)
+            ));
+        }
+    }
+    lines
+}
+
+/// A vesting schedule as written: `vesting 25/25/25/25% over 4 years,
+/// quarterly, cliff 12 months`.
+fn vesting(v: &Schedule) -> String {
+    let years: Vec<String> = v.percent_per_year().iter().map(|&p| show(p)).collect();
+    let every = match v.frequency() {
+        Frequency::Monthly => "monthly",
+        Frequency::Quarterly => "quarterly",
+        Frequency::Annual => "annually",
+    };
+    let cliff = match v.cliff_months() {
+        0 => "no cliff".to_string(),
+        c => format!("cliff {c} months"),
+    };
+    let n = years.len();
+    format!(
+        "vesting {}% over {n} year{}, {every}, {cliff}",
+        years.join("/"),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
+/// `100 x` with `decimals` decimals (`15`, `8.0`), or with as many as it
+/// takes when those would hide a digit the file gives (`15.5`, `8.25`), so
+/// two different rates never print alike.
+fn percent(x: f64, decimals: usize) -> String {
+    let p = 100.0 * x;
+    let fixed = format!("{p:.decimals$}");
+    let close = fixed
+        .parse::<f64>()
+        .is_ok_and(|f| (f - p).abs() <= 1e-9 * p.abs().max(1.0));
+    if close { fixed } else { show(p) }
+}
+
+/// Dollars with thousands separators, and cents (or finer) only when the
+/// file gives them: `200,000`, `200,000.5`.
+fn exact_dollars(x: f64) -> String {
+    if x.fract() == 0.0 {
+        return dollars(x);
+    }
+    let shown = show(x);
+    match shown.split_once('.') {
+        Some((_, frac)) if !shown.contains('e') => format!("{}.{frac}", dollars(x.trunc())),
+        _ => shown,
+    }
 }
 
 /// A percent with its sign: `+12.5%`, `-5%`, `+0%`.
@@ -435,6 +587,27 @@ fn stint_span(t: &Stint) -> String {
     }
 }
 
+/// What an exit of a private company is made of: the share of IPOs, the
+/// exit multiple's law, the preferred share of the stock and, without
+/// `rounds`, the yearly dilution.
+fn exits(p: &PrivateCompany) -> String {
+    let dilution = match p.rounds {
+        Some(_) => String::new(),
+        None => format!(", yearly dilution {}%", percent(p.dilution, 1)),
+    };
+    let kinds = match p.ipo_fraction {
+        0.0 => "every exit an acquisition".to_string(),
+        1.0 => "every exit an IPO".to_string(),
+        f => format!("{}% IPOs, the rest acquisitions", percent(f, 0)),
+    };
+    format!(
+        "exits: {kinds}; multiple of the latest valuation median {} (sigma {}); preferred {}% of the shares{dilution}",
+        show(p.exit_median),
+        show(p.exit_sigma),
+        percent(p.preferred_fraction, 0),
+    )
+}
+
 /// A private company's funding rounds (when it has them), its stock after an
 /// IPO and what an acquisition does, one line each; `defaults` says the
 /// file gives no `after_ipo`.
@@ -442,18 +615,18 @@ fn startup_life(p: &PrivateCompany, defaults: bool) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(r) = &p.rounds {
         lines.push(format!(
-            "rounds: {:.1}%/yr, step-up median {} (sigma {}), dilution {:.1}% a round",
-            100.0 * r.rate,
+            "rounds: {}%/yr, step-up median {} (sigma {}), dilution {}% a round",
+            percent(r.rate, 1),
             show(r.step_median),
             show(r.step_sigma),
-            100.0 * r.dilution
+            percent(r.dilution, 1)
         ));
     }
     let a = &p.after_ipo;
     lines.push(format!(
-        "after an IPO: drift {:.1}%, volatility {:.1}%, lockup {} months{}",
-        100.0 * a.drift,
-        100.0 * a.volatility,
+        "after an IPO: drift {}%, volatility {}%, lockup {} months{}",
+        percent(a.drift, 1),
+        percent(a.volatility, 1),
         a.lockup_months,
         if defaults { " (defaults)" } else { "" }
     ));
@@ -474,7 +647,7 @@ fn startup_life(p: &PrivateCompany, defaults: bool) -> Vec<String> {
 
 /// A `layoffs` table in words.
 fn layoffs(l: &Layoffs) -> String {
-    let mut parts = vec![format!("{:.1}%/yr", 100.0 * l.rate)];
+    let mut parts = vec![format!("{}%/yr", percent(l.rate, 1))];
     if l.market_sensitivity != 0.0 {
         parts.push(format!("market sensitivity {}", show(l.market_sensitivity)));
     }

@@ -4,13 +4,14 @@
 use std::fmt::Write;
 
 use crate::engine::compile::GrantSource;
-use crate::engine::ledger::{Basis, Cause, Entry, Flow, TaxYear};
-use crate::engine::trace::StrategyTrace;
+use crate::engine::ledger::{Basis, Cause, Entry, Flow, LapseAt, TaxYear};
+use crate::engine::trace::{Priced, StrategyTrace, Worth};
 use crate::engine::world::{Fate, World};
 use crate::model::{CompanyKind, GrantKind, Scenario, TaxSettings};
 use crate::report::money;
 use crate::report::summary::dollars;
 use crate::report::table::{Cell, Table};
+use crate::scenario::check::show;
 use crate::schema::Measure;
 use crate::tax::{Residence, Tables};
 
@@ -88,9 +89,144 @@ fn promotion_text(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
     )
 }
 
-fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
+/// What a forfeited, lapsed or cancelled unit was worth, in words:
+/// `worth $62,500.00 at the share price $100.00`, `worth $140,000.00 at
+/// the mark $10.0000 (the latest round price) less the strike $3.00`, or
+/// why it was worth nothing.
+fn worth_text(units: f64, w: &Worth) -> String {
+    let share = match w.priced {
+        Priced::SharePrice => format!("the share price ${:.2}", w.share),
+        Priced::Mark => format!("the mark ${:.4} (the latest round price)", w.share),
+        Priced::AfterIpo => format!("the share price ${:.2} (public since its IPO)", w.share),
+        Priced::Acquisition => format!("the acquisition price ${:.4} a share", w.share),
+        Priced::Failed => return "worth nothing: the company failed".to_string(),
+    };
+    let less = if w.strike > 0.0 {
+        format!(" less the strike ${:.2}", w.strike)
+    } else {
+        String::new()
+    };
+    if w.per_unit > 0.0 {
+        format!(
+            "worth ${} at {share}{less}",
+            dollars_cents(units * w.per_unit)
+        )
+    } else if w.strike > 0.0 {
+        format!(
+            "worth nothing: {share} is at or below the strike ${:.2}",
+            w.strike
+        )
+    } else {
+        format!("worth nothing at {share}")
+    }
+}
+
+/// "units" or "options", as a grant holds them.
+fn unit_word(g: &GrantSource) -> &'static str {
+    match g.kind {
+        GrantKind::Rsu => "units",
+        GrantKind::Option { .. } => "options",
+    }
+}
+
+/// The strike of a grant's options (0 for RSUs).
+fn strike_of(g: &GrantSource) -> f64 {
+    match g.kind {
+        GrantKind::Rsu => 0.0,
+        GrantKind::Option { strike, .. } => strike,
+    }
+}
+
+/// What an exit payout's dollars a unit are: the acquisition's common
+/// price a share, less the strike for options not exercised, or why they
+/// are nothing.
+fn payout_basis(world: &World, g: &GrantSource, per_unit: f64) -> String {
+    let common = match world.fate(g.company) {
+        Fate::Exit { common, .. } => common,
+        _ => per_unit,
+    };
+    let strike = strike_of(g);
+    // Shares bought by an exercise are paid the common price itself.
+    let net = strike > 0.0 && per_unit != common;
+    match (net, per_unit > 0.0) {
+        (true, true) => format!("the acquisition price ${common:.4} less the strike ${strike:.2}"),
+        (true, false) => format!(
+            "nothing paid: the acquisition price ${common:.4} is at or below the strike ${strike:.2}"
+        ),
+        (false, true) => "the acquisition price a share".to_string(),
+        (false, false) => "nothing paid: the acquisition left common nothing".to_string(),
+    }
+}
+
+/// Whether an entry tells the reader anything: an amount of exactly 0 that
+/// only restates the file (the bonus of a job without one, a base of 0) and
+/// flows of 0 units (a payout before anything vested) are left out. A
+/// bonus of 0 because the multiplier drew 0 stays, and so do units worth
+/// nothing (options under water), which say so.
+fn informs(e: &Entry) -> bool {
+    match e.flow {
+        Flow::Bonus { multiplier } => e.amount != 0.0 || multiplier == 0.0,
+        Flow::Base | Flow::Rehired | Flow::SignOn | Flow::Clawback { .. } | Flow::Severance => {
+            e.amount != 0.0
+        }
+        Flow::Vest { units, .. }
+        | Flow::OptionSale { units, .. }
+        | Flow::Exercise { units, .. }
+        | Flow::Lapse { units, .. }
+        | Flow::LockupSale { units, .. }
+        | Flow::Accelerated { units, .. }
+        | Flow::Cancelled { units, .. }
+        | Flow::Settle { units, .. }
+        | Flow::Forfeit { units, .. }
+        | Flow::Unrealized { units, .. } => units != 0.0,
+        Flow::Layoff { .. } | Flow::Promotion { .. } | Flow::Promoted { .. } => true,
+    }
+}
+
+/// A promotion of a job on no ladder, for the text ledger: its bump, the
+/// merit raise of the same anniversary when there is one, and the new base.
+fn promoted_text(raise: f64, merit: f64, base: f64) -> String {
+    let merit = if merit == 1.0 {
+        String::new()
+    } else {
+        format!(
+            " on top of the merit raise of {}%",
+            signed(100.0 * (merit - 1.0))
+        )
+    };
+    format!(
+        "promoted: base +{}%{merit}, ${} a year from this anniversary",
+        show(100.0 * raise),
+        dollars_cents(base)
+    )
+}
+
+/// A percent with its sign and two decimals: `+3.12`, `-0.50`.
+fn signed(p: f64) -> String {
+    if p < 0.0 {
+        format!("{p:.2}")
+    } else {
+        format!("+{p:.2}")
+    }
+}
+
+fn describe(
+    s: &Scenario,
+    world: &World,
+    t: &StrategyTrace,
+    e: &Entry,
+    worth: Option<&Worth>,
+) -> String {
+    let label = |grant: usize| grant_label(s, &t.grants[grant]);
+    let worth = |units: f64| match worth {
+        Some(w) => format!("{}, ", worth_text(units, w)),
+        None => String::new(),
+    };
     match e.flow {
         Flow::Base => "base".into(),
+        Flow::Bonus { multiplier: 0.0 } => {
+            "bonus (multiplier 0.000: the draw gave no bonus this year)".into()
+        }
         Flow::Bonus { multiplier } => format!("bonus (multiplier {multiplier:.3})"),
         Flow::SignOn => "sign-on".into(),
         Flow::Clawback { months } => {
@@ -102,28 +238,39 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
             gap,
             rehire_base,
         } => format!(
-            "{}: severance ${}, {gap} months without pay, then rehired at ${} a year until the stint's planned end",
+            "{}: {}, {gap} months without pay, then rehired at ${} a year until the stint's planned end",
             match cause {
                 Cause::Layoff => "laid off",
                 Cause::Failure => "the company failed, ending the stint",
                 Cause::AlreadyFailed => "the company had failed before the stint began",
             },
-            dollars_cents(severance),
+            if severance > 0.0 {
+                format!("severance ${}", dollars_cents(severance))
+            } else {
+                "no severance".to_string()
+            },
             dollars_cents(rehire_base)
         ),
         Flow::Severance => "severance".into(),
         Flow::Rehired => "base after the rehire".into(),
         Flow::Promotion { .. } => promotion_text(s, t, e),
+        Flow::Promoted { raise, merit, base } => promoted_text(raise, merit, base),
         Flow::Vest {
             grant,
             units,
             price,
         } => {
-            format!(
-                "vest {units:.2} units x ${price:.2}, {}",
-                grant_label(s, &t.grants[grant])
-            )
+            format!("vest {units:.2} units x ${price:.2}, {}", label(grant))
         }
+        Flow::OptionSale {
+            grant,
+            units,
+            price,
+            strike,
+        } if price <= strike => format!(
+            "{units:.2} vested options under water at leaving (share price ${price:.2}, strike ${strike:.2}): not exercised, worth nothing, {}",
+            label(grant)
+        ),
         Flow::OptionSale {
             grant,
             units,
@@ -131,7 +278,7 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
             strike,
         } => format!(
             "exercise and sell {units:.2} options at ${price:.2} - strike ${strike:.2}, {}",
-            grant_label(s, &t.grants[grant])
+            label(grant)
         ),
         Flow::Exercise {
             grant,
@@ -139,42 +286,50 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
             strike,
             mark,
         } => format!(
-            "exercise window ends: the mark ${mark:.4} is above the strike, so exercise {units:.2} options paying ${strike:.2} each, {}",
-            grant_label(s, &t.grants[grant])
+            "exercise window ends: the mark ${mark:.4} (the latest round price) is above the strike, so exercise {units:.2} options paying ${strike:.2} each, {}",
+            label(grant)
         ),
         Flow::Lapse {
             grant,
             units,
             mark,
             strike,
-        } => {
-            if mark > 0.0 {
-                format!(
-                    "exercise window ends: the mark ${mark:.4} is at or below the strike ${strike:.2}, so {units:.2} vested options lapse, {}",
-                    grant_label(s, &t.grants[grant])
-                )
-            } else {
-                format!(
-                    "the company failed inside the exercise window: {units:.2} vested options lapse, {}",
-                    grant_label(s, &t.grants[grant])
-                )
-            }
-        }
+            at,
+        } => match at {
+            LapseAt::Leaving => format!(
+                "lapsed on leaving (on_leave \"forfeit\"): {units:.2} vested options, {}{}",
+                worth(units),
+                label(grant)
+            ),
+            LapseAt::WindowEnd => format!(
+                "exercise window ends: the mark ${mark:.4} (the latest round price) is at or below the strike ${strike:.2}, so {units:.2} vested options lapse, worth nothing, {}",
+                label(grant)
+            ),
+            LapseAt::Failure => format!(
+                "the company failed inside the exercise window: {units:.2} vested options lapse, worth nothing, {}",
+                label(grant)
+            ),
+        },
         Flow::LockupSale {
             grant,
             units,
             price,
             strike,
         } => {
-            if strike > 0.0 {
+            if strike > 0.0 && price <= strike {
+                format!(
+                    "lockup ends: {units:.2} options under water (share price ${price:.2}, strike ${strike:.2}): not exercised, worth nothing, {}",
+                    label(grant)
+                )
+            } else if strike > 0.0 {
                 format!(
                     "lockup ends: exercise and sell {units:.2} options at ${price:.2} - strike ${strike:.2}, {}",
-                    grant_label(s, &t.grants[grant])
+                    label(grant)
                 )
             } else {
                 format!(
                     "lockup ends: sell {units:.2} shares at ${price:.2}, {}",
-                    grant_label(s, &t.grants[grant])
+                    label(grant)
                 )
             }
         }
@@ -183,12 +338,16 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
             units,
             per_unit,
         } => format!(
-            "acquisition accelerates vesting: {units:.2} unvested units x ${per_unit:.4}, {}",
-            grant_label(s, &t.grants[grant])
+            "acquisition accelerates vesting: {units:.2} unvested {} x ${per_unit:.4} ({}), {}",
+            unit_word(&t.grants[grant]),
+            payout_basis(world, &t.grants[grant], per_unit),
+            label(grant)
         ),
         Flow::Cancelled { grant, units } => format!(
-            "acquisition cancels {units:.2} unvested units, {}",
-            grant_label(s, &t.grants[grant])
+            "acquisition cancels {units:.2} unvested {}, {}{}",
+            unit_word(&t.grants[grant]),
+            worth(units),
+            label(grant)
         ),
         Flow::Settle {
             grant,
@@ -196,14 +355,18 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
             per_unit,
         } => {
             format!(
-                "exit payout {units:.2} units x ${per_unit:.4}, {}",
-                grant_label(s, &t.grants[grant])
+                "exit payout {units:.2} {} x ${per_unit:.4} ({}), {}",
+                unit_word(&t.grants[grant]),
+                payout_basis(world, &t.grants[grant], per_unit),
+                label(grant)
             )
         }
         Flow::Forfeit { grant, units } => {
             format!(
-                "forfeit {units:.2} unvested units on leaving, {}",
-                grant_label(s, &t.grants[grant])
+                "forfeited on leaving: {units:.2} unvested {}, {}{}",
+                unit_word(&t.grants[grant]),
+                worth(units),
+                label(grant)
             )
         }
         Flow::Unrealized {
@@ -211,16 +374,41 @@ fn describe(s: &Scenario, t: &StrategyTrace, e: &Entry) -> String {
             units,
             per_unit,
             basis,
-        } => format!(
-            "unrealized: {units:.2} vested units held x ${per_unit:.4} ({}), {}",
-            match basis {
-                Basis::Mark => "the mark, the latest round price a share",
-                Basis::MarkLessStrike => "the mark less the strike",
-                Basis::Price => "the share price, in the lockup",
-                Basis::PriceLessStrike => "the share price less the strike, in the lockup",
-            },
-            grant_label(s, &t.grants[grant])
-        ),
+        } => {
+            let g = &t.grants[grant];
+            let strike = strike_of(g);
+            let share = match basis {
+                Basis::Mark | Basis::MarkLessStrike => world.mark(g.company, e.month),
+                Basis::Price | Basis::PriceLessStrike => world.price(g.company, e.month),
+            };
+            let why = match basis {
+                Basis::Mark => "the mark, the latest round price a share".to_string(),
+                Basis::Price => "the share price, in the lockup".to_string(),
+                Basis::MarkLessStrike if per_unit > 0.0 => format!(
+                    "the mark ${share:.4}, the latest round price, less the strike ${strike:.2}"
+                ),
+                Basis::MarkLessStrike => format!(
+                    "under water: the mark ${share:.4}, the latest round price, is at or below the strike ${strike:.2}"
+                ),
+                Basis::PriceLessStrike if per_unit > 0.0 => format!(
+                    "the share price ${share:.2} less the strike ${strike:.2}, in the lockup"
+                ),
+                Basis::PriceLessStrike => format!(
+                    "under water: the share price ${share:.2} is at or below the strike ${strike:.2}, in the lockup"
+                ),
+            };
+            // An option grant valued a share each holds the shares bought
+            // by its exercise.
+            let what = match (basis, g.kind) {
+                (Basis::MarkLessStrike | Basis::PriceLessStrike, _) => "vested options held",
+                (_, GrantKind::Option { .. }) => "shares held (bought by exercise)",
+                _ => "vested units held",
+            };
+            format!(
+                "unrealized: {units:.2} {what} x ${per_unit:.4} ({why}), {}",
+                label(grant)
+            )
+        }
     }
 }
 
@@ -336,9 +524,18 @@ fn private_lines(
 }
 
 /// Year `y`'s entries in month order (evaluation order within a month).
-fn year_entries(t: &StrategyTrace, y: u32) -> Vec<&Entry> {
-    let mut v: Vec<&Entry> = t.entries.iter().filter(|e| e.year == y).collect();
-    v.sort_by_key(|e| e.month);
+/// (Entries that tell nothing are left out: see [`informs`].) Each comes
+/// with the worth of what it gives up, for a forfeiture, a lapse or a
+/// cancellation.
+fn year_entries(t: &StrategyTrace, y: u32) -> Vec<(&Entry, Option<&Worth>)> {
+    let mut v: Vec<(&Entry, Option<&Worth>)> = t
+        .entries
+        .iter()
+        .zip(&t.worth)
+        .filter(|(e, _)| e.year == y && informs(e))
+        .map(|(e, w)| (e, w.as_ref()))
+        .collect();
+    v.sort_by_key(|(e, _)| e.month);
     v
 }
 
@@ -376,7 +573,7 @@ pub fn render_text(
         let _ = writeln!(o, "\nstrategy {}", s.strategies[t.strategy].name);
         for y in 1..=s.sim.years {
             let _ = writeln!(o, "  year {y}");
-            for e in year_entries(t, y) {
+            for (e, worth) in year_entries(t, y) {
                 let note = note_label(&e.flow);
                 let amount = if note.is_some() {
                     String::new()
@@ -390,7 +587,7 @@ pub fn render_text(
                     e.month,
                     measure,
                     amount,
-                    describe(s, t, e)
+                    describe(s, world, t, e, worth)
                 );
             }
             let yi = (y - 1) as usize;
@@ -613,8 +810,25 @@ fn note_label(flow: &Flow) -> Option<&'static str> {
             ..
         } => Some("layoff"),
         Flow::Layoff { .. } => Some("failure"),
-        Flow::Promotion { .. } => Some("promotion"),
+        Flow::Promotion { .. } | Flow::Promoted { .. } => Some("promotion"),
         _ => None,
+    }
+}
+
+/// The basis of a [`Worth`] in the CSV's words: `the mark 9.2943 less the
+/// strike 3.0000`, `the share price 100.0000`, `the company failed`.
+fn priced_csv(w: &Worth) -> String {
+    let share = match w.priced {
+        Priced::SharePrice => "the share price",
+        Priced::Mark => "the mark",
+        Priced::AfterIpo => "the share price after the IPO",
+        Priced::Acquisition => "the acquisition price",
+        Priced::Failed => return "the company failed".to_string(),
+    };
+    if w.strike > 0.0 {
+        format!("{share} {:.4} less the strike {:.4}", w.share, w.strike)
+    } else {
+        format!("{share} {:.4}", w.share)
     }
 }
 
@@ -643,7 +857,21 @@ pub fn render_csv(
     for t in traces {
         let name = &s.strategies[t.strategy].name;
         for y in 1..=s.sim.years {
-            for e in year_entries(t, y) {
+            for (e, worth) in year_entries(t, y) {
+                // What a forfeiture, lapse or cancellation gave up: the
+                // item says the dollars and their basis, `price` the
+                // dollars a unit.
+                let given_up = |units: f64| match worth {
+                    Some(w) => (
+                        format!(
+                            "worth {} ({}), ",
+                            crate::report::money(units * w.per_unit),
+                            priced_csv(w)
+                        ),
+                        format!("{:.4}", w.per_unit),
+                    ),
+                    None => (String::new(), String::new()),
+                };
                 let (item, units, price) = match e.flow {
                     Flow::Base => ("base".to_string(), String::new(), String::new()),
                     Flow::Bonus { multiplier } => (
@@ -699,6 +927,16 @@ pub fn render_csv(
                             String::new(),
                         )
                     }
+                    Flow::Promoted { raise, merit, base } => (
+                        format!(
+                            "promoted: base +{}%, with the merit raise of {}%: base {}",
+                            show(100.0 * raise),
+                            signed(100.0 * (merit - 1.0)),
+                            crate::report::money(base)
+                        ),
+                        String::new(),
+                        String::new(),
+                    ),
                     Flow::Rehired => (
                         "base after the rehire".to_string(),
                         String::new(),
@@ -737,14 +975,29 @@ pub fn render_csv(
                         units,
                         mark,
                         strike,
-                    } => (
-                        format!(
-                            "options lapse at the window's end (mark {mark:.4}, strike {strike:.4}), {}",
-                            grant_label(s, &t.grants[grant])
-                        ),
-                        format!("{units:.4}"),
-                        String::new(),
-                    ),
+                        at,
+                    } => {
+                        let (worth, price) = given_up(units);
+                        (
+                            format!(
+                                "{}, {worth}{}",
+                                match at {
+                                    LapseAt::Leaving => {
+                                        "vested options lapsed on leaving".to_string()
+                                    }
+                                    LapseAt::WindowEnd => format!(
+                                        "options lapse at the window's end (mark {mark:.4}, strike {strike:.4})"
+                                    ),
+                                    LapseAt::Failure => format!(
+                                        "options lapse at a failure inside the window (strike {strike:.4})"
+                                    ),
+                                },
+                                grant_label(s, &t.grants[grant])
+                            ),
+                            format!("{units:.4}"),
+                            price,
+                        )
+                    }
                     Flow::LockupSale {
                         grant,
                         units,
@@ -770,14 +1023,17 @@ pub fn render_csv(
                         format!("{units:.4}"),
                         format!("{per_unit:.4}"),
                     ),
-                    Flow::Cancelled { grant, units } => (
-                        format!(
-                            "cancelled at the acquisition, {}",
-                            grant_label(s, &t.grants[grant])
-                        ),
-                        format!("{units:.4}"),
-                        String::new(),
-                    ),
+                    Flow::Cancelled { grant, units } => {
+                        let (worth, price) = given_up(units);
+                        (
+                            format!(
+                                "cancelled at the acquisition, {worth}{}",
+                                grant_label(s, &t.grants[grant])
+                            ),
+                            format!("{units:.4}"),
+                            price,
+                        )
+                    }
                     Flow::Settle {
                         grant,
                         units,
@@ -787,11 +1043,17 @@ pub fn render_csv(
                         format!("{units:.4}"),
                         format!("{per_unit:.4}"),
                     ),
-                    Flow::Forfeit { grant, units } => (
-                        format!("forfeit, {}", grant_label(s, &t.grants[grant])),
-                        format!("{units:.4}"),
-                        String::new(),
-                    ),
+                    Flow::Forfeit { grant, units } => {
+                        let (worth, price) = given_up(units);
+                        (
+                            format!(
+                                "forfeited unvested on leaving, {worth}{}",
+                                grant_label(s, &t.grants[grant])
+                            ),
+                            format!("{units:.4}"),
+                            price,
+                        )
+                    }
                     Flow::Unrealized {
                         grant,
                         units,
