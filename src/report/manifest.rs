@@ -18,7 +18,7 @@ pub const MANIFEST: &str = "manifest.json";
 /// Every file name `tcsim run` and `tcsim sweep` write (the manifest aside):
 /// the ones a later run lists under `earlier_files` when it finds them and
 /// did not write them itself.
-pub const OUTPUTS: [&str; 9] = [
+pub const OUTPUTS: [&str; 12] = [
     "percentiles.csv",
     "compare.csv",
     "percentiles.json",
@@ -26,6 +26,9 @@ pub const OUTPUTS: [&str; 9] = [
     "samples.csv",
     "fan.svg",
     "final.svg",
+    "diff.svg",
+    "unrealized.svg",
+    "report.html",
     "sweep.csv",
     "sweep.json",
 ];
