@@ -620,7 +620,7 @@ fn open(svg: &mut Svg, height: f64, head: &Head) {
         let c = colour(*s);
         let _ = writeln!(
             out,
-            r#"<rect x="{x}" y="{}" width="14" height="14" fill="{c}" fill-opacity="0.6" stroke="{c}"/>"#,
+            r#"<rect x="{x:.1}" y="{}" width="14" height="14" fill="{c}" fill-opacity="0.6" stroke="{c}"/>"#,
             y - 11.0
         );
         let _ = writeln!(
@@ -688,10 +688,11 @@ impl Grid {
     }
 }
 
-/// A panel's title block: its name in its colour on one or two lines, then
-/// its note in grey.
-fn panel_title(svg: &mut Svg, f: &Frame, lines: &[String], note: Option<&str>, s: usize) {
+/// A panel's title block, above its plot: the name in its colour, then
+/// the note in grey.
+fn panel_title(svg: &mut Svg, f: &Frame, title: &PanelTitle, s: usize) {
     let out = &mut svg.out;
+    let (lines, note) = (&title.lines, title.note.as_deref());
     let top = f.top - 6.0 - (lines.len() + usize::from(note.is_some())) as f64 * LINE;
     for (i, line) in lines.iter().enumerate() {
         let _ = writeln!(
@@ -714,25 +715,27 @@ fn panel_title(svg: &mut Svg, f: &Frame, lines: &[String], note: Option<&str>, s
     }
 }
 
-/// The lines of each panel's title block, and the block's height (the
-/// tallest one's, so that the rows line up).
-fn panel_titles(
-    grid: &Grid,
-    names: &[(usize, &str, Option<String>)],
-) -> (Vec<(Vec<String>, Option<String>)>, f64) {
+/// A panel's title block: its strategy's name on one or two lines, and a
+/// note below it.
+struct PanelTitle {
+    lines: Vec<String>,
+    note: Option<String>,
+}
+
+/// Each panel's title block for `names` (strategy, name, note), and the
+/// blocks' height (the tallest one's, so that the rows line up).
+fn panel_titles(grid: &Grid, names: &[(usize, &str, Option<String>)]) -> (Vec<PanelTitle>, f64) {
     let note_chars = chars_in(grid.col_w, 11.0, false);
-    let blocks: Vec<(Vec<String>, Option<String>)> = names
+    let blocks: Vec<PanelTitle> = names
         .iter()
-        .map(|(_, name, note)| {
-            (
-                wrap_name(name, grid.title_chars()),
-                note.as_ref().map(|n| fit(n, note_chars)),
-            )
+        .map(|(_, name, note)| PanelTitle {
+            lines: wrap_name(name, grid.title_chars()),
+            note: note.as_ref().map(|n| fit(n, note_chars)),
         })
         .collect();
     let lines = blocks
         .iter()
-        .map(|(l, n)| l.len() + usize::from(n.is_some()))
+        .map(|b| b.lines.len() + usize::from(b.note.is_some()))
         .max()
         .unwrap_or(1);
     (blocks, lines as f64 * LINE + 8.0)
@@ -990,7 +993,10 @@ fn draw_fans(mut c: FanChart, scenario: &Scenario, years: usize, target: Target)
     let mut label_y: Vec<f64> = ends
         .iter()
         .enumerate()
-        .map(|(p, &v)| frame(p).y(v) + 4.0)
+        .map(|(p, &v)| {
+            let f = frame(p);
+            (f.y(v) + 4.0).clamp(f.top + 8.0, f.bottom + 4.0)
+        })
         .collect();
     if overlaid {
         let f = frame(0);
@@ -1002,7 +1008,7 @@ fn draw_fans(mut c: FanChart, scenario: &Scenario, years: usize, target: Target)
         let s = fan.strategy;
         let col = colour(s);
         if !overlaid {
-            panel_title(&mut svg, &f, &titles[p].0, titles[p].1.as_deref(), s);
+            panel_title(&mut svg, &f, &titles[p], s);
             let _ = writeln!(svg.out, r#"<g class="reference">"#);
             for other in c.fans.iter().filter(|o| o.strategy != s) {
                 let _ = writeln!(
@@ -1053,7 +1059,7 @@ fn draw_fans(mut c: FanChart, scenario: &Scenario, years: usize, target: Target)
             r#"<polyline class="median" points="{}" fill="none" stroke="{col}" stroke-width="2.5" stroke-linejoin="round"/>"#,
             points(&f, p50)
         );
-        let y = label_y[p].clamp(f.top + 8.0, f.bottom + 4.0);
+        let y = label_y[p];
         let _ = writeln!(
             out,
             r#"<text class="median-label" x="{:.1}" y="{y:.1}" font-size="11" font-weight="bold" fill="{col}">{}</text>"#,
@@ -1363,7 +1369,7 @@ pub fn histogram(
         let f = frame(s);
         let c = colour(s);
         if !overlaid {
-            panel_title(&mut svg, &f, &titles[s].0, titles[s].1.as_deref(), s);
+            panel_title(&mut svg, &f, &titles[s], s);
         }
         // The outline of the bars as one step path, closed along the axis.
         let mut d = format!("M {:.1} {:.1}", f.x(bins.lo), f.y(0.0));
@@ -1564,7 +1570,7 @@ path = [{ job = "j" }]
              preference = 65_000_000\npreferred_fraction = 0.45\nexit_rate = 0.1\nfailure_rate = 0.05\n\
              exit_multiple = {{ median = 1.2, sigma = 1.0 }}\n\n"
         );
-        for (i, name) in names.iter().enumerate() {
+        for i in 0..names.len() {
             let company = if private && i % 2 == 1 {
                 "rocket"
             } else {
