@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::cli::{Cli, Command, OutputArgs, SimArgs, SweepArgs, TableFormat, TraceArgs};
+use crate::cli::{
+    Cli, Command, OutputArgs, SimArgs, SummaryYears, SweepArgs, TableFormat, TraceArgs,
+};
 use crate::config::{Overrides, RunConfig, SweepConfig, TraceConfig, default_out_dir};
 use crate::engine::{Engine, Results};
 use crate::error::AppError;
@@ -21,7 +23,14 @@ use crate::terminal::{interrupt_flag, print_stdout, progress_bar};
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
-        Command::Run(args) => run_command(&run_config(&args.file, &args.sim, &args.outputs)),
+        Command::Run(args) => {
+            let mut cfg = run_config(&args.file, &args.sim, &args.outputs);
+            cfg.summary_years = args.years.map(|y| match y {
+                SummaryYears::All => Vec::new(),
+                SummaryYears::List(list) => list,
+            });
+            run_command(&cfg)
+        }
         Command::Check { file } => {
             let (scenario, written) = scenario::load_as_written(&file)?;
             print_stdout(&report::describe::describe(&file, &scenario, &written))
@@ -63,6 +72,7 @@ fn run_config(file: &Path, sim: &SimArgs, outputs: &OutputArgs) -> RunConfig {
         samples: outputs.samples,
         plot: outputs.plot,
         report: outputs.report,
+        summary_years: None,
     }
 }
 
@@ -110,6 +120,7 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     let interrupted = interrupt_flag();
     let (text, mut scenario) = scenario::load_with_text(&cfg.file)?;
     cfg.overrides.apply(&mut scenario);
+    let summary_years = cfg.summary_years(scenario.sim.years)?;
     let provenance = Provenance::new(&cfg.file, text.as_bytes(), &[&scenario]);
     let pool = cfg.pool()?;
     let engine = Engine::new(&scenario);
@@ -140,6 +151,7 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     // A failed write stops the pass too: report it rather than a stop.
     let samples = samples.map(SamplesTap::finish).transpose()?;
     let results = results?;
+    report::check_decision(&scenario, &results)?;
     for (name, bytes) in report::tables(cfg.format, &scenario, &results)? {
         staging.add(name, &bytes)?;
     }
@@ -154,14 +166,24 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
             staging.add(name, &bytes)?;
         }
     }
+    // What the terminal prints, the report says.
+    let summary = report::summary::render_years(&scenario, &results, &summary_years);
     if cfg.report {
-        let html = report_html(cfg, &text, &scenario, &results, &provenance, &histogram)?;
+        let html = report_html(
+            cfg,
+            &text,
+            &scenario,
+            &results,
+            &summary,
+            &provenance,
+            &histogram,
+        )?;
         staging.add("report.html", &html)?;
     }
     stopped(interrupted)?;
     let written = staging.commit()?;
     if !cfg.quiet {
-        let mut text = report::summary::render(&scenario, &results);
+        let mut text = summary;
         let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
         let _ = writeln!(text, "wrote {}", names.join(", "));
         print_stdout(&text)?;
@@ -177,17 +199,17 @@ fn report_html(
     text: &str,
     scenario: &crate::model::Scenario,
     results: &Results,
+    summary: &str,
     provenance: &Provenance,
     histogram: &Option<(report::plot::Bins, Vec<u64>)>,
 ) -> Result<Vec<u8>, AppError> {
     let (_, written) = scenario::parse_as_written(&cfg.file.display().to_string(), text)?;
-    let summary = report::summary::render(scenario, results);
     let assumptions = report::describe::describe(&cfg.file, scenario, &written);
     Ok(report::html::render(&report::html::Report {
         name: &cfg.name(),
         scenario,
         results,
-        summary: &summary,
+        summary,
         assumptions: &assumptions,
         provenance,
         histogram: histogram.as_ref().map(|(b, c)| (b, c.as_slice())),
@@ -266,6 +288,7 @@ fn sweep_command(cfg: &SweepConfig) -> Result<(), AppError> {
     for point in points {
         let engine = Engine::new(&point.scenario);
         let results = simulate(&engine, &pool, run.quiet, &mut (), interrupted)?;
+        report::check_decision(&point.scenario, &results)?;
         done.push(report::sweep::Point {
             values: point.values,
             scenario: point.scenario,

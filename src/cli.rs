@@ -62,6 +62,35 @@ pub struct RunArgs {
     /// Optional outputs.
     #[command(flatten)]
     pub outputs: OutputArgs,
+    /// Years the summary's tables show: `all`, or a list such as `1,3,5`
+    /// [default: the horizon]. The verdict stays at the horizon.
+    #[arg(long, value_name = "all|Y,...", value_parser = summary_years)]
+    pub years: Option<SummaryYears>,
+}
+
+/// `--years`: every year, or the listed ones (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SummaryYears {
+    /// `all`.
+    All,
+    /// `1,3,5`.
+    List(Vec<u32>),
+}
+
+fn summary_years(s: &str) -> Result<SummaryYears, String> {
+    if s == "all" {
+        return Ok(SummaryYears::All);
+    }
+    let years = s
+        .split(',')
+        .map(|y| match y.trim().parse::<u32>() {
+            Ok(y) if y >= 1 => Ok(y),
+            _ => Err(format!(
+                "`{y}` is not a year: give `all` or 1-based years such as 1,3,5"
+            )),
+        })
+        .collect::<Result<Vec<u32>, String>>()?;
+    Ok(SummaryYears::List(years))
 }
 
 /// Flags shared by `tcsim run` and `tcsim sweep`.

@@ -54,6 +54,9 @@ pub struct RunConfig {
     pub plot: bool,
     /// Also write `report.html`.
     pub report: bool,
+    /// `--years`: the summary's years, 1-based (`None`: the horizon;
+    /// `Some(empty)`: every year).
+    pub summary_years: Option<Vec<u32>>,
 }
 
 impl RunConfig {
@@ -74,6 +77,26 @@ impl RunConfig {
         match self.out_dir == default_out_dir(&self.file) {
             true => OtherScenario::Refuse,
             false => OtherScenario::Warn,
+        }
+    }
+
+    /// The 0-based years the summary's tables show, checked against the
+    /// horizon: a year past it is an error (exit 2).
+    pub fn summary_years(&self, years: u32) -> Result<Vec<usize>, AppError> {
+        match &self.summary_years {
+            None => Ok(vec![years as usize - 1]),
+            Some(list) if list.is_empty() => Ok((0..years as usize).collect()),
+            Some(list) => {
+                if let Some(y) = list.iter().find(|&&y| y > years) {
+                    return Err(AppError::Usage(format!(
+                        "--years {y}: the scenario has {years} years (1 to {years}); give years within them, or all"
+                    )));
+                }
+                let mut v: Vec<usize> = list.iter().map(|&y| y as usize - 1).collect();
+                v.sort_unstable();
+                v.dedup();
+                Ok(v)
+            }
         }
     }
 

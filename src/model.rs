@@ -105,6 +105,23 @@ pub struct Simulation {
     pub percentiles: Vec<f64>,
     /// Index of the baseline strategy every other one is compared against.
     pub baseline: usize,
+    /// `compare = [["a", "b"], ...]`: pairs `(strategy, against)` compared
+    /// besides the baseline comparisons, in file order (model.md section 12).
+    pub compare: Vec<(usize, usize)>,
+    /// `risk_aversion` with `wealth`: the certainty equivalent's utility.
+    pub risk: Option<Risk>,
+    /// `discount_rate`: the annual rate `present_value` discounts at.
+    pub discount_rate: Option<f64>,
+}
+
+/// CRRA utility `u(w) = w^(1-g)/(1-g)` (`ln w` at `g = 1`) of the wealth
+/// `W + X`, `X` a strategy's cumulative cash (model.md section 12).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Risk {
+    /// Relative risk aversion `g > 0`.
+    pub aversion: f64,
+    /// Wealth `W > 0` the cash is added to.
+    pub wealth: f64,
 }
 
 impl Simulation {

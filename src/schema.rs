@@ -57,6 +57,11 @@ pub enum Measure {
     Real,
     /// `real` summed up to the year.
     RealCumulative,
+    /// Cumulative cash (net of tax with `[tax]`) discounted to month 0:
+    /// each flow of month `m` times `(1 + d)^(-m/12)`, a year's tax in its
+    /// last month; only with `[simulation] discount_rate` (model.md section
+    /// 12).
+    PresentValue,
 }
 
 /// Number of [`Measure`] variants.
@@ -64,7 +69,7 @@ const COUNT: usize = Measure::ALL.len();
 
 impl Measure {
     /// Every measure, in row order.
-    pub const ALL: [Measure; 19] = [
+    pub const ALL: [Measure; 20] = [
         Measure::Base,
         Measure::Bonus,
         Measure::SignOn,
@@ -84,6 +89,7 @@ impl Measure {
         Measure::NetCumulative,
         Measure::Real,
         Measure::RealCumulative,
+        Measure::PresentValue,
     ];
 
     /// The tax measures, added in this order into [`Measure::Tax`].
@@ -141,6 +147,7 @@ impl Measure {
             Measure::Level => "level",
             Measure::Real => "real",
             Measure::RealCumulative => "real_cumulative",
+            Measure::PresentValue => "present_value",
         }
     }
 
@@ -162,6 +169,7 @@ impl Measure {
             Measure::Real | Measure::RealCumulative => {
                 scenario.jobs.iter().any(|j| j.price_parity.is_some())
             }
+            Measure::PresentValue => scenario.sim.discount_rate.is_some(),
             Measure::Unrealized => scenario
                 .companies
                 .iter()
@@ -174,9 +182,10 @@ impl Measure {
 /// Where each number of a run's row lives.
 ///
 /// A row holds, for each strategy and year, the reported measures in
-/// [`Measure::ALL`] order, then for each compared strategy and year the
-/// difference of cumulative TC against the baseline in the same world, then
-/// (with `[tax]`) the same for `net_cumulative`.
+/// [`Measure::ALL`] order, then for each compared pair and year the
+/// difference of cumulative TC in the same world, then (with `[tax]`) the
+/// same for `net_cumulative`. The pairs are every strategy but the baseline
+/// against the baseline, in file order, then `[simulation] compare`'s.
 #[derive(Debug, Clone)]
 pub struct Layout {
     /// Number of strategies.
@@ -187,6 +196,10 @@ pub struct Layout {
     pub baseline: usize,
     /// Strategies compared against the baseline, in file order.
     pub compared: Vec<usize>,
+    /// Every compared pair `(strategy, against)`: `compared` against the
+    /// baseline first (pair `k < compared.len()` is `(compared[k],
+    /// baseline)`), then `[simulation] compare`'s.
+    pub pairs: Vec<(usize, usize)>,
     /// The measures reported, in row order.
     measures: Vec<Measure>,
     /// Position of each measure within a (strategy, year) block, indexed by
@@ -207,6 +220,14 @@ impl Layout {
             scenario.sim.baseline,
             measures,
         )
+        .with_pairs(&scenario.sim.compare)
+    }
+
+    /// The layout with `extra` pairs compared besides the baseline ones.
+    pub fn with_pairs(mut self, extra: &[(usize, usize)]) -> Layout {
+        self.pairs.truncate(self.compared.len());
+        self.pairs.extend_from_slice(extra);
+        self
     }
 
     /// A layout of `strategies` strategies over `years` years reporting
@@ -221,11 +242,13 @@ impl Layout {
         for (i, &m) in measures.iter().enumerate() {
             slot[m as usize] = Some(i);
         }
+        let compared: Vec<usize> = (0..strategies).filter(|&s| s != baseline).collect();
         Layout {
             strategies,
             years,
             baseline,
-            compared: (0..strategies).filter(|&s| s != baseline).collect(),
+            pairs: compared.iter().map(|&s| (s, baseline)).collect(),
+            compared,
             measures,
             slot,
         }
@@ -238,7 +261,7 @@ impl Layout {
         } else {
             1
         };
-        self.strategies * self.per_strategy() + families * self.compared.len() * self.years
+        self.strategies * self.per_strategy() + families * self.pairs.len() * self.years
     }
 
     /// Numbers per strategy: `years * measures`, year-major.
@@ -273,15 +296,17 @@ impl Layout {
         (s * self.years + y) * self.measures.len() + slot
     }
 
-    /// Index of the cumulative difference of the `k`-th compared strategy.
+    /// Index of the cumulative difference of the `k`-th pair of
+    /// [`Layout::pairs`] (for `k < compared.len()`, the `k`-th compared
+    /// strategy against the baseline).
     pub fn diff(&self, k: usize, y: usize) -> usize {
         self.strategies * self.per_strategy() + k * self.years + y
     }
 
-    /// Index of the `net_cumulative` difference of the `k`-th compared
-    /// strategy (with `[tax]` only).
+    /// Index of the `net_cumulative` difference of the `k`-th pair (with
+    /// `[tax]` only).
     pub fn net_diff(&self, k: usize, y: usize) -> usize {
-        self.strategies * self.per_strategy() + (self.compared.len() + k) * self.years + y
+        self.strategies * self.per_strategy() + (self.pairs.len() + k) * self.years + y
     }
 
     /// The position of strategy `s` among the compared ones (`None` for the
@@ -315,6 +340,16 @@ mod tests {
     }
 
     #[test]
+    fn extra_pairs_follow_the_baseline_pairs_in_both_difference_families() {
+        let l = Layout::with_measures(3, 2, 0, vec![Measure::Cumulative]).with_pairs(&[(2, 1)]);
+        assert_eq!(l.pairs, vec![(1, 0), (2, 0), (2, 1)]);
+        assert_eq!(l.width(), 3 * 2 + 3 * 2);
+        assert_eq!(l.diff(2, 1), 6 + 2 * 2 + 1);
+        assert_eq!(l.net_diff(0, 0), 6 + 3 * 2);
+        assert_eq!(l.compared_index(2), Some(1));
+    }
+
+    #[test]
     fn an_unreported_measure_has_no_slot() {
         let l = Layout::with_measures(1, 1, 0, vec![Measure::Total]);
         assert!(!l.reports(Measure::Unrealized));
@@ -337,6 +372,7 @@ mod tests {
                         | Measure::Level
                         | Measure::Real
                         | Measure::RealCumulative
+                        | Measure::PresentValue
                 );
             assert_ne!(cash, derived, "{}", m.name());
         }

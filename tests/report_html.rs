@@ -246,6 +246,8 @@ fn check_rendered(file: &Path, run: &Run, text: &str) {
     let percentiles = csv(&run.dir.path().join("percentiles.csv"));
     let compare = csv(&run.dir.path().join("compare.csv"));
     let taxed = compare.iter().any(|r| r.contains_key("measure"));
+    // The baseline's pairs come first; `[simulation] compare`'s follow.
+    let baseline = compare.first().map(|c| c["baseline"].clone());
     let mut checked = 0;
     for (table, measure) in [(0, "cumulative"), (1, "net_cumulative")] {
         let rows: Vec<_> = percentiles
@@ -266,6 +268,7 @@ fn check_rendered(file: &Path, run: &Run, text: &str) {
             }
             let versus = compare.iter().find(|c| {
                 &c["strategy"] == name
+                    && Some(&c["baseline"]) == baseline.as_ref()
                     && &c["year"] == year
                     && c.get("measure").is_none_or(|m| m == measure)
             });
@@ -281,6 +284,27 @@ fn check_rendered(file: &Path, run: &Run, text: &str) {
         }
     }
     assert!(checked > 0);
+    // The other pairs, each year's cumulative then net_cumulative rows.
+    let others: Vec<_> = compare
+        .iter()
+        .filter(|c| Some(&c["baseline"]) != baseline.as_ref())
+        .collect();
+    if !others.is_empty() {
+        let part = section(text, "Other comparisons", &TABLES[2..]);
+        for c in others {
+            let (name, against, year) = (&c["strategy"], &c["baseline"], &c["year"]);
+            let cells = row(part, &format!("{name} {against}"), year, 4);
+            let at = if c.get("measure").is_some_and(|m| m == "net_cumulative") {
+                2
+            } else {
+                0
+            };
+            let what = format!("{what} {name} against {against} year {year}");
+            let share: f64 = c["p_ahead"].parse().unwrap();
+            assert_eq!(cells[at], percent(share), "{what}");
+            assert_dollars(&what, cells[at + 1], &c["p50"]);
+        }
+    }
     let held: Vec<_> = percentiles
         .iter()
         .filter(|r| r["measure"] == "unrealized")
@@ -346,6 +370,20 @@ fn the_rendered_report_holds_the_summary_and_the_tables_numbers() {
         assert_eq!(charts, run.html.matches("<svg").count(), "{name}");
         assert!(charts >= 3, "{name}: {charts} charts");
     }
+    // Pairs besides the baseline's: eight strategies, leave2 against leave2.
+    let dir = tempdir();
+    let file = dir.path().join("pairs.toml");
+    let text = fs::read_to_string(bundled("frontloaded-vesting.toml")).unwrap();
+    let text = text.replacen(
+        "[simulation]\n",
+        "[simulation]\ncompare = [[\"back-leave2\", \"flat-leave2\"], [\"front-leave2\", \"back-leave2\"]]\n",
+        1,
+    );
+    fs::write(&file, text).unwrap();
+    let run = run_report(&file, &[]);
+    assert!(run.html.contains("Other comparisons"));
+    let dom = render(&chromium, &run.dir.path().join("report.html"));
+    check_rendered(&file, &run, &visible_text(&dom));
 }
 
 // ------------------------------------------------------- the file itself

@@ -132,6 +132,9 @@ pub struct StrategyPlan {
     /// With `real`: `1 / price_parity` of the job held each month (`0 ..=
     /// horizon`), 1 where the job sets none (model.md section 11).
     pub(super) inv_parity: Vec<f64>,
+    /// With `present_value`: each month's (`0 ..= horizon`) discount factor
+    /// `(1 + d)^(-m/12)` (model.md section 12), then their running sums.
+    pub(super) discount: Vec<f64>,
 }
 
 /// Everything the engine needs besides the scenario and the draws.
@@ -256,8 +259,24 @@ impl StrategyPlan {
             residences: Vec::new(),
             month_residence: Vec::new(),
             inv_parity: Vec::new(),
+            discount: Vec::new(),
         };
         let horizon = scenario.sim.months();
+        if let Some(d) = scenario.sim.discount_rate {
+            // `(1 + d)^(-m/12)` for `m = 0 ..= horizon`, then the running
+            // sums over months `1 ..= m` (a block of base months is
+            // discounted month by month with one subtraction).
+            plan.discount = (0..=horizon)
+                .map(|m| (1.0 + d).powf(-f64::from(m) / 12.0))
+                .collect();
+            let mut sum = 0.0;
+            for m in 0..=horizon as usize {
+                if m > 0 {
+                    sum += plan.discount[m];
+                }
+                plan.discount.push(sum);
+            }
+        }
         if let Some(tax) = &scenario.tax {
             plan.month_residence = vec![0; horizon as usize + 1];
             for st in stints {

@@ -30,17 +30,17 @@ impl Plan {
                 &mut NoLedger,
             );
         }
-        for (k, &s) in l.compared.iter().enumerate() {
+        for (k, &(s, b)) in l.pairs.iter().enumerate() {
             for y in 0..l.years {
-                row[l.diff(k, y)] = row[l.at(s, y, Measure::Cumulative)]
-                    - row[l.at(l.baseline, y, Measure::Cumulative)];
+                row[l.diff(k, y)] =
+                    row[l.at(s, y, Measure::Cumulative)] - row[l.at(b, y, Measure::Cumulative)];
             }
         }
         if l.reports(Measure::NetCumulative) {
-            for (k, &s) in l.compared.iter().enumerate() {
+            for (k, &(s, b)) in l.pairs.iter().enumerate() {
                 for y in 0..l.years {
                     row[l.net_diff(k, y)] = row[l.at(s, y, Measure::NetCumulative)]
-                        - row[l.at(l.baseline, y, Measure::NetCumulative)];
+                        - row[l.at(b, y, Measure::NetCumulative)];
                 }
             }
         }
@@ -97,6 +97,7 @@ impl StrategyPlan {
             }),
             slots,
             inv_parity: &self.inv_parity,
+            discount: &self.discount,
             m: layout.measures().len(),
             out,
             ledger,
@@ -411,6 +412,21 @@ impl StrategyPlan {
                 year[real_cumulative] = sum;
             }
         }
+        let pv = slots.get(Measure::PresentValue);
+        if pv != Slots::NONE {
+            // Each year's discounted cash less its tax, paid in the year's
+            // last month `12 (y + 1)` (model.md section 12), summed up to
+            // the year.
+            let tax = slots.get(Measure::Tax);
+            let mut sum = 0.0;
+            for (y, year) in out.chunks_exact_mut(m).enumerate() {
+                if tax != Slots::NONE {
+                    year[pv] -= year[tax] * self.discount[12 * (y + 1)];
+                }
+                sum += year[pv];
+                year[pv] = sum;
+            }
+        }
     }
 
     /// Each year's liability from its items, in year order so the carried
@@ -655,6 +671,9 @@ fn accrue<L: Ledger>(book: &mut Book<'_, L>, from: u32, to: u32, base: f64, flow
     while a < to {
         let b = (12 * (a / 12 + 1)).min(to);
         book.add(b, Measure::Base, base * TWELFTHS[(b - a) as usize], flow);
+        if book.slots.get(Measure::PresentValue) != Slots::NONE {
+            book.add_present_base(a, b, base);
+        }
         a = b;
     }
 }
@@ -721,6 +740,9 @@ pub(super) struct Book<'a, L> {
     pub(super) slots: Slots,
     /// With `real`: `1 / price_parity` of each month (`0 ..= horizon`).
     inv_parity: &'a [f64],
+    /// With `present_value`: each month's discount factor, then (from
+    /// index `horizon + 1`) their running sums over months `1 ..= m`.
+    discount: &'a [f64],
     /// Measures per year in `out`.
     m: usize,
     out: &'a mut [f64],
@@ -855,6 +877,11 @@ impl<L: Ledger> Book<'_, L> {
         if real != Slots::NONE && measure.is_cash() {
             self.add_real(year, month, amount, real);
         }
+        // Base comes in blocks of months: `accrue` discounts each month.
+        let pv = self.slots.get(Measure::PresentValue);
+        if pv != Slots::NONE && measure.is_cash() && measure != Measure::Base {
+            self.add_present(year, month, amount, pv);
+        }
         // Pay and RSUs sold at vest are wages (model.md section 10); equity
         // that is not says so where it is paid.
         if let Some(t) = &mut self.tax
@@ -894,6 +921,25 @@ impl<L: Ledger> Book<'_, L> {
             t.real_pos[2 * year as usize] += amount;
             t.real_pos[2 * year as usize + 1] += over;
         }
+    }
+
+    /// Cash `amount` paid in `month`, discounted to month 0, into the year's
+    /// `present_value` slot (made cumulative, net of the year's tax, once
+    /// the strategy is evaluated). Out of line, as [`Book::add_real`].
+    #[inline(never)]
+    fn add_present(&mut self, year: u32, month: u32, amount: f64, pv: usize) {
+        self.out[year as usize * self.m + pv] += amount * self.discount[month as usize];
+    }
+
+    /// `base / 12` paid in each month `from + 1 ..= to` (one calendar year
+    /// at most), each discounted by its own month's factor, into the
+    /// year's `present_value` slot.
+    #[inline(never)]
+    fn add_present_base(&mut self, from: u32, to: u32, base: f64) {
+        let pv = self.slots.get(Measure::PresentValue);
+        let sums = &self.discount[self.discount.len() / 2..];
+        let factor = sums[to as usize] - sums[from as usize];
+        self.out[year_of(to) as usize * self.m + pv] += base / 12.0 * factor;
     }
 
     /// Writes the 1-based `level` into `measure`'s slot of every year whose

@@ -20,7 +20,7 @@ pub mod world;
 
 use crate::model::Scenario;
 pub use crate::schema::{Layout, Measure};
-use crate::stats::{self, LevelCounts, LevelPass, SeriesSummary, Tap};
+use crate::stats::{self, DecisionPass, DecisionStats, LevelCounts, LevelPass, SeriesSummary, Tap};
 pub use compile::Plan;
 use driver::{BLOCK_RUNS, Progress, Source, transpose_block};
 pub use world::World;
@@ -51,6 +51,10 @@ pub struct Results {
     /// runs end the horizon at each level (model.md section 11), exact
     /// counts from the same pass over the worlds.
     pub levels: Option<LevelCounts>,
+    /// With `risk_aversion`, `discount_rate` or a private company: the
+    /// certainty equivalents, `p_equity_zero` and the verdict counting
+    /// held equity (model.md section 12), from the same pass.
+    pub decision: Option<DecisionStats>,
 }
 
 impl Results {
@@ -141,11 +145,12 @@ impl<'a> Engine<'a> {
             .max()
             .unwrap_or(0);
         let mut levels = LevelPass::new(&self.plan.layout, most);
+        let mut decision = DecisionPass::new(self.scenario, &self.plan.layout);
         let series = stats::summarize(
             self,
             sim.runs,
             &probs,
-            &mut (&mut levels, &mut *taps),
+            &mut ((&mut levels, &mut decision), &mut *taps),
             progress,
         )?;
         Some(Results {
@@ -155,6 +160,7 @@ impl<'a> Engine<'a> {
             probs,
             runs: sim.runs,
             levels: levels.map(LevelPass::finish),
+            decision: decision.map(DecisionPass::finish),
         })
     }
 

@@ -222,6 +222,7 @@ fn tables(o: &mut String, s: &Scenario, r: &Results) {
         }
         o.push_str("</tbody>\n</table></div>\n");
     }
+    other_pairs(o, s, r);
     if l.reports(Measure::Unrealized) {
         o.push_str(
             "<h3>Unrealized equity by year (not cash)</h3>\n<p>Vested private equity still held at \
@@ -247,6 +248,52 @@ fn tables(o: &mut String, s: &Scenario, r: &Results) {
         o.push_str("</tbody>\n</table></div>\n");
     }
     o.push_str("</section>\n");
+}
+
+/// The pairs `[simulation] compare` adds besides the baseline's: per pair
+/// and year the share of worlds the strategy is ahead of the other one and
+/// the median difference; after tax too with `[tax]`.
+fn other_pairs(o: &mut String, s: &Scenario, r: &Results) {
+    let l = &r.layout;
+    let extra = &l.pairs[l.compared.len()..];
+    if extra.is_empty() {
+        return;
+    }
+    let taxed = l.reports(Measure::NetCumulative);
+    o.push_str("<h3>Other comparisons</h3>\n<div class=\"scroll\"><table>\n<thead><tr>");
+    o.push_str("<th scope=\"col\">strategy</th><th scope=\"col\">against</th><th scope=\"col\" class=\"num\">year</th>");
+    o.push_str("<th scope=\"col\" class=\"num\">ahead</th><th scope=\"col\" class=\"num\">median difference</th>");
+    if taxed {
+        o.push_str("<th scope=\"col\" class=\"num\">ahead after tax</th><th scope=\"col\" class=\"num\">median difference after tax</th>");
+    }
+    o.push_str("</tr></thead>\n<tbody>\n");
+    for (j, &(a, b)) in extra.iter().enumerate() {
+        let k = l.compared.len() + j;
+        for y in 0..l.years {
+            let first = if y == 0 { " class=\"first\"" } else { "" };
+            let _ = write!(
+                o,
+                "<tr{first}><th scope=\"row\">{}</th><td>{}</td><td class=\"num\">{}</td>",
+                xml(&s.strategies[a].name),
+                xml(&s.strategies[b].name),
+                y + 1
+            );
+            let mut series = vec![l.diff(k, y)];
+            if taxed {
+                series.push(l.net_diff(k, y));
+            }
+            for d in series {
+                let _ = write!(
+                    o,
+                    "<td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                    percent(r.series[d].share_positive),
+                    signed_dollars(r.quantile(d, 0.5))
+                );
+            }
+            o.push_str("</tr>\n");
+        }
+    }
+    o.push_str("</tbody>\n</table></div>\n");
 }
 
 /// Where the numbers came from: what reproduces them. No time and no

@@ -18,11 +18,13 @@ pub const MANIFEST: &str = "manifest.json";
 /// Every file name `tcsim run` and `tcsim sweep` write (the manifest aside):
 /// the ones a later run lists under `earlier_files` when it finds them and
 /// did not write them itself.
-pub const OUTPUTS: [&str; 12] = [
+pub const OUTPUTS: [&str; 14] = [
     "percentiles.csv",
     "compare.csv",
+    "decision.csv",
     "percentiles.json",
     "compare.json",
+    "decision.json",
     "samples.csv",
     "fan.svg",
     "final.svg",

@@ -62,23 +62,72 @@ pub enum Format {
     Json,
 }
 
-/// The two result tables as `(file name, bytes)` in `format`.
+/// The result tables as `(file name, bytes)` in `format`: percentiles and
+/// compare, then decision when `[simulation]` sets `risk_aversion` or
+/// `discount_rate` (model.md section 12).
 pub fn tables(
     format: Format,
     scenario: &Scenario,
     r: &Results,
-) -> Result<[(&'static str, Vec<u8>); 2], AppError> {
-    let (percentiles, compare) = (table::percentiles(scenario, r), table::compare(scenario, r));
-    Ok(match format {
-        Format::Csv => [
-            ("percentiles.csv", csv::write(&percentiles)?),
-            ("compare.csv", csv::write(&compare)?),
-        ],
-        Format::Json => [
-            ("percentiles.json", json::write(&percentiles)?),
-            ("compare.json", json::write(&compare)?),
-        ],
-    })
+) -> Result<Vec<(&'static str, Vec<u8>)>, AppError> {
+    let mut named = vec![
+        ("percentiles", table::percentiles(scenario, r)),
+        ("compare", table::compare(scenario, r)),
+    ];
+    if let Some(decision) = table::decision(scenario, r) {
+        named.push(("decision", decision));
+    }
+    named
+        .into_iter()
+        .map(|(name, t)| {
+            Ok(match format {
+                Format::Csv => (csv_name(name), csv::write(&t)?),
+                Format::Json => (json_name(name), json::write(&t)?),
+            })
+        })
+        .collect()
+}
+
+/// The error of a world where `W + X <= 0` with `risk_aversion` (model.md
+/// section 12: the utility is undefined there), naming the strategy, the
+/// year, the lowest cumulative cash and a run that reaches it; exit 2.
+pub fn check_decision(scenario: &Scenario, r: &Results) -> Result<(), AppError> {
+    let (Some(d), Some(risk)) = (&r.decision, scenario.sim.risk) else {
+        return Ok(());
+    };
+    let Some(ruin) = d.ruin() else {
+        return Ok(());
+    };
+    let cash = match r.layout.reports(crate::schema::Measure::NetCumulative) {
+        true => "net cumulative cash",
+        false => "cumulative cash",
+    };
+    Err(AppError::Usage(format!(
+        "simulation.risk_aversion: strategy `{}`, year {}: wealth {} plus the {cash} is at most 0          in some worlds (lowest {}, in run {}; `tcsim trace --run {}` shows it), and u(W + X) needs          W + X > 0; raise simulation.wealth above {}",
+        scenario.strategies[ruin.strategy].name,
+        ruin.year + 1,
+        summary::dollars(risk.wealth),
+        summary::dollars(ruin.lowest),
+        ruin.run,
+        ruin.run,
+        summary::dollars(-ruin.lowest),
+    )))
+}
+
+fn csv_name(table: &str) -> &'static str {
+    match table {
+        "percentiles" => "percentiles.csv",
+        "compare" => "compare.csv",
+        _ => "decision.csv",
+    }
+}
+
+fn json_name(table: &str) -> &'static str {
+    match table {
+        "percentiles" => "percentiles.json",
+        "compare" => "compare.json",
+        _ => "decision.json",
+    }
 }
 
 #[cfg(test)]

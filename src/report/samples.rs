@@ -27,11 +27,15 @@ pub const HEADER_SEVERANCE: &str = "run,strategy,year,total,cumulative,severance
 /// `severance`), in this order.
 pub const TAX_COLUMNS: [Measure; 3] = [Measure::Tax, Measure::Net, Measure::NetCumulative];
 
-/// The columns a file with a ladder or a price parity adds after all of
-/// the above, in this order, each only when its measure is reported:
-/// `level` (a whole number, 0 at a job without a ladder) and
-/// `real_cumulative` (dollars).
-pub const LADDER_COLUMNS: [Measure; 2] = [Measure::Level, Measure::RealCumulative];
+/// The columns a file with a ladder, a price parity or a discount rate
+/// adds after all of the above, in this order, each only when its measure
+/// is reported: `level` (a whole number, 0 at a job without a ladder),
+/// `real_cumulative` and `present_value` (dollars).
+pub const LADDER_COLUMNS: [Measure; 3] = [
+    Measure::Level,
+    Measure::RealCumulative,
+    Measure::PresentValue,
+];
 
 /// Formats the rows of one run: one per (strategy, year), strategies in
 /// file order. `run` is the 0-based run index, the world's number: the same

@@ -33,8 +33,10 @@ pub struct Point {
 /// `[tax]`). Without `[tax]` at any point the columns are v1's.
 ///
 /// With a `price_parity` (at any point) `real_cumulative_mean` and its
-/// percentiles (`real_cumulative_p5`...) at the horizon come last (empty
-/// for a point without one).
+/// percentiles (`real_cumulative_p5`...) at the horizon follow (empty
+/// for a point without one); then with a `discount_rate` (at any point)
+/// `present_value_mean` and its percentiles, and with a `risk_aversion`
+/// (at any point) `certainty_equivalent`, the same way.
 pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
     // Every point reports the same percentiles (checked when the points
     // were built): one header.
@@ -75,6 +77,21 @@ pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
                 .iter()
                 .map(|&p| format!("real_cumulative_{}", percentile_label(p))),
         );
+    }
+    let present = points
+        .iter()
+        .any(|p| p.results.layout.reports(Measure::PresentValue));
+    let certain = points.iter().any(|p| p.scenario.sim.risk.is_some());
+    if present {
+        columns.push("present_value_mean".into());
+        columns.extend(
+            percentiles
+                .iter()
+                .map(|&p| format!("present_value_{}", percentile_label(p))),
+        );
+    }
+    if certain {
+        columns.push("certainty_equivalent".into());
     }
     let mut rows = Vec::new();
     for p in points {
@@ -133,6 +150,22 @@ pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
                 } else {
                     row.extend(std::iter::repeat_n(Cell::Empty, 1 + n));
                 }
+            }
+            if present {
+                if l.reports(Measure::PresentValue) {
+                    let stats = &r.series[l.at(s, y, Measure::PresentValue)];
+                    row.push(Cell::Money(stats.mean));
+                    row.extend(money(&stats.quantiles));
+                } else {
+                    row.extend(std::iter::repeat_n(Cell::Empty, 1 + n));
+                }
+            }
+            if certain {
+                let ce = r
+                    .decision
+                    .as_ref()
+                    .and_then(|d| d.certainty_equivalent(s, y));
+                row.push(ce.map_or(Cell::Empty, Cell::Money));
             }
             rows.push(row);
         }

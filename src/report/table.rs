@@ -101,8 +101,10 @@ pub fn percentiles(scenario: &Scenario, r: &Results) -> Table {
     }
 }
 
-/// `compare`: one row per (compared strategy, year), the share of worlds
-/// ahead of the baseline and the distribution of the cumulative difference.
+/// `compare`: one row per (compared pair, year), the share of worlds where
+/// the strategy is ahead of the one it is compared with (the baseline, then
+/// `[simulation] compare`'s pairs, whose `baseline` column names the
+/// other strategy) and the distribution of the cumulative difference.
 ///
 /// With `[tax]` (the layout reports `net_cumulative`) a `measure` column
 /// follows `year`, and each (strategy, year) has two rows: `cumulative`,
@@ -111,10 +113,10 @@ pub fn percentiles(scenario: &Scenario, r: &Results) -> Table {
 /// columns and rows are v1's.
 pub fn compare(scenario: &Scenario, r: &Results) -> Table {
     let l = &r.layout;
-    let baseline = &scenario.strategies[l.baseline].name;
     let taxed = l.reports(Measure::NetCumulative);
     let mut rows = Vec::new();
-    for (i, &s) in l.compared.iter().enumerate() {
+    for (i, &(s, against)) in l.pairs.iter().enumerate() {
+        let baseline = &scenario.strategies[against].name;
         for y in 0..l.years {
             let families: &[(Measure, usize)] = if taxed {
                 &[
@@ -158,6 +160,58 @@ pub fn compare(scenario: &Scenario, r: &Results) -> Table {
         columns: columns(first, r),
         rows,
     }
+}
+
+/// `decision`: with `risk_aversion` or `discount_rate`, one row per
+/// (strategy, year): the mean and median of cumulative cash (net with
+/// `[tax]`), the certainty equivalent, the mean present value and
+/// `p_equity_zero` (model.md section 12). A column whose key is not set is
+/// empty.
+pub fn decision(scenario: &Scenario, r: &Results) -> Option<Table> {
+    let sim = &scenario.sim;
+    if sim.risk.is_none() && sim.discount_rate.is_none() {
+        return None;
+    }
+    let d = r.decision.as_ref()?;
+    let l = &r.layout;
+    let cash = if l.reports(Measure::NetCumulative) {
+        Measure::NetCumulative
+    } else {
+        Measure::Cumulative
+    };
+    let mut rows = Vec::new();
+    for (s, strategy) in scenario.strategies.iter().enumerate() {
+        for y in 0..l.years {
+            let k = l.at(s, y, cash);
+            let pv = match l.reports(Measure::PresentValue) {
+                true => Cell::Money(r.series[l.at(s, y, Measure::PresentValue)].mean),
+                false => Cell::Empty,
+            };
+            rows.push(vec![
+                Cell::Text(strategy.name.clone()),
+                Cell::Count(y as u64 + 1),
+                Cell::Money(r.series[k].mean),
+                Cell::Money(r.quantile(k, 0.5)),
+                d.certainty_equivalent(s, y)
+                    .map_or(Cell::Empty, Cell::Money),
+                pv,
+                Cell::Probability(d.equity_zero_share(s, y)),
+            ]);
+        }
+    }
+    let columns = [
+        "strategy",
+        "year",
+        "mean",
+        "p50",
+        "certainty_equivalent",
+        "present_value_mean",
+        "p_equity_zero",
+    ];
+    Some(Table {
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        rows,
+    })
 }
 
 #[cfg(test)]

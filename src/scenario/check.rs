@@ -706,6 +706,34 @@ fn simulation(
         },
         None => 0,
     };
+    let compare = compare_pairs(&key.key("compare"), s, baseline, raw)?;
+    let risk = match (s.risk_aversion, s.wealth) {
+        (Some(g), wealth) => {
+            let aversion = above_within(
+                &key.key("risk_aversion"),
+                Rule::RiskAversionInRange,
+                g,
+                0.0,
+                MAX_RISK_AVERSION,
+            )?;
+            let k = key.key("wealth");
+            let w = required(&k, Rule::WealthRequired, wealth)?;
+            let wealth = above_within(&k, Rule::WealthInRange, w, 0.0, MAX_MONEY)?;
+            Some(Risk { aversion, wealth })
+        }
+        (None, Some(_)) => return fail(&key.key("wealth"), Rule::WealthNeedsRiskAversion, &[]),
+        (None, None) => None,
+    };
+    let discount_rate = match s.discount_rate {
+        Some(d) => Some(within(
+            &key.key("discount_rate"),
+            Rule::DiscountRateInRange,
+            d,
+            0.0,
+            1.0,
+        )?),
+        None => None,
+    };
     Ok(Simulation {
         years,
         runs,
@@ -713,7 +741,72 @@ fn simulation(
         steps_per_year,
         percentiles,
         baseline,
+        compare,
+        risk,
+        discount_rate,
     })
+}
+
+/// The largest `risk_aversion`: CRRA coefficients measured for people lie
+/// between about 1 and 10; 20 keeps `w^(1-g)` finite for any wealth ratio
+/// the engine can produce.
+const MAX_RISK_AVERSION: f64 = 20.0;
+
+/// `[simulation] compare`: each entry two distinct defined strategies, a
+/// pair not already compared (the baseline comparisons included, in either
+/// order: the reverse pair is the same difference negated).
+fn compare_pairs(
+    key: &KeyPath,
+    s: &RawSimulation,
+    baseline: usize,
+    raw: &RawScenario,
+) -> Check<Vec<(usize, usize)>> {
+    let Some(entries) = &s.compare else {
+        return Ok(Vec::new());
+    };
+    let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        let k = key.index(i);
+        if entry.len() != 2 {
+            return fail(&k, Rule::ComparePair, &[("got", &entry.len())]);
+        }
+        let mut ends = [0; 2];
+        for (j, name) in entry.iter().enumerate() {
+            ends[j] = match raw.strategies.get_index_of(name) {
+                Some(x) => x,
+                None => {
+                    return fail(
+                        &k.index(j),
+                        Rule::CompareDefined,
+                        &[("name", name), ("defined", &names(raw.strategies.keys()))],
+                    );
+                }
+            };
+        }
+        let (a, b) = (ends[0], ends[1]);
+        if a == b {
+            return fail(&k, Rule::CompareDistinct, &[("name", &entry[0])]);
+        }
+        let already = if a == baseline || b == baseline {
+            Some("is already compared: every strategy is compared with the baseline")
+        } else if pairs
+            .iter()
+            .any(|&(x, y)| (x, y) == (a, b) || (x, y) == (b, a))
+        {
+            Some("is compared by an earlier entry")
+        } else {
+            None
+        };
+        if let Some(already) = already {
+            return fail(
+                &k,
+                Rule::CompareOnce,
+                &[("a", &entry[0]), ("b", &entry[1]), ("already", &already)],
+            );
+        }
+        pairs.push((a, b));
+    }
+    Ok(pairs)
 }
 
 /// The keys only a public company may have, in the order they are reported.

@@ -197,6 +197,10 @@ pub struct RawSimulation {
     pub steps_per_year: Option<i64>,
     pub percentiles: Option<Vec<f64>>,
     pub baseline: Option<String>,
+    pub compare: Option<Vec<Vec<String>>>,
+    pub risk_aversion: Option<f64>,
+    pub wealth: Option<f64>,
+    pub discount_rate: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -118,6 +118,24 @@ rules! {
         "must be strictly increasing, got {got} after {previous}";
     BaselineDefined = "baseline_defined", "simulation.baseline",
         "names strategy `{name}`, which is not defined (strategies: {defined})";
+    ComparePair = "compare_pair", "simulation.compare[*]",
+        "must name two strategies, [\"strategy\", \"against\"]; the entry has {got}";
+    CompareDefined = "compare_defined", "simulation.compare[*][*]",
+        "names strategy `{name}`, which is not defined (strategies: {defined})";
+    CompareDistinct = "compare_distinct", "simulation.compare[*]",
+        "must name two different strategies, got `{name}` twice";
+    CompareOnce = "compare_once", "simulation.compare[*]",
+        "must name a pair not compared yet: `{a}` with `{b}` {already}";
+    RiskAversionInRange = "risk_aversion_in_range", "simulation.risk_aversion",
+        "must be in (0, {hi}] (CRRA relative risk aversion; 1 = log utility), got {got}";
+    WealthRequired = "wealth_required", "simulation.wealth",
+        "is required with risk_aversion: the wealth W the cash is added to, u(W + X)";
+    WealthNeedsRiskAversion = "wealth_needs_risk_aversion", "simulation.wealth",
+        "cannot be given without risk_aversion (it is the W of u(W + X)); set simulation.risk_aversion or remove wealth";
+    WealthInRange = "wealth_in_range", "simulation.wealth",
+        "must be in (0, {hi}], got {got}";
+    DiscountRateInRange = "discount_rate_in_range", "simulation.discount_rate",
+        "must be in [{lo}, {hi}] (an annual rate: 0.05 = 5 %), got {got}";
 
     // [market]
     MarketDriftRequired = "market_drift_required", "market.drift", "is required but missing";

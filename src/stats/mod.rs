@@ -2,10 +2,12 @@
 //! the counts of runs by the ladder level reached.
 
 mod brackets;
+pub mod decision;
 mod levels;
 mod moments;
 mod summarize;
 
+pub use decision::{DecisionPass, DecisionStats, Ruin};
 pub use levels::{LevelCounts, LevelPass};
 pub use summarize::{Pilot, SeriesSummary, Tap, memory_estimate, summarize};
 

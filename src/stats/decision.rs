@@ -1,0 +1,373 @@
+//! What a decision needs beyond percentiles (model.md section 12), taken in
+//! the same pass over the worlds:
+//!
+//! - the certainty equivalent: the mean CRRA utility of each strategy's
+//!   cumulative cash (net with `[tax]`) plus the wealth `W`, per year;
+//! - `p_equity_zero`: how often the equity cash (`rsu + options` summed to
+//!   the year) plus the year's `unrealized` is at most 0;
+//! - the verdict counting held equity: per compared pair, how often the
+//!   horizon's difference plus the difference of `unrealized` is above and
+//!   below 0.
+//!
+//! A chunk sums its runs in run order and the chunk sums are added in chunk
+//! order, so every figure is the same on any number of threads. Nothing is
+//! allocated or locked per run.
+
+use super::Tap;
+use crate::engine::driver::{Chunk, Consumer};
+use crate::model::{Risk, Scenario};
+use crate::schema::{Layout, Measure};
+
+/// CRRA utility of the wealth ratio `r = (W + X) / W > 0`: `ln r` at
+/// `g = 1`, else `r^(1-g) / (1-g)`. Utility is taken of the ratio, not of
+/// `W + X` itself: CRRA is scale-free (`u(W r)` is an affine map of `u(r)`
+/// for a fixed `W`), so the certainty equivalent is the same, and
+/// `r^(1-g)` stays far from overflow for any `g <= 20`.
+#[inline]
+pub fn utility(g: f64, r: f64) -> f64 {
+    if g == 1.0 {
+        r.ln()
+    } else {
+        r.powf(1.0 - g) / (1.0 - g)
+    }
+}
+
+/// The inverse of [`utility`]: the ratio whose utility is `u`.
+pub fn inverse_utility(g: f64, u: f64) -> f64 {
+    if g == 1.0 {
+        u.exp()
+    } else {
+        ((1.0 - g) * u).powf(1.0 / (1.0 - g))
+    }
+}
+
+/// The certainty equivalent `u^-1(E[u(W + X)]) - W` from the mean utility
+/// of the ratio `(W + X) / W`.
+pub fn certainty_equivalent(risk: Risk, mean_utility: f64) -> f64 {
+    risk.wealth * (inverse_utility(risk.aversion, mean_utility) - 1.0)
+}
+
+/// A world where the wealth plus a strategy's cumulative cash is not
+/// positive, so its utility is undefined (model.md section 12: an error
+/// naming the strategy and the year).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ruin {
+    /// Strategy index.
+    pub strategy: usize,
+    /// 0-based year.
+    pub year: usize,
+    /// The lowest cumulative cash of that strategy and year over all runs.
+    pub lowest: f64,
+    /// The first run (in run order) with that lowest value.
+    pub run: u64,
+}
+
+/// The decision figures over every run fed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionStats {
+    runs: u64,
+    risk: Option<Risk>,
+    years: usize,
+    /// `[s * years + y]`: sums of `u` and `u^2` of the wealth ratio.
+    utility: Vec<f64>,
+    utility_sq: Vec<f64>,
+    /// `[s * years + y]`: the lowest cumulative cash and its first run.
+    lowest: Vec<(f64, u64)>,
+    /// `[s * years + y]`: runs whose equity cash plus unrealized is <= 0.
+    equity_zero: Vec<u64>,
+    /// `[k]`, per compared pair at the horizon: runs whose difference
+    /// counting unrealized is above 0, and below 0.
+    held_ahead: Vec<u64>,
+    held_behind: Vec<u64>,
+}
+
+impl DecisionStats {
+    fn empty(strategies: usize, years: usize, pairs: usize, risk: Option<Risk>) -> DecisionStats {
+        let n = strategies * years;
+        DecisionStats {
+            runs: 0,
+            risk,
+            years,
+            utility: vec![0.0; if risk.is_some() { n } else { 0 }],
+            utility_sq: vec![0.0; if risk.is_some() { n } else { 0 }],
+            lowest: vec![(f64::INFINITY, 0); if risk.is_some() { n } else { 0 }],
+            equity_zero: vec![0; n],
+            held_ahead: vec![0; pairs],
+            held_behind: vec![0; pairs],
+        }
+    }
+
+    /// Runs counted.
+    pub fn runs(&self) -> u64 {
+        self.runs
+    }
+
+    /// The first (strategy, year) in file and year order where some world
+    /// has `W + X <= 0`.
+    pub fn ruin(&self) -> Option<Ruin> {
+        let w = self.risk?.wealth;
+        self.lowest
+            .iter()
+            .position(|&(x, _)| w + x <= 0.0)
+            .map(|i| Ruin {
+                strategy: i / self.years,
+                year: i % self.years,
+                lowest: self.lowest[i].0,
+                run: self.lowest[i].1,
+            })
+    }
+
+    /// The certainty equivalent of strategy `s` at 0-based year `y`, with
+    /// `risk_aversion` (`None` without it, or when [`DecisionStats::ruin`]).
+    pub fn certainty_equivalent(&self, s: usize, y: usize) -> Option<f64> {
+        let risk = self.risk?;
+        if self.ruin().is_some() || self.runs == 0 {
+            return None;
+        }
+        let mean = self.utility[s * self.years + y] / self.runs as f64;
+        Some(certainty_equivalent(risk, mean))
+    }
+
+    /// The Monte Carlo standard error of [`DecisionStats::certainty_equivalent`]
+    /// by the delta method: `SE(mean u) / u'(u^-1(mean u))`, in dollars.
+    pub fn certainty_equivalent_se(&self, s: usize, y: usize) -> Option<f64> {
+        let risk = self.risk?;
+        let ce = self.certainty_equivalent(s, y)?;
+        let n = self.runs as f64;
+        let i = s * self.years + y;
+        let mean = self.utility[i] / n;
+        let var = (self.utility_sq[i] / n - mean * mean).max(0.0) * n / (n - 1.0).max(1.0);
+        // u'(r) = r^-g for the ratio; d(CE)/d(mean u) = W / u'(r*).
+        let r = 1.0 + ce / risk.wealth;
+        Some(risk.wealth * (var / n).sqrt() / r.powf(-risk.aversion))
+    }
+
+    /// The share of runs where strategy `s`'s equity cash to 0-based year
+    /// `y` plus that year's unrealized equity is at most 0.
+    pub fn equity_zero_share(&self, s: usize, y: usize) -> f64 {
+        self.share(self.equity_zero[s * self.years + y])
+    }
+
+    /// For compared pair `k` at the horizon, counting each world's
+    /// unrealized equity with its cash: the share of worlds ahead.
+    pub fn held_ahead_share(&self, k: usize) -> f64 {
+        self.share(self.held_ahead[k])
+    }
+
+    /// The sign of the median of pair `k`'s horizon difference counting
+    /// unrealized equity: `1` when more than half the worlds are ahead,
+    /// `-1` when more than half are behind, `0` otherwise (the median is 0
+    /// or straddles it).
+    pub fn held_median_sign(&self, k: usize) -> i8 {
+        if 2 * self.held_ahead[k] > self.runs {
+            1
+        } else if 2 * self.held_behind[k] > self.runs {
+            -1
+        } else {
+            0
+        }
+    }
+
+    fn share(&self, n: u64) -> f64 {
+        if self.runs == 0 {
+            0.0
+        } else {
+            n as f64 / self.runs as f64
+        }
+    }
+}
+
+/// The series the pass reads.
+pub struct DecisionPass {
+    strategies: usize,
+    years: usize,
+    risk: Option<Risk>,
+    /// Per (strategy, year): the cash `X` (cumulative, or net cumulative).
+    cash: Vec<usize>,
+    /// Per (strategy, year): `rsu`, `options` and (when reported)
+    /// `unrealized`.
+    equity: Vec<(usize, usize, Option<usize>)>,
+    /// Per pair: the horizon's difference and the two strategies'
+    /// `unrealized` series (empty when it is not reported).
+    held: Vec<(usize, usize, usize)>,
+    total: DecisionStats,
+}
+
+impl DecisionPass {
+    /// The pass for `scenario`'s rows: `None` when nothing in it needs one
+    /// (no `risk_aversion`, no `discount_rate` and no private company).
+    pub fn new(scenario: &Scenario, layout: &Layout) -> Option<DecisionPass> {
+        let sim = &scenario.sim;
+        let unrealized = layout.reports(Measure::Unrealized);
+        if sim.risk.is_none() && sim.discount_rate.is_none() && !unrealized {
+            return None;
+        }
+        let (strategies, years) = (layout.strategies, layout.years);
+        let taxed = layout.reports(Measure::NetCumulative);
+        let cash_measure = if taxed {
+            Measure::NetCumulative
+        } else {
+            Measure::Cumulative
+        };
+        let mut cash = Vec::new();
+        let mut equity = Vec::new();
+        for s in 0..strategies {
+            for y in 0..years {
+                cash.push(layout.at(s, y, cash_measure));
+                equity.push((
+                    layout.at(s, y, Measure::Rsu),
+                    layout.at(s, y, Measure::Options),
+                    unrealized.then(|| layout.at(s, y, Measure::Unrealized)),
+                ));
+            }
+        }
+        let y = years - 1;
+        let held = match unrealized {
+            true => layout
+                .pairs
+                .iter()
+                .enumerate()
+                .map(|(k, &(s, b))| {
+                    let diff = if taxed {
+                        layout.net_diff(k, y)
+                    } else {
+                        layout.diff(k, y)
+                    };
+                    (
+                        diff,
+                        layout.at(s, y, Measure::Unrealized),
+                        layout.at(b, y, Measure::Unrealized),
+                    )
+                })
+                .collect(),
+            false => Vec::new(),
+        };
+        Some(DecisionPass {
+            strategies,
+            years,
+            risk: sim.risk,
+            cash,
+            equity,
+            total: DecisionStats::empty(strategies, years, held.len(), sim.risk),
+            held,
+        })
+    }
+
+    /// The figures over every run fed.
+    pub fn finish(self) -> DecisionStats {
+        self.total
+    }
+}
+
+impl Consumer for DecisionPass {
+    type Part = DecisionStats;
+
+    fn part(&self, chunk: &Chunk<'_>) -> DecisionStats {
+        let mut d = DecisionStats::empty(self.strategies, self.years, self.held.len(), self.risk);
+        d.runs = chunk.runs as u64;
+        if let Some(risk) = self.risk {
+            for (i, &k) in self.cash.iter().enumerate() {
+                let (mut sum, mut sq, mut lowest) = (0.0, 0.0, (f64::INFINITY, 0));
+                for (j, &x) in chunk.series(k).iter().enumerate() {
+                    if x < lowest.0 {
+                        lowest = (x, chunk.first + j as u64);
+                    }
+                    let r = 1.0 + x / risk.wealth;
+                    // A ratio <= 0 is reported as a ruin once the pass
+                    // ends; it adds nothing here.
+                    if r > 0.0 {
+                        let u = utility(risk.aversion, r);
+                        sum += u;
+                        sq += u * u;
+                    }
+                }
+                d.utility[i] = sum;
+                d.utility_sq[i] = sq;
+                d.lowest[i] = lowest;
+            }
+        }
+        for s in 0..self.strategies {
+            // Equity cash summed year by year, run by run.
+            let mut acc = vec![0.0; chunk.runs];
+            for y in 0..self.years {
+                let i = s * self.years + y;
+                let (rsu, options, unrealized) = self.equity[i];
+                let (rsu, options) = (chunk.series(rsu), chunk.series(options));
+                let mut n = 0;
+                for j in 0..chunk.runs {
+                    acc[j] += rsu[j] + options[j];
+                    let held = unrealized.map_or(0.0, |u| chunk.series(u)[j]);
+                    n += u64::from(acc[j] + held <= 0.0);
+                }
+                d.equity_zero[i] = n;
+            }
+        }
+        for (k, &(diff, own, other)) in self.held.iter().enumerate() {
+            let (diff, own, other) = (chunk.series(diff), chunk.series(own), chunk.series(other));
+            let (mut ahead, mut behind) = (0, 0);
+            for j in 0..chunk.runs {
+                let v = diff[j] + own[j] - other[j];
+                ahead += u64::from(v > 0.0);
+                behind += u64::from(v < 0.0);
+            }
+            d.held_ahead[k] = ahead;
+            d.held_behind[k] = behind;
+        }
+        d
+    }
+
+    fn absorb(&mut self, part: DecisionStats) -> bool {
+        let t = &mut self.total;
+        t.runs += part.runs;
+        for (a, b) in t.utility.iter_mut().zip(&part.utility) {
+            *a += b;
+        }
+        for (a, b) in t.utility_sq.iter_mut().zip(&part.utility_sq) {
+            *a += b;
+        }
+        // Chunks arrive in run order: a tie keeps the earlier run.
+        for (a, &b) in t.lowest.iter_mut().zip(&part.lowest) {
+            if b.0 < a.0 {
+                *a = b;
+            }
+        }
+        for (a, b) in t.equity_zero.iter_mut().zip(&part.equity_zero) {
+            *a += b;
+        }
+        for (a, b) in t.held_ahead.iter_mut().zip(&part.held_ahead) {
+            *a += b;
+        }
+        for (a, b) in t.held_behind.iter_mut().zip(&part.held_behind) {
+            *a += b;
+        }
+        true
+    }
+}
+
+impl Tap for DecisionPass {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverse_utility_undoes_utility() {
+        for g in [0.5, 1.0, 2.0, 7.5, 20.0] {
+            for r in [0.01, 0.5, 1.0, 3.0, 40.0] {
+                let back = inverse_utility(g, utility(g, r));
+                assert!((back - r).abs() <= 1e-9 * r, "g {g} r {r}: {back}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_certain_amount_is_its_own_certainty_equivalent() {
+        let risk = Risk {
+            aversion: 3.0,
+            wealth: 100_000.0,
+        };
+        let x = 25_000.0;
+        let u = utility(3.0, 1.0 + x / risk.wealth);
+        assert!((certainty_equivalent(risk, u) - x).abs() < 1e-6);
+    }
+}
