@@ -82,6 +82,7 @@ fn run_config(file: &Path, sim: &SimArgs, outputs: &OutputArgs) -> Result<RunCon
         format: format(outputs.format),
         samples: outputs.samples,
         plot: outputs.plot,
+        report: outputs.report,
         summary_years: None,
     })
 }
@@ -131,6 +132,7 @@ fn sweep_config(args: &SweepArgs) -> Result<SweepConfig, AppError> {
             format: args.format,
             samples: false,
             plot: false,
+            report: false,
         },
     )?;
     run.format = format(args.format);
@@ -163,7 +165,7 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     {
         crate::terminal::print_warning(&warning);
     }
-    let mut staging = Staging::new(&cfg.out_dir, provenance, cfg.other_scenario())?;
+    let mut staging = Staging::new(&cfg.out_dir, provenance.clone(), cfg.other_scenario())?;
     let mut samples = match cfg.samples {
         true => Some(SamplesTap::new(
             Samples::new(&scenario, engine.layout()),
@@ -171,9 +173,9 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
         )?),
         false => None,
     };
-    let mut histogram = cfg
-        .plot
-        .then(|| Histogram::new(engine.layout(), scenario.sim.runs));
+    // The report shows the histogram too: counted in the same pass.
+    let mut histogram =
+        (cfg.plot || cfg.report).then(|| Histogram::new(engine.layout(), scenario.sim.runs));
     let results = simulate(
         &engine,
         &pool,
@@ -191,20 +193,32 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     if let Some(stream) = samples {
         staging.push(stream)?;
     }
-    if let Some((bins, counts)) = histogram.and_then(Histogram::finish) {
-        let name = cfg.name();
-        staging.add("fan.svg", &report::plot::fan(&name, &scenario, &results))?;
-        let hist = report::plot::histogram(&name, &scenario, &results, &bins, &counts);
-        staging.add("final.svg", &hist)?;
+    let histogram = histogram.and_then(Histogram::finish);
+    if cfg.plot
+        && let Some((bins, counts)) = &histogram
+    {
+        for (name, bytes) in report::plot::files(&cfg.name(), &scenario, &results, bins, counts) {
+            staging.add(name, &bytes)?;
+        }
+    }
+    // What the terminal prints, the report says.
+    let summary = report::summary::render_years(&scenario, &results, &summary_years);
+    if cfg.report {
+        let html = report_html(
+            cfg,
+            &text,
+            &scenario,
+            &results,
+            &summary,
+            &provenance,
+            &histogram,
+        )?;
+        staging.add("report.html", &html)?;
     }
     stopped(interrupted)?;
     let written = staging.commit()?;
     if !cfg.quiet {
-        print_stdout(&report::summary::render_years(
-            &scenario,
-            &results,
-            &summary_years,
-        ))?;
+        print_stdout(&summary)?;
         print_status(&wrote(&written));
     }
     Ok(())
@@ -215,6 +229,31 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
 fn wrote(written: &[PathBuf]) -> String {
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     format!("wrote {}", names.join(", "))
+}
+
+/// `report.html`: the terminal summary and what `tcsim check` prints (for
+/// the scenario simulated, from the text already read), beside the tables
+/// and charts.
+fn report_html(
+    cfg: &RunConfig,
+    text: &str,
+    scenario: &crate::model::Scenario,
+    results: &Results,
+    summary: &str,
+    provenance: &Provenance,
+    histogram: &Option<(report::plot::Bins, Vec<u64>)>,
+) -> Result<Vec<u8>, AppError> {
+    let (_, written) = scenario::parse_as_written(&cfg.file.display().to_string(), text)?;
+    let assumptions = report::describe::describe(&cfg.file, scenario, &written);
+    Ok(report::html::render(&report::html::Report {
+        name: &cfg.name(),
+        scenario,
+        results,
+        summary,
+        assumptions: &assumptions,
+        provenance,
+        histogram: histogram.as_ref().map(|(b, c)| (b, c.as_slice())),
+    }))
 }
 
 /// Simulates with a progress bar; Ctrl-C stops it.

@@ -219,12 +219,18 @@ pub struct OutputArgs {
     /// same pass over the worlds as the percentiles.
     #[arg(long)]
     pub samples: bool,
-    /// Also write fan.svg (cumulative TC by year: median, p25-p75 and
-    /// p10-p90 bands) and final.svg (histogram of cumulative TC at the
-    /// horizon), counted in the same pass over the worlds as the
-    /// percentiles.
+    /// Also write the charts: fan.svg (cumulative TC by year: median,
+    /// p25-p75 and p10-p90 bands), diff.svg (the difference to the
+    /// baseline by year), unrealized.svg (held private equity, when some is
+    /// held) and final.svg (histogram at the horizon), counted in the same
+    /// pass over the worlds as the percentiles; net of tax with [tax].
     #[arg(long)]
     pub plot: bool,
+    /// Also write report.html: one self-contained page (no script, nothing
+    /// fetched) with the verdict, the charts, the per-year tables, the
+    /// assumptions `tcsim check` prints and where the numbers came from.
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// `--format` values.

@@ -49,8 +49,11 @@ pub struct RunConfig {
     pub format: Format,
     /// Also write `samples.csv`.
     pub samples: bool,
-    /// Also write `fan.svg` and `final.svg`.
+    /// Also write the charts: `fan.svg`, `diff.svg`, `unrealized.svg` and
+    /// `final.svg`.
     pub plot: bool,
+    /// Also write `report.html`.
+    pub report: bool,
     /// `--years`: the summary's years, 1-based (`None`: the horizon;
     /// `Some(empty)`: every year).
     pub summary_years: Option<Vec<u32>>,

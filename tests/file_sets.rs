@@ -152,7 +152,9 @@ fn the_manifest_records_the_run_and_every_file_with_its_size_and_sha256() {
             "compare.csv",
             "samples.csv",
             "fan.svg",
-            "final.svg"
+            "final.svg",
+            "diff.svg",
+            "unrealized.svg"
         ]
     );
     assert_eq!(m["earlier_files"], serde_json::json!([]));

@@ -117,6 +117,8 @@ fn the_optional_outputs_match_their_golden_bytes() {
         "samples.csv",
         "fan.svg",
         "final.svg",
+        "diff.svg",
+        "unrealized.svg",
     ] {
         let got = fs::read(out.path().join(file)).expect("the file was written");
         failures.extend(compare(&golden_dir(name), file, &got));
@@ -137,6 +139,8 @@ fn the_optional_outputs_after_tax_match_their_golden_bytes() {
         "samples.csv",
         "fan.svg",
         "final.svg",
+        "diff.svg",
+        "unrealized.svg",
     ] {
         let got = fs::read(out.path().join(file)).expect("the file was written");
         failures.extend(compare(&golden_dir(name), file, &got));

@@ -312,11 +312,13 @@ fn optional_outputs_leave_the_tables_byte_identical() {
         listing(b.path()),
         [
             "compare.csv",
+            "diff.svg",
             "fan.svg",
             "final.svg",
             "manifest.json",
             "percentiles.csv",
-            "samples.csv"
+            "samples.csv",
+            "unrealized.svg"
         ]
     );
 }
@@ -495,10 +497,12 @@ fn plot_writes_a_fan_chart_and_a_histogram_with_one_series_per_strategy() {
         let names = strategies(&file);
         let out = tempdir();
         run_ok(&file, out.path(), &["--runs", "3000", "--plot"]);
+        // Public companies only: no unrealized equity to draw.
         assert_eq!(
             listing(out.path()),
             [
                 "compare.csv",
+                "diff.svg",
                 "fan.svg",
                 "final.svg",
                 "manifest.json",
@@ -513,6 +517,16 @@ fn plot_writes_a_fan_chart_and_a_histogram_with_one_series_per_strategy() {
             &["polygon", "polyline"],
         );
         assert!(fan.contains(">Year<"));
+        // The difference to the baseline (the first strategy here), per
+        // compared strategy.
+        let diff = read(out.path(), "diff.svg");
+        check_svg(
+            &diff,
+            &format!("{scenario} diff.svg"),
+            &names[1..],
+            &["polygon", "polyline"],
+        );
+        assert!(diff.contains(r#"class="zero""#));
         let hist = read(out.path(), "final.svg");
         check_svg(
             &hist,

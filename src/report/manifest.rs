@@ -18,7 +18,7 @@ pub const MANIFEST: &str = "manifest.json";
 /// Every file name `tcsim run` and `tcsim sweep` write (the manifest aside):
 /// the ones a later run lists under `earlier_files` when it finds them and
 /// did not write them itself.
-pub const OUTPUTS: [&str; 11] = [
+pub const OUTPUTS: [&str; 14] = [
     "percentiles.csv",
     "compare.csv",
     "decision.csv",
@@ -28,6 +28,9 @@ pub const OUTPUTS: [&str; 11] = [
     "samples.csv",
     "fan.svg",
     "final.svg",
+    "diff.svg",
+    "unrealized.svg",
+    "report.html",
     "sweep.csv",
     "sweep.json",
 ];

@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod describe;
+pub mod html;
 pub mod json;
 pub mod manifest;
 pub mod plot;
