@@ -663,3 +663,28 @@ fn bad_ranges_and_keys_exit_2_before_anything_is_simulated() {
         assert!(!out.exists(), "{args:?}");
     }
 }
+
+#[test]
+fn quantiles_at_extra_probabilities_leave_the_runs_own_results_unchanged() {
+    let s = tcsim::scenario::parse("random.toml", RANDOM).unwrap();
+    let engine = tcsim::engine::Engine::new(&s);
+    let plain = engine.simulate(&|_| {});
+    let extra = [0.487, 0.513];
+    let more = engine
+        .simulate_with_probs(&extra, &mut (), &|_| true)
+        .unwrap();
+    let n = plain.probs.len();
+    assert_eq!(more.probs[..n], plain.probs[..]);
+    assert_eq!(more.probs[n..], extra[..]);
+    for (a, b) in plain.series.iter().zip(&more.series) {
+        assert_eq!(a.mean, b.mean);
+        assert_eq!(a.share_positive, b.share_positive);
+        assert_eq!(b.quantiles[..n], a.quantiles[..]);
+        // The extra quantiles sit between the neighbouring ones.
+        let median = a.quantiles[plain.probs.iter().position(|&p| p == 0.5).unwrap()];
+        let q75 = a.quantiles[plain.probs.iter().position(|&p| p == 0.75).unwrap()];
+        let q25 = a.quantiles[plain.probs.iter().position(|&p| p == 0.25).unwrap()];
+        assert!(q25 <= b.quantiles[n] && b.quantiles[n] <= median);
+        assert!(median <= b.quantiles[n + 1] && b.quantiles[n + 1] <= q75);
+    }
+}
