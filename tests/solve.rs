@@ -688,3 +688,55 @@ fn quantiles_at_extra_probabilities_leave_the_runs_own_results_unchanged() {
         assert!(median <= b.quantiles[n + 1] && b.quantiles[n + 1] <= q75);
     }
 }
+
+#[test]
+fn with_tax_the_target_is_on_net_cumulative_and_its_value_reruns_exactly() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/after-tax.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let s = solved(
+        &file,
+        &dir.path().join("o"),
+        &[
+            "--vary",
+            "jobs.remote.base",
+            "--target",
+            "median_diff=0",
+            "--strategy",
+            "remote-texas",
+            "--runs",
+            "500",
+            "-q",
+        ],
+    );
+    let row = s.row();
+    assert_eq!(row["measure"], "net_cumulative");
+    // The same file at the answer, seed and run count: the same worlds, so
+    // compare.csv's after-tax median at the horizon is the statistic.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let remote = "base = 187_000";
+    assert_eq!(text.matches(remote).count(), 1, "the remote job's base");
+    let at = text.replacen(remote, &format!("base = {}", row["value"]), 1);
+    let at_file = write(dir.path(), "at.toml", &at);
+    let out = dir.path().join("run");
+    let o = cargo_bin_cmd!("tcsim")
+        .arg("run")
+        .arg(&at_file)
+        .args(["--runs", "500", "-q", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut r = csv::Reader::from_path(out.join("compare.csv")).unwrap();
+    let header = r.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rec = r
+        .records()
+        .map(Result::unwrap)
+        .find(|r| {
+            &r[col("strategy")] == "remote-texas"
+                && &r[col("year")] == "6"
+                && &r[col("measure")] == "net_cumulative"
+        })
+        .unwrap();
+    assert_eq!(rec[col("p50")], row["statistic"]);
+}
