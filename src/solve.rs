@@ -127,10 +127,10 @@ pub enum KeyKind {
 /// at the largest amount of money or valuation the checker allows):
 /// salaries, sign-on amounts, grant and refresher values, a ladder's
 /// bases, refreshers and promotion grants, a private company's valuation
-/// and preference, and the tax table's other income and itemized
-/// deductions. Per-share prices (`share_price`, `strike`) are not amounts:
+/// and preference, the tax table's other income and itemized deductions,
+/// and `[simulation] wealth`. Per-share prices (`share_price`, `strike`) are not amounts:
 /// a cent is too coarse for a strike of a few cents.
-pub const MONEY_RULES: [Rule; 12] = [
+pub const MONEY_RULES: [Rule; 13] = [
     Rule::BaseInRange,
     Rule::BaseMarketInRange,
     Rule::SignOnInRange,
@@ -143,6 +143,7 @@ pub const MONEY_RULES: [Rule; 12] = [
     Rule::PreferenceInRange,
     Rule::TaxOtherIncomeInRange,
     Rule::TaxItemizedDeductionsInRange,
+    Rule::WealthInRange,
 ];
 
 /// Whether the key at `path` holds an amount of dollars: one of
@@ -1082,6 +1083,7 @@ mod tests {
             "ladders.l.base[2]",
             "companies.rocket.valuation",
             "tax.other_income",
+            "simulation.wealth",
         ] {
             assert!(is_money(&p(money)), "{money}");
         }
