@@ -57,6 +57,7 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
                 .map_err(|e| AppError::Internal(format!("cannot render the man page: {e}")))?;
             print_stdout_bytes(&page)
         }
+        Command::Solve(args) => solve_command(&solve_config(&args)?),
     }
 }
 
@@ -142,6 +143,27 @@ fn sweep_config(args: &SweepArgs) -> Result<SweepConfig, AppError> {
         .map(|a| patch::parse_axis(a))
         .collect::<Result<Vec<_>, _>>()?;
     SweepConfig::new(run, axes)
+}
+
+fn solve_config(args: &crate::cli::SolveArgs) -> Result<crate::config::SolveConfig, AppError> {
+    let run = run_config(
+        &args.file,
+        &args.sim,
+        &OutputArgs {
+            format: TableFormat::Csv,
+            samples: false,
+            plot: false,
+            report: false,
+        },
+    )?;
+    crate::config::SolveConfig::new(
+        run,
+        &args.vary,
+        &args.target,
+        args.strategy.clone(),
+        args.year,
+        args.between.as_deref(),
+    )
 }
 
 // ------------------------------------------------------------- commands
@@ -348,4 +370,192 @@ fn sweep_command(cfg: &SweepConfig) -> Result<(), AppError> {
         print_status(&wrote(&written));
     }
     Ok(())
+}
+
+/// `tcsim solve`: the key's kind and the range (both ends checked, scenario
+/// and memory) before anything is simulated, then one evaluation at a time,
+/// each the whole scenario with the key set to one value on the file's
+/// seed (common random numbers); `solve.csv` and `evaluations.csv` are
+/// committed together.
+fn solve_command(cfg: &crate::config::SolveConfig) -> Result<(), AppError> {
+    use crate::report::solve as out;
+    use crate::schema::{Layout, Measure};
+    use crate::solve::{self, Estimate, Outcome, RangeProblem, Search, Spread, Stat};
+
+    let interrupted = interrupt_flag();
+    let run = &cfg.run;
+    // The file must be valid as it is, with its own positions.
+    let (text, base) = scenario::load_with_text(&run.file)?;
+    let label = run.file.display().to_string();
+    let doc: toml::Table = toml::from_str(&text)
+        .map_err(|e| AppError::Internal(format!("a checked file no longer parses: {e}")))?;
+    let vary = |why: &str| AppError::Usage(format!("--vary {}: {why}", cfg.key));
+    let file = solve::file_value(&doc, &cfg.path).map_err(|why| vary(&why))?;
+    // The scenario with the key at `value`, checked as a sweep point is.
+    let at = |value: &str| -> Result<Result<crate::model::Scenario, crate::error::ScenarioError>, AppError> {
+        let axis = patch::Axis {
+            key: cfg.key.clone(),
+            path: cfg.path.clone(),
+            values: vec![value.to_string()],
+        };
+        let patched = patch::apply(&text, &[axis], &[0])?;
+        Ok(scenario::parse(&label, &patched).map(|mut s| {
+            run.overrides.apply(&mut s);
+            s
+        }))
+    };
+    let mut check = |value: &str| at(value).map(|r| r.map(|_| ()));
+    let kind = solve::key_kind(&cfg.path, &mut check)?;
+    let refused = |value: &str, e: &crate::error::ScenarioError, default: bool| {
+        let note = match default {
+            true => " (an end of the default range; give --between LO,HI)",
+            false => "",
+        };
+        AppError::Usage(format!(
+            "{label} with --vary {}={}{note}: {} {}",
+            cfg.key,
+            out::key_text(kind, value),
+            e.key,
+            e.message
+        ))
+    };
+    let scenario_at = |value: &str| at(value)?.map_err(|e| refused(value, &e, false));
+    let grid =
+        solve::search_grid(&cfg.path, kind, cfg.between, &file, &mut check).map_err(|problem| {
+            match problem {
+                RangeProblem::Failed(e) => e,
+                RangeProblem::NeedsBetween(why) => vary(&format!("{why}; give --between LO,HI")),
+                RangeProblem::Grid(why) => vary(&why),
+                RangeProblem::Refused {
+                    value,
+                    error,
+                    default,
+                } => refused(&value, &error, default),
+            }
+        })?;
+
+    let strategy = cfg.strategy_index(&base)?;
+    let layout = Layout::new(&base);
+    let k = layout
+        .compared_index(strategy)
+        .ok_or_else(|| AppError::Internal("the strategy is not compared".into()))?;
+    let measure = match layout.reports(Measure::NetCumulative) {
+        true => Measure::NetCumulative,
+        false => Measure::Cumulative,
+    };
+    // The 0-based year compared in `scenario` (whose horizon a varied
+    // simulation.years sets).
+    let year_in = |scenario: &crate::model::Scenario, value: &str| -> Result<usize, AppError> {
+        let years = scenario.sim.years;
+        match cfg.year {
+            None => Ok(years as usize - 1),
+            Some(y) if y <= years => Ok(y as usize - 1),
+            Some(y) => Err(AppError::Usage(format!(
+                "--year {y}: the scenario with --vary {}={} has a horizon of {}",
+                cfg.key,
+                out::key_text(kind, value),
+                report::summary::count(u64::from(years), "year", "years")
+            ))),
+        }
+    };
+    let pool = run.pool()?;
+    let threads = pool.current_num_threads();
+    let (lo_text, hi_text) = (grid.text(grid.lo), grid.text(grid.hi));
+    let ends = [scenario_at(&lo_text)?, scenario_at(&hi_text)?];
+    for (end, value) in ends.iter().zip([&lo_text, &hi_text]) {
+        year_in(end, value)?;
+        crate::resources::check_memory(&Engine::new(end), threads)?;
+    }
+    let provenance = Provenance::new(&run.file, text.as_bytes(), &[&ends[0], &ends[1]]);
+    stopped(interrupted)?;
+    let mut staging = Staging::new(&run.out_dir, provenance, run.other_scenario())?;
+
+    let names = |i: usize| base.strategies[i].name.as_str();
+    let subject = out::Subject {
+        key: &cfg.key,
+        kind,
+        target: cfg.target,
+        strategy: names(strategy),
+        baseline: names(layout.baseline),
+        measure,
+    };
+    let stat = cfg.target.stat;
+    // (year, runs, seed) of each evaluation, in the order made.
+    let mut made: Vec<(u32, u64, u64)> = Vec::new();
+    let evaluate = |i: i64, search: Search| -> Result<Estimate, AppError> {
+        let value = grid.text(i);
+        let scenario = scenario_at(&value)?;
+        let y = year_in(&scenario, &value)?;
+        let layout = Layout::new(&scenario);
+        let series = match measure {
+            Measure::NetCumulative => layout.net_diff(k, y),
+            _ => layout.diff(k, y),
+        };
+        let engine = Engine::new(&scenario);
+        crate::resources::check_memory(&engine, threads)?;
+        let extra = solve::extra_probs(stat, scenario.sim.runs);
+        let mut spread = (stat == Stat::MeanDiff).then(|| Spread::new(series));
+        // No per-run work: the callback only polls for a signal.
+        let results = pool.install(|| {
+            engine.simulate_with_probs(&extra, &mut spread, &|_| {
+                interrupted.load(Ordering::Relaxed) == 0
+            })
+        });
+        stopped(interrupted)?;
+        let results = results
+            .ok_or_else(|| AppError::Internal("the simulation stopped without a signal".into()))?;
+        let estimate = solve::estimate(stat, &results, series, spread.as_ref());
+        made.push((y as u32 + 1, scenario.sim.runs, scenario.sim.seed));
+        if !run.quiet {
+            let line =
+                out::progress_line(made.len(), &cfg.key, kind, &value, search, stat, &estimate);
+            print_status(&line);
+        }
+        Ok(estimate)
+    };
+    let solution = match solve::solve(&grid, cfg.target.value, evaluate)? {
+        Outcome::Solved(s) => s,
+        Outcome::NoBracket { low, high } => {
+            let year = made.first().map_or(0, |m| m.0);
+            return Err(AppError::Usage(out::no_bracket(
+                &subject,
+                &target_text(cfg.target),
+                (&lo_text, &hi_text),
+                (&low, &high),
+                year,
+            )));
+        }
+    };
+    let answer = solution
+        .evaluations
+        .iter()
+        .position(|e| e.index == solution.answer)
+        .and_then(|n| made.get(n))
+        .copied()
+        .ok_or_else(|| AppError::Internal("the answer was not evaluated".into()))?;
+    let years: Vec<u32> = made.iter().map(|m| m.0).collect();
+    let report = out::Report {
+        subject,
+        runs: answer.1,
+        seed: answer.2,
+        solution: &solution,
+        years: &years,
+    };
+    staging.add("solve.csv", &report::csv::write(&out::table(&report))?)?;
+    staging.add(
+        "evaluations.csv",
+        &report::csv::write(&out::evaluations(&report))?,
+    )?;
+    stopped(interrupted)?;
+    let written = staging.commit()?;
+    if !run.quiet {
+        print_stdout(&out::text(&report))?;
+        print_status(&wrote(&written));
+    }
+    Ok(())
+}
+
+/// The target as the user would write it: `median_diff=0`.
+fn target_text(t: crate::solve::Target) -> String {
+    format!("{}={}", t.stat.name(), t.value)
 }

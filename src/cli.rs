@@ -50,6 +50,16 @@ pub enum Command {
     /// same seed (unless simulation.seed is swept), so differences come from
     /// the parameter.
     Sweep(SweepArgs),
+    /// Find the value of one key at which a strategy meets a target against
+    /// the baseline, e.g. the base that makes an offer break even, and
+    /// write solve.csv and evaluations.csv.
+    ///
+    /// Every evaluation simulates the scenario with the key set to one
+    /// value, on the same seed (common random numbers), so the search is
+    /// deterministic: the two ends of the range, then bisection to a cent
+    /// for a money key (1e-6 of the range otherwise). Prints the value, its
+    /// 90 % interval and the number of evaluations.
+    Solve(SolveArgs),
     /// Print a shell completion script for tcsim on stdout.
     ///
     /// For bash: `tcsim completions bash > ~/.local/share/bash-completion/completions/tcsim`;
@@ -204,6 +214,36 @@ pub struct SweepArgs {
     /// Format of sweep.csv (csv) or sweep.json (json).
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = TableFormat::Csv)]
     pub format: TableFormat,
+}
+
+/// Arguments of `tcsim solve`.
+#[derive(Debug, Args)]
+pub struct SolveArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// The numeric key to vary, as a dotted path into the file (the syntax
+    /// of sweep's --set), e.g. jobs.offer.base, companies.rocket.exit_rate,
+    /// 'jobs.offer.grants[0].value'.
+    #[arg(long, value_name = "KEY")]
+    pub vary: String,
+    /// What the strategy must reach against the baseline: p_ahead=X (the
+    /// share of worlds ahead), median_diff=X or mean_diff=X (dollars of
+    /// cumulative TC, net_cumulative with [tax]).
+    #[arg(long, value_name = "STAT=X")]
+    pub target: String,
+    /// The strategy compared with the baseline [default: the only one].
+    #[arg(long, value_name = "NAME")]
+    pub strategy: Option<String>,
+    /// The year of the comparison, 1-based [default: the horizon].
+    #[arg(long, value_name = "Y", value_parser = clap::value_parser!(u32).range(1..))]
+    pub year: Option<u32>,
+    /// The range of the key to search [default: 0 to twice the file's
+    /// value, kept within the range the key's rule allows].
+    #[arg(long, value_name = "LO,HI", allow_hyphen_values = true)]
+    pub between: Option<String>,
+    /// How to simulate and where to write.
+    #[command(flatten)]
+    pub sim: SimArgs,
 }
 
 /// Optional outputs of `tcsim run`, beside or instead of the two CSV tables.

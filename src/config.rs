@@ -199,6 +199,135 @@ impl SweepConfig {
     }
 }
 
+/// What `tcsim solve` searches for, on top of a [`RunConfig`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SolveConfig {
+    /// How each evaluation is simulated and where `solve.csv` goes.
+    pub run: RunConfig,
+    /// The varied key as the user wrote it.
+    pub key: String,
+    /// Its path.
+    pub path: crate::error::KeyPath,
+    /// What the strategy must reach.
+    pub target: crate::solve::Target,
+    /// `--strategy NAME` (`None`: the only compared strategy).
+    pub strategy: Option<String>,
+    /// `--year Y`, 1-based (`None`: the horizon).
+    pub year: Option<u32>,
+    /// `--between LO,HI` (`None`: the default range).
+    pub between: Option<(f64, f64)>,
+}
+
+impl SolveConfig {
+    /// Checks the command line's values: a key path, a target, a range of
+    /// two finite numbers with `LO < HI`, and a key that `--runs` or
+    /// `--seed` does not set too (exit 2 otherwise).
+    pub fn new(
+        run: RunConfig,
+        key: &str,
+        target: &str,
+        strategy: Option<String>,
+        year: Option<u32>,
+        between: Option<&str>,
+    ) -> Result<SolveConfig, AppError> {
+        let key = key.trim();
+        let path = crate::scenario::patch::parse_path(key).map_err(|why| {
+            AppError::Usage(format!(
+                "--vary {key}: {why}; write a dotted key path, e.g. --vary jobs.offer.base or --vary 'jobs.offer.grants[0].value'"
+            ))
+        })?;
+        let flag = match path.to_string().as_str() {
+            "simulation.runs" if run.overrides.runs.is_some() => Some("--runs"),
+            "simulation.seed" if run.overrides.seed.is_some() => Some("--seed"),
+            _ => None,
+        };
+        if let Some(flag) = flag {
+            return Err(AppError::Usage(format!(
+                "--vary {key} and {flag} both set {path}; give one of them"
+            )));
+        }
+        let target = crate::solve::Target::parse(target)
+            .map_err(|why| AppError::Usage(format!("--target {target}: {why}")))?;
+        let between = between
+            .map(|text| {
+                let usage = |why: &str| {
+                    AppError::Usage(format!(
+                        "--between {text}: {why}; write --between LO,HI, e.g. --between 150000,250000"
+                    ))
+                };
+                let (lo, hi) = text
+                    .split_once(',')
+                    .ok_or_else(|| usage("missing `,`"))?;
+                let num = |s: &str| {
+                    crate::solve::number(s.trim())
+                        .ok_or_else(|| usage(&format!("`{}` is not a finite number", s.trim())))
+                };
+                let (lo, hi) = (num(lo)?, num(hi)?);
+                if lo >= hi {
+                    return Err(usage("LO must be below HI"));
+                }
+                Ok((lo, hi))
+            })
+            .transpose()?;
+        Ok(SolveConfig {
+            run,
+            key: key.to_string(),
+            path,
+            target,
+            strategy,
+            year,
+            between,
+        })
+    }
+
+    /// The index of the strategy the target is about: `--strategy NAME`,
+    /// or the only strategy compared with the baseline. An unknown name,
+    /// the baseline, or no name when several are compared is an error
+    /// (exit 2) listing the strategies to choose from.
+    pub fn strategy_index(&self, scenario: &Scenario) -> Result<usize, AppError> {
+        let baseline = scenario.sim.baseline;
+        let names = |skip_baseline: bool| -> String {
+            let v: Vec<&str> = scenario
+                .strategies
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| !skip_baseline || i != baseline)
+                .map(|(_, s)| s.name.as_str())
+                .collect();
+            v.join(", ")
+        };
+        let base_name = &scenario.strategies[baseline].name;
+        match &self.strategy {
+            Some(name) => match scenario.strategies.iter().position(|s| &s.name == name) {
+                Some(i) if i == baseline => Err(AppError::Usage(format!(
+                    "--strategy {name}: that is the baseline, which the target compares every other strategy with; pick one of {}",
+                    names(true)
+                ))),
+                Some(i) => Ok(i),
+                None => Err(AppError::Usage(format!(
+                    "--strategy {name}: no such strategy (strategies: {})",
+                    names(false)
+                ))),
+            },
+            None => {
+                let compared: Vec<usize> = (0..scenario.strategies.len())
+                    .filter(|&i| i != baseline)
+                    .collect();
+                match compared.as_slice() {
+                    [one] => Ok(*one),
+                    [] => Err(AppError::Usage(format!(
+                        "the scenario has one strategy, {base_name}, the baseline: solve needs a second strategy to compare with it"
+                    ))),
+                    _ => Err(AppError::Usage(format!(
+                        "several strategies are compared with the baseline {base_name} ({}): give --strategy NAME",
+                        names(true)
+                    ))),
+                }
+            }
+        }
+    }
+}
+
 /// Default output directory: `out/<file stem>/`, always a directory inside
 /// `out/` (see [`file_stem`]).
 pub fn default_out_dir(file: &Path) -> PathBuf {

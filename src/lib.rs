@@ -17,6 +17,9 @@
 //! checked against independent engines' vectors; the run does not call it
 //! yet (issue 13 wires it).
 //!
+//! [`solve`] is `tcsim solve`'s search: bisection over a closure from a
+//! key's value to a statistic, run by `app` on the engine.
+//!
 //! [`cli`] parses the command line, [`app`] turns it into a checked
 //! [`config`] and runs the stages; [`terminal`] and [`resources`] are the
 //! edges it touches.
@@ -31,6 +34,7 @@ pub mod report;
 pub mod resources;
 pub mod scenario;
 pub mod schema;
+pub mod solve;
 pub mod stats;
 pub mod tax;
 pub mod terminal;

@@ -132,8 +132,33 @@ impl<'a> Engine<'a> {
     /// counts, once per chunk, and stops the work by returning `false`, as
     /// does a tap (then `None`).
     pub fn simulate_with<T: Tap>(&self, taps: &mut T, progress: Progress<'_>) -> Option<Results> {
+        self.simulate_probs(self.probs(), taps, progress)
+    }
+
+    /// [`Engine::simulate_with`] with quantiles also at the probabilities
+    /// `extra` (in `[0, 1]`), appended to [`Results::probs`] after
+    /// [`Engine::probs`] and read with [`Results::quantile`] (`tcsim solve`'s
+    /// order-statistic bounds on a median). The reports read only the
+    /// file's percentiles and [`Engine::probs`], so what they show is the
+    /// same as without `extra`.
+    pub fn simulate_with_probs<T: Tap>(
+        &self,
+        extra: &[f64],
+        taps: &mut T,
+        progress: Progress<'_>,
+    ) -> Option<Results> {
+        let mut probs = self.probs();
+        probs.extend_from_slice(extra);
+        self.simulate_probs(probs, taps, progress)
+    }
+
+    fn simulate_probs<T: Tap>(
+        &self,
+        probs: Vec<f64>,
+        taps: &mut T,
+        progress: Progress<'_>,
+    ) -> Option<Results> {
         let sim = &self.scenario.sim;
-        let probs = self.probs();
         // The level counts ride along with the taps: every run is fed to
         // them exactly once, in run order.
         let most = self

@@ -15,10 +15,10 @@ use crate::model::Scenario;
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";
 
-/// Every file name `tcsim run` and `tcsim sweep` write (the manifest aside):
-/// the ones a later run lists under `earlier_files` when it finds them and
-/// did not write them itself.
-pub const OUTPUTS: [&str; 14] = [
+/// Every file name `tcsim run`, `tcsim sweep` and `tcsim solve` write (the
+/// manifest aside): the ones a later run lists under `earlier_files` when
+/// it finds them and did not write them itself.
+pub const OUTPUTS: [&str; 16] = [
     "percentiles.csv",
     "compare.csv",
     "decision.csv",
@@ -33,6 +33,8 @@ pub const OUTPUTS: [&str; 14] = [
     "report.html",
     "sweep.csv",
     "sweep.json",
+    "solve.csv",
+    "evaluations.csv",
 ];
 
 /// Lower-case hex of a SHA-256 digest.

@@ -9,6 +9,7 @@ pub mod json;
 pub mod manifest;
 pub mod plot;
 pub mod samples;
+pub mod solve;
 mod staging;
 pub mod summary;
 pub mod sweep;

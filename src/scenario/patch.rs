@@ -46,7 +46,7 @@ pub fn parse_axis(arg: &str) -> Result<Axis, AppError> {
 }
 
 /// Parses `a.b[0].c` into its segments.
-fn parse_path(key: &str) -> Result<KeyPath, String> {
+pub fn parse_path(key: &str) -> Result<KeyPath, String> {
     let mut segs = Vec::new();
     for part in split_outside_quotes(key, '.') {
         let part = part.trim();
