@@ -155,6 +155,8 @@ struct Meta {
     any_parity: bool,
     /// Some company or job has a `layoffs` table.
     any_layoffs: bool,
+    /// `[simulation] compare`'s pairs `(strategy, against)`.
+    pairs: Vec<(String, String)>,
 }
 
 fn meta(text: &str) -> Meta {
@@ -205,7 +207,21 @@ fn meta(text: &str) -> Meta {
             .and_then(|c| c.as_table())
             .is_some_and(|c| c.values().any(|e| e.get(key).is_some()))
     };
+    let pairs = sim.get("compare").map_or_else(Vec::new, |c| {
+        c.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let p = p.as_array().unwrap();
+                (
+                    p[0].as_str().unwrap().to_string(),
+                    p[1].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    });
     Meta {
+        pairs,
         any_tax,
         any_ladder: jobs_with("ladder"),
         any_parity: jobs_with("price_parity"),
@@ -384,18 +400,29 @@ fn assert_well_formed(dir: &Path, scenario_text: &str, label: &str) {
     header.extend(m.percentile_labels.iter().cloned());
     assert_eq!(r[0], header, "{name} header");
     let mut want: Vec<(String, i64, String)> = Vec::new();
-    for s in m.strategies.iter().filter(|s| **s != m.baseline) {
+    // Every strategy against the baseline, then the compare pairs: the
+    // `baseline` column of each row, in order.
+    let mut against: Vec<String> = Vec::new();
+    let pairs = m
+        .strategies
+        .iter()
+        .filter(|s| **s != m.baseline)
+        .map(|s| (s.clone(), m.baseline.clone()))
+        .chain(m.pairs.iter().cloned());
+    for (s, b) in pairs {
         for y in 1..=m.years {
             for f in families {
-                want.push((s.clone(), y, f.to_string()));
+                want.push((format!("{s} vs {b}"), y, f.to_string()));
+                against.push(b.clone());
             }
         }
     }
+    assert_eq!(r.len() - 1, against.len(), "{name}: row count");
     let mut got: Vec<(String, i64, String)> = Vec::new();
     for (i, row) in r[1..].iter().enumerate() {
         let at = format!("{name} line {}", i + 2);
         assert_eq!(row.len(), header.len(), "{at}: {row:?}");
-        assert_eq!(row[1], m.baseline, "{at}: baseline column");
+        assert_eq!(row[1], against[i], "{at}: baseline column");
         let year: i64 = row[2]
             .parse()
             .unwrap_or_else(|e| panic!("{at}: year `{}`: {e}", row[2]));
@@ -404,7 +431,7 @@ fn assert_well_formed(dir: &Path, scenario_text: &str, label: &str) {
         } else {
             String::new()
         };
-        got.push((row[0].clone(), year, family));
+        got.push((format!("{} vs {}", row[0], row[1]), year, family));
         assert!(
             is_probability(&row[first]),
             "{at}: p_ahead `{}` is not a probability with 4 decimals",

@@ -374,10 +374,16 @@ fn the_rendered_report_holds_the_summary_and_the_tables_numbers() {
     let dir = tempdir();
     let file = dir.path().join("pairs.toml");
     let text = fs::read_to_string(bundled("frontloaded-vesting.toml")).unwrap();
-    let text = text.replacen(
-        "[simulation]\n",
-        "[simulation]\ncompare = [[\"back-leave2\", \"flat-leave2\"], [\"front-leave2\", \"back-leave2\"]]\n",
-        1,
+    // The bundled file compares each leaver with flat-leave2; here a pair
+    // of two leavers neither of which is flat.
+    let start = text
+        .find("compare = [")
+        .expect("the bundled file has compare pairs");
+    let end = start + text[start..].find("\n]\n").expect("its list ends") + 3;
+    let text = format!(
+        "{}compare = [[\"back-leave2\", \"flat-leave2\"], [\"front-leave2\", \"back-leave2\"]]\n{}",
+        &text[..start],
+        &text[end..]
     );
     fs::write(&file, text).unwrap();
     let run = run_report(&file, &[]);
