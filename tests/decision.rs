@@ -701,3 +701,117 @@ fn a_discount_rate_swept_lowers_the_present_value_and_not_the_cash() {
     assert_eq!(rows[0][pv], rows[0][mean], "d = 0: the cash itself");
     assert!(values[0] > values[1] && values[1] > values[2], "{values:?}");
 }
+
+#[test]
+fn present_value_reaches_the_trace_the_samples_and_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fixed.toml");
+    fs::write(
+        &file,
+        FIXED.replace(
+            "discount_rate = 0.07",
+            "discount_rate = 0.07\nrisk_aversion = 1\nwealth = 50_000",
+        ),
+    )
+    .unwrap();
+    let v = |m: u32| 1.07f64.powf(-f64::from(m) / 12.0);
+    let year1 = 12_000.0 * v(1) + (1..=12).map(|m| 10_000.0 * v(m)).sum::<f64>() + 12_000.0 * v(12);
+    let cents = format!("{:.2}", year1);
+    let trace = tcsim()
+        .arg("trace")
+        .arg(&file)
+        .args(["--run", "0"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&trace.stdout);
+    let grouped = tcsim::report::summary::dollars(year1.trunc());
+    assert!(
+        text.contains(&format!(
+            "present value {grouped}.{}",
+            &cents[cents.len() - 2..]
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("discounted at 7% a year to month 0"),
+        "{text}"
+    );
+    let csv_trace = tcsim()
+        .arg("trace")
+        .arg(&file)
+        .args(["--run", "0", "--csv"])
+        .output()
+        .unwrap();
+    let csv_text = String::from_utf8_lossy(&csv_trace.stdout);
+    assert!(
+        csv_text.contains(&format!("s,1,,present_value,,,,{cents}")),
+        "{csv_text}"
+    );
+    let out = dir.path().join("out");
+    let run = tcsim()
+        .arg("run")
+        .arg(&file)
+        .args(["--samples", "--format", "json"])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let summary = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        summary.contains("ranked by the certainty equivalent"),
+        "{summary}"
+    );
+    assert!(summary.contains("present value"), "{summary}");
+    let samples = fs::read_to_string(out.join("samples.csv")).unwrap();
+    let header = samples.lines().next().unwrap();
+    assert!(header.ends_with(",present_value"), "{header}");
+    assert!(
+        samples.lines().nth(1).unwrap().ends_with(&cents),
+        "{samples}"
+    );
+    // JSON: the decision table as decision.json, the measure in percentiles.json.
+    let decision = fs::read_to_string(out.join("decision.json")).unwrap();
+    assert!(decision.contains("\"certainty_equivalent\""), "{decision}");
+    let percentiles = fs::read_to_string(out.join("percentiles.json")).unwrap();
+    assert!(percentiles.contains("\"present_value\""));
+}
+
+#[test]
+fn solving_on_a_decision_key_says_the_target_does_not_move_with_it() {
+    // The targets are differences of cash; risk aversion, wealth and the
+    // discount rate change none of them, so no range brackets a target
+    // the ends do not already meet, and solve says so (exit 2).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ce.toml");
+    let text = EQUITY.replace(
+        "discount_rate = 0.05",
+        "discount_rate = 0.05\nrisk_aversion = 2\nwealth = 100_000",
+    );
+    fs::write(&file, text).unwrap();
+    for key in [
+        "simulation.risk_aversion",
+        "simulation.wealth",
+        "simulation.discount_rate",
+    ] {
+        let out = tcsim()
+            .arg("solve")
+            .arg(&file)
+            .args([
+                "--vary",
+                key,
+                "--target",
+                "mean_diff=0",
+                "--strategy",
+                "rsu",
+                "--quiet",
+            ])
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{key}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is not reached between"), "{key}: {err}");
+    }
+}

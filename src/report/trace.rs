@@ -625,6 +625,15 @@ pub fn render_text(
                     if s.tax.is_some() { " after tax" } else { "" }
                 );
             }
+            if let (Some(k), Some(d)) = (slot(Measure::PresentValue), s.sim.discount_rate) {
+                let _ = writeln!(
+                    o,
+                    "    present value {}   (cumulative cash{} discounted at {}% a year to month 0)",
+                    dollars_cents(t.row[yi * m + k]),
+                    if s.tax.is_some() { " after tax" } else { "" },
+                    crate::scenario::check::show(100.0 * d)
+                );
+            }
         }
     }
     o
@@ -1105,6 +1114,7 @@ pub fn render_csv(
                             | Measure::NetCumulative
                             | Measure::Real
                             | Measure::RealCumulative
+                            | Measure::PresentValue
                     )
                 {
                     rows.push(vec![
