@@ -516,7 +516,11 @@ fn solve_command(cfg: &crate::config::SolveConfig) -> Result<(), AppError> {
     let solution = match solve::solve(&grid, cfg.target.value, evaluate)? {
         Outcome::Solved(s) => s,
         Outcome::NoBracket { low, high } => {
-            let year = made.first().map_or(0, |m| m.0);
+            // The two ends, evaluated first (in order: low, high).
+            let year = (
+                made.first().map_or(0, |m| m.0),
+                made.get(1).or(made.first()).map_or(0, |m| m.0),
+            );
             return Err(AppError::Usage(out::no_bracket(
                 &subject,
                 &target_text(cfg.target),

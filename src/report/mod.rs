@@ -113,7 +113,7 @@ pub fn check_decision(scenario: &Scenario, r: &Results) -> Result<(), AppError> 
         summary::dollars(ruin.lowest),
         ruin.run,
         ruin.run,
-        summary::dollars(-ruin.lowest),
+        summary::dollars(-ruin.worst),
     )))
 }
 

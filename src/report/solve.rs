@@ -221,16 +221,26 @@ pub fn no_bracket(
     target_text: &str,
     (lo, hi): (&str, &str),
     (low, high): (&Estimate, &Estimate),
-    year: u32,
+    (year_lo, year_hi): (u32, u32),
 ) -> String {
     let stat = subject.target.stat;
+    // Varying `simulation.years` without `--year` compares each end at its
+    // own horizon: name both years then.
+    let (what, at_lo, at_hi) = if year_lo == year_hi {
+        (comparison(subject, year_lo), String::new(), String::new())
+    } else {
+        (
+            comparison(subject, year_lo).replace(&format!(", year {year_lo})"), ")"),
+            format!(" (year {year_lo})"),
+            format!(" (year {year_hi})"),
+        )
+    };
     format!(
-        "--target {target_text} is not reached between {key} = {lo} and {hi}: {what} is {a} at {lo} and {b} at {hi}; \
+        "--target {target_text} is not reached between {key} = {lo} and {hi}: {what} is {a} at {lo}{at_lo} and {b} at {hi}{at_hi}; \
          give a range whose ends bracket the target with --between LO,HI, or another target",
         key = subject.key,
         lo = shown_key(subject.kind, lo),
         hi = shown_key(subject.kind, hi),
-        what = comparison(subject, year),
         a = shown_stat(stat, low.point),
         b = shown_stat(stat, high.point),
     )

@@ -235,7 +235,7 @@ fn decision(out: &mut String, scenario: &Scenario, r: &Results) {
             title,
             ", ranked by the certainty equivalent of {cash} (risk aversion {}, wealth {})",
             crate::scenario::check::show(risk.aversion),
-            short_dollars(risk.wealth)
+            format!("${}", dollars(risk.wealth))
         );
     }
     if let Some(d) = sim.discount_rate.filter(|_| pv) {

@@ -728,7 +728,10 @@ fn simulation(
             )?;
             let k = key.key("wealth");
             let w = required(&k, Rule::WealthRequired, wealth)?;
-            let wealth = above_within(&k, Rule::WealthInRange, w, 0.0, MAX_MONEY)?;
+            // At least $1: the utility's wealth ratio (W + X) / W stays
+            // below 10^14 for any cash the checked model can pay, where
+            // r^(1-g) is far from underflow for every g <= 20.
+            let wealth = within(&k, Rule::WealthInRange, w, 1.0, MAX_MONEY)?;
             Some(Risk { aversion, wealth })
         }
         (None, Some(_)) => return fail(&key.key("wealth"), Rule::WealthNeedsRiskAversion, &[]),

@@ -135,7 +135,7 @@ rules! {
     WealthNeedsRiskAversion = "wealth_needs_risk_aversion", "simulation.wealth",
         "cannot be given without risk_aversion (it is the W of u(W + X)); set simulation.risk_aversion or remove wealth";
     WealthInRange = "wealth_in_range", "simulation.wealth",
-        "must be in (0, {hi}], got {got}";
+        "must be in [{lo}, {hi}] dollars, got {got}";
     DiscountRateInRange = "discount_rate_in_range", "simulation.discount_rate",
         "must be in [{lo}, {hi}] (an annual rate: 0.05 = 5 %), got {got}";
 

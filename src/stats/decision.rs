@@ -21,12 +21,22 @@ use crate::schema::{Layout, Measure};
 /// CRRA utility of the wealth ratio `r = (W + X) / W > 0`: `ln r` at
 /// `g = 1`, else `r^(1-g) / (1-g)`. Utility is taken of the ratio, not of
 /// `W + X` itself: CRRA is scale-free (`u(W r)` is an affine map of `u(r)`
-/// for a fixed `W`), so the certainty equivalent is the same, and
-/// `r^(1-g)` stays far from overflow for any `g <= 20`.
+/// for a fixed `W`), so the certainty equivalent is the same (model.md
+/// section 12).
+///
+/// Near log utility (`|1 - g| < 1/2`) the form is `(r^(1-g) - 1) / (1-g)`,
+/// computed as `expm1((1-g) ln r) / (1-g)`: another affine map, so the same
+/// certainty equivalent, and one that tends to `ln r` as `g -> 1` without
+/// the cancellation of `r^(1-g) / (1-g)` (about `1/(1-g) + ln r`), so a
+/// larger `g` never gives a larger certainty equivalent through rounding.
+/// Farther from 1 the plain form keeps `r^(1-g)` whole where the `- 1`
+/// would swamp it (`g = 20`, `r = 10^6`: `10^-114`).
 #[inline]
 pub fn utility(g: f64, r: f64) -> f64 {
     if g == 1.0 {
         r.ln()
+    } else if near_log(g) {
+        ((1.0 - g) * r.ln()).exp_m1() / (1.0 - g)
     } else {
         r.powf(1.0 - g) / (1.0 - g)
     }
@@ -36,9 +46,17 @@ pub fn utility(g: f64, r: f64) -> f64 {
 pub fn inverse_utility(g: f64, u: f64) -> f64 {
     if g == 1.0 {
         u.exp()
+    } else if near_log(g) {
+        (((1.0 - g) * u).ln_1p() / (1.0 - g)).exp()
     } else {
         ((1.0 - g) * u).powf(1.0 / (1.0 - g))
     }
+}
+
+/// Whether [`utility`] takes its shifted form at `g`.
+#[inline]
+fn near_log(g: f64) -> bool {
+    (1.0 - g).abs() < 0.5
 }
 
 /// The certainty equivalent `u^-1(E[u(W + X)]) - W` from the mean utility
@@ -60,6 +78,9 @@ pub struct Ruin {
     pub lowest: f64,
     /// The first run (in run order) with that lowest value.
     pub run: u64,
+    /// The lowest cumulative cash of any strategy and year: what the wealth
+    /// must exceed for every world to have `W + X > 0`.
+    pub worst: f64,
 }
 
 /// The decision figures over every run fed.
@@ -106,6 +127,11 @@ impl DecisionStats {
     /// has `W + X <= 0`.
     pub fn ruin(&self) -> Option<Ruin> {
         let w = self.risk?.wealth;
+        let worst = self
+            .lowest
+            .iter()
+            .map(|l| l.0)
+            .fold(f64::INFINITY, f64::min);
         self.lowest
             .iter()
             .position(|&(x, _)| w + x <= 0.0)
@@ -114,6 +140,7 @@ impl DecisionStats {
                 year: i % self.years,
                 lowest: self.lowest[i].0,
                 run: self.lowest[i].1,
+                worst,
             })
     }
 
@@ -352,12 +379,29 @@ mod tests {
 
     #[test]
     fn inverse_utility_undoes_utility() {
-        for g in [0.5, 1.0, 2.0, 7.5, 20.0] {
+        for g in [0.5, 0.9, 1.0, 1.0 + 1e-9, 1.49, 1.5, 2.0, 7.5, 20.0] {
             for r in [0.01, 0.5, 1.0, 3.0, 40.0] {
                 let back = inverse_utility(g, utility(g, r));
                 assert!((back - r).abs() <= 1e-9 * r, "g {g} r {r}: {back}");
             }
         }
+    }
+
+    #[test]
+    fn the_certainty_equivalent_is_continuous_through_log_utility() {
+        // Two risky outcomes, the ratio 0.5 or 3 with equal odds.
+        let ce = |g: f64| {
+            let u = (utility(g, 0.5) + utility(g, 3.0)) / 2.0;
+            inverse_utility(g, u)
+        };
+        let (below, at, above) = (ce(1.0 - 1e-12), ce(1.0), ce(1.0 + 1e-12));
+        assert!(
+            (below - at).abs() < 1e-9 && (above - at).abs() < 1e-9,
+            "{below} {at} {above}"
+        );
+        assert!(below >= at && at >= above, "{below} {at} {above}");
+        // sqrt(0.5 * 3) at g = 1: the geometric mean.
+        assert!((at - 1.5f64.sqrt()).abs() < 1e-12);
     }
 
     #[test]
