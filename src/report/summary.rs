@@ -233,9 +233,9 @@ fn decision(out: &mut String, scenario: &Scenario, r: &Results) {
         headers.push("certainty equivalent".into());
         let _ = write!(
             title,
-            ", ranked by the certainty equivalent of {cash} (risk aversion {}, wealth {})",
+            ", ranked by the certainty equivalent of {cash} (risk aversion {}, wealth ${})",
             crate::scenario::check::show(risk.aversion),
-            format!("${}", dollars(risk.wealth))
+            dollars(risk.wealth)
         );
     }
     if let Some(d) = sim.discount_rate.filter(|_| pv) {
