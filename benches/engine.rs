@@ -18,6 +18,11 @@
 //!   ratio).
 //! - `ladder/*`: one world of career-ladder.toml with and without its
 //!   ladders, market raises and parities: the cost of model.md section 11.
+//! - `decision/*`: one world of bigtech-vs-startup without and with a
+//!   `discount_rate` (the present-value measure in the engine), and 100,000
+//!   runs summarised without and with `risk_aversion` and `discount_rate`
+//!   (the decision pass: utility sums and `p_equity_zero`): the cost of
+//!   model.md section 12.
 //! - `percentiles`: exact quantile extraction by selection vs a full sort.
 
 use std::hint::black_box;
@@ -392,6 +397,45 @@ fn ladder(c: &mut Criterion) {
     g.finish();
 }
 
+fn decision(c: &mut Criterion) {
+    let plain = load("bigtech-vs-startup.toml");
+    let mut decided = plain.clone();
+    decided.sim.discount_rate = Some(0.04);
+    decided.sim.risk = Some(tcsim::model::Risk {
+        aversion: 2.0,
+        wealth: 250_000.0,
+    });
+    let mut g = c.benchmark_group("decision");
+    g.throughput(Throughput::Elements(1000));
+    for (name, s) in [("one_world_without", &plain), ("one_world_with", &decided)] {
+        let engine = Engine::new(s);
+        let mut world = World::new(s);
+        let mut row = vec![0.0; engine.width()];
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                for run in 0..1000 {
+                    engine.run_into(run, &mut world, &mut row);
+                }
+                black_box(&row);
+            })
+        });
+    }
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(100_000));
+    let pool = pool(1);
+    for (name, s) in [("runs_1e5_without", &plain), ("runs_1e5_with", &decided)] {
+        let mut s = s.clone();
+        s.sim.runs = 100_000;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let engine = Engine::new(&s);
+                black_box(pool.install(|| engine.simulate(&|_| {})))
+            })
+        });
+    }
+    g.finish();
+}
+
 fn percentiles(c: &mut Criterion) {
     let n = 1_000_000usize;
     let values: Vec<f64> = (0..n)
@@ -428,6 +472,7 @@ criterion_group!(
     startup,
     tax,
     ladder,
+    decision,
     percentiles,
     end_to_end
 );

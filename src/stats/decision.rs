@@ -212,7 +212,9 @@ pub struct DecisionPass {
     /// Per (strategy, year): the cash `X` (cumulative, or net cumulative).
     cash: Vec<usize>,
     /// Per (strategy, year): `rsu`, `options` and (when reported)
-    /// `unrealized`.
+    /// `unrealized`; empty when no `decision.csv` is written (no
+    /// `risk_aversion` and no `discount_rate`), which alone reports
+    /// `p_equity_zero`.
     equity: Vec<(usize, usize, Option<usize>)>,
     /// Per pair: the horizon's difference and the two strategies'
     /// `unrealized` series (empty when it is not reported).
@@ -241,6 +243,9 @@ impl DecisionPass {
         for s in 0..strategies {
             for y in 0..years {
                 cash.push(layout.at(s, y, cash_measure));
+                if sim.risk.is_none() && sim.discount_rate.is_none() {
+                    continue;
+                }
                 equity.push((
                     layout.at(s, y, Measure::Rsu),
                     layout.at(s, y, Measure::Options),
@@ -313,7 +318,7 @@ impl Consumer for DecisionPass {
                 d.lowest[i] = lowest;
             }
         }
-        for s in 0..self.strategies {
+        for s in (0..self.strategies).filter(|_| !self.equity.is_empty()) {
             // Equity cash summed year by year, run by run.
             let mut acc = vec![0.0; chunk.runs];
             for y in 0..self.years {
