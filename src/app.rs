@@ -398,7 +398,15 @@ fn solve_command(cfg: &crate::config::SolveConfig) -> Result<(), AppError> {
             path: cfg.path.clone(),
             values: vec![value.to_string()],
         };
-        let patched = patch::apply(&text, &[axis], &[0])?;
+        // The patch layer words its errors for `sweep --set`; here the
+        // key came from `--vary`.
+        let patched = patch::apply(&text, &[axis], &[0]).map_err(|e| match e {
+            AppError::Usage(m) => AppError::Usage(match m.strip_prefix("--set ") {
+                Some(rest) => format!("--vary {rest}"),
+                None => m,
+            }),
+            e => e,
+        })?;
         Ok(scenario::parse(&label, &patched).map(|mut s| {
             run.overrides.apply(&mut s);
             s

@@ -597,7 +597,19 @@ fn bad_ranges_and_keys_exit_2_before_anything_is_simulated() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "det.toml", DETERMINISTIC);
     let out = dir.path().join("o");
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 9] = [
+        // A path below a number: the patch's error names --vary, not --set.
+        (
+            &[
+                "--vary",
+                "jobs.offer.base.x",
+                "--target",
+                "mean_diff=0",
+                "--between",
+                "0,1",
+            ],
+            "--vary jobs.offer.base.x: the scenario has no table `jobs.offer.base.x`",
+        ),
         // A misspelt key is not a key the file leaves to its default.
         (
             &["--vary", "jobs.offer.bsae", "--target", "mean_diff=0"],
