@@ -81,9 +81,10 @@ pub fn tables(
     named
         .into_iter()
         .map(|(name, t)| {
+            let (csv_name, json_name) = file_names(name);
             Ok(match format {
-                Format::Csv => (csv_name(name), csv::write(&t)?),
-                Format::Json => (json_name(name), json::write(&t)?),
+                Format::Csv => (csv_name, csv::write(&t)?),
+                Format::Json => (json_name, json::write(&t)?),
             })
         })
         .collect()
@@ -117,19 +118,12 @@ pub fn check_decision(scenario: &Scenario, r: &Results) -> Result<(), AppError> 
     )))
 }
 
-fn csv_name(table: &str) -> &'static str {
+/// A result table's CSV and JSON file names.
+fn file_names(table: &str) -> (&'static str, &'static str) {
     match table {
-        "percentiles" => "percentiles.csv",
-        "compare" => "compare.csv",
-        _ => "decision.csv",
-    }
-}
-
-fn json_name(table: &str) -> &'static str {
-    match table {
-        "percentiles" => "percentiles.json",
-        "compare" => "compare.json",
-        _ => "decision.json",
+        "percentiles" => ("percentiles.csv", "percentiles.json"),
+        "compare" => ("compare.csv", "compare.json"),
+        _ => ("decision.csv", "decision.json"),
     }
 }
 

@@ -373,36 +373,8 @@ fn levels(out: &mut String, scenario: &Scenario, counts: &LevelCounts, years: us
                 .collect()
         })
         .collect();
-    let name_w = scenario
-        .strategies
-        .iter()
-        .map(|s| s.name.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(8);
-    let widths: Vec<usize> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            rows.iter()
-                .map(|r| r[i].len())
-                .max()
-                .unwrap_or(0)
-                .max(h.chars().count())
-        })
-        .collect();
-    let _ = write!(out, "{:<name_w$}", "strategy");
-    for (h, w) in headers.iter().zip(&widths) {
-        let _ = write!(out, "  {h:>w$}");
-    }
-    out.push('\n');
-    for (strategy, row) in scenario.strategies.iter().zip(&rows) {
-        let _ = write!(out, "{:<name_w$}", strategy.name);
-        for (cell, w) in row.iter().zip(&widths) {
-            let _ = write!(out, "  {cell:>w$}");
-        }
-        out.push('\n');
-    }
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    grid(out, scenario, &headers, &rows);
     let label = |k: usize| {
         if named {
             names[k - 1].clone()
