@@ -58,6 +58,7 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
             print_stdout_bytes(&page)
         }
         Command::Solve(args) => solve_command(&solve_config(&args)?),
+        Command::Merge(args) => merge_command(&args),
     }
 }
 
@@ -307,6 +308,12 @@ fn stopped(interrupted: &AtomicUsize) -> Result<(), AppError> {
         0 => Ok(()),
         signal => Err(AppError::Interrupted(signal as i32)),
     }
+}
+
+/// `tcsim merge`: the partial files of a sharded run or sweep, combined.
+fn merge_command(args: &crate::cli::MergeArgs) -> Result<(), AppError> {
+    let _ = args;
+    Err(AppError::Usage("tcsim merge: not built yet".into()))
 }
 
 /// `tcsim trace`: one world's ledger, as text or CSV.

@@ -60,6 +60,12 @@ pub enum Command {
     /// for a money key (1e-6 of the range otherwise). Prints the value, its
     /// 90 % interval and the number of evaluations.
     Solve(SolveArgs),
+    /// Combine the partial files of a sharded run or sweep (`--shard I/N`)
+    /// into the files one machine would have written, byte for byte.
+    ///
+    /// Give every part, in any order (`part-0-of-16.tcsim` ...); parts of
+    /// different scenarios, seeds, run counts or tcsim versions are refused.
+    Merge(MergeArgs),
     /// Print a shell completion script for tcsim on stdout.
     ///
     /// For bash: `tcsim completions bash > ~/.local/share/bash-completion/completions/tcsim`;
@@ -86,6 +92,9 @@ pub struct RunArgs {
     /// Optional outputs.
     #[command(flatten)]
     pub outputs: OutputArgs,
+
+    #[command(flatten)]
+    pub shard: ShardArgs,
     /// Years the summary's tables show: `all`, or a list such as `1,3,5`
     /// [default: the horizon]. The verdict stays at the horizon.
     #[arg(long, value_name = "all|Y,...", value_parser = summary_years)]
@@ -214,6 +223,9 @@ pub struct SweepArgs {
     /// Format of sweep.csv (csv) or sweep.json (json).
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = TableFormat::Csv)]
     pub format: TableFormat,
+
+    #[command(flatten)]
+    pub shard: ShardArgs,
 }
 
 /// Arguments of `tcsim solve`.
@@ -280,6 +292,35 @@ pub enum TableFormat {
     Csv,
     /// JSON arrays of objects.
     Json,
+}
+
+/// Which share of the work one machine computes (model.md section 14).
+#[derive(Debug, Args)]
+pub struct ShardArgs {
+    /// Compute only shard I of N (0-based) and write part-I-of-N.tcsim to
+    /// the output directory for `tcsim merge` [default: from
+    /// SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, less
+    /// SLURM_ARRAY_TASK_MIN, or JOB_COMPLETION_INDEX with --shard-count].
+    #[arg(long, value_name = "I/N", value_parser = crate::shard::ShardSpec::parse)]
+    pub shard: Option<crate::shard::ShardSpec>,
+    /// The number of shards, for an index taken from the environment
+    /// (JOB_COMPLETION_INDEX of a Kubernetes Indexed Job: its completions).
+    #[arg(long, value_name = "N", value_parser = integer::<u64>(1, crate::shard::MAX_SHARDS))]
+    pub shard_count: Option<u64>,
+}
+
+/// Arguments of `tcsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The partial files, every shard once, in any order.
+    #[arg(required = true, value_name = "PARTS")]
+    pub parts: Vec<PathBuf>,
+    /// Output directory: the files the unsharded command would write.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out: PathBuf,
+    /// No summary on the terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Arguments of `tcsim init`.

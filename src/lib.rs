@@ -20,6 +20,9 @@
 //! [`solve`] is `tcsim solve`'s search: bisection over a closure from a
 //! key's value to a statistic, run by `app` on the engine.
 //!
+//! [`shard`] cuts a run or a sweep into shards for many machines and
+//! merges their partial files back into one machine's bytes.
+//!
 //! [`cli`] parses the command line, [`app`] turns it into a checked
 //! [`config`] and runs the stages; [`terminal`] and [`resources`] are the
 //! edges it touches.
@@ -34,6 +37,7 @@ pub mod report;
 pub mod resources;
 pub mod scenario;
 pub mod schema;
+pub mod shard;
 pub mod solve;
 pub mod stats;
 pub mod tax;
