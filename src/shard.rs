@@ -188,6 +188,62 @@ mod tests {
         );
     }
 
+    fn header(i: u64, n: u64, seed: u64) -> PartHeader {
+        let spec = ShardSpec::new(i, n).unwrap();
+        let settings = serde_json::json!({ "runs": 1000, "seed": seed });
+        PartHeader::new(
+            "run",
+            spec,
+            std::path::Path::new("a.toml"),
+            "x = 1\n",
+            settings,
+        )
+    }
+
+    #[test]
+    fn a_part_reads_back_its_header_and_body() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_part(dir.path(), &header(1, 3, 7), b"\x00body\n").unwrap();
+        assert_eq!(path.file_name().unwrap(), "part-1-of-3.tcsim");
+        let (h, body) = read_part(&path).unwrap();
+        assert_eq!(h, header(1, 3, 7));
+        assert_eq!(body, b"\x00body\n");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no lock or temporary file is left");
+    }
+
+    #[test]
+    fn parts_of_different_runs_or_an_incomplete_set_are_refused() {
+        let part = |i, n, seed| {
+            (
+                std::path::PathBuf::from(format!("p{i}")),
+                header(i, n, seed),
+                Vec::new(),
+            )
+        };
+        let err = |v| check_set(v).unwrap_err().to_string();
+        assert!(err(vec![part(0, 2, 1), part(1, 2, 2)]).contains("seed is 1 in the first, 2"));
+        assert!(err(vec![part(0, 2, 1), part(1, 3, 1)]).contains("number of shards"));
+        assert!(err(vec![part(0, 3, 1), part(2, 3, 1)]).contains("missing part-1-of-3.tcsim"));
+        assert!(err(vec![part(0, 2, 1), part(0, 2, 1)]).contains("both shard 0/2"));
+        let ok = check_set(vec![part(1, 2, 1), part(0, 2, 1)]).unwrap();
+        assert_eq!(ok[0].1.shard, 0);
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_part_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("percentiles.csv");
+        std::fs::write(&path, "strategy,year\n").unwrap();
+        let e = read_part(&path).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("percentiles.csv: not a tcsim partial file"),
+            "{e}"
+        );
+        assert_eq!(e.exit_code(), 2);
+    }
+
     #[test]
     fn the_flag_wins_over_the_environment_and_no_shard_is_none() {
         let e = env(&[("JOB_COMPLETION_INDEX", "2")]);
@@ -197,4 +253,268 @@ mod tests {
         assert_eq!(ShardSpec::resolve(None, None, &env(&[])).unwrap(), None);
         assert!(ShardSpec::resolve(None, Some(4), &env(&[])).is_err());
     }
+}
+
+// ------------------------------------------------------- partial files
+
+/// The partial-file format's version: a part is merged only by a tcsim of
+/// the same version writing the same format.
+pub const PART_FORMAT: u32 = 1;
+
+/// The first line of every partial file (JSON); the body, in the kind's own
+/// encoding, follows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PartHeader {
+    /// Always `"tcsim-part"`.
+    pub format: String,
+    /// [`PART_FORMAT`] of the tcsim that wrote it.
+    pub version: u32,
+    /// The version of the tcsim that wrote it.
+    pub tcsim: String,
+    /// `"run"` or `"sweep"`.
+    pub kind: String,
+    /// This part's shard index (0-based).
+    pub shard: u64,
+    /// The number of shards.
+    pub shards: u64,
+    /// The scenario file as the user named it.
+    pub scenario: String,
+    /// The scenario file's text, so `merge` needs nothing but the parts.
+    pub text: String,
+    /// SHA-256 of `text`, hex.
+    pub sha256: String,
+    /// What else decides the bytes (run count, seed, output flags, a
+    /// sweep's axes): equal in every part of one set.
+    pub settings: serde_json::Value,
+}
+
+const MAGIC: &str = "tcsim-part";
+
+impl PartHeader {
+    /// A header for shard `spec` of a `kind` computation of the scenario
+    /// `scenario` (its `text`) with `settings`.
+    pub fn new(
+        kind: &str,
+        spec: ShardSpec,
+        scenario: &std::path::Path,
+        text: &str,
+        settings: serde_json::Value,
+    ) -> PartHeader {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(text.as_bytes());
+        PartHeader {
+            format: MAGIC.into(),
+            version: PART_FORMAT,
+            tcsim: env!("CARGO_PKG_VERSION").into(),
+            kind: kind.into(),
+            shard: spec.index,
+            shards: spec.count,
+            scenario: scenario.display().to_string(),
+            text: text.into(),
+            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            settings,
+        }
+    }
+
+    /// Its shard.
+    pub fn spec(&self) -> ShardSpec {
+        ShardSpec {
+            index: self.shard,
+            count: self.shards,
+        }
+    }
+}
+
+fn io_error(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> AppError {
+    let path = path.to_path_buf();
+    move |source| AppError::Io { path, source }
+}
+
+/// Writes shard `header.spec()`'s partial file into `dir` (created if
+/// needed) as `part-I-of-N.tcsim`: the header line, then `body`. Shards
+/// share a folder, so only this file is locked (a sibling
+/// `.part-I-of-N.tcsim.lock`, held while writing): a second process writing
+/// the same shard fails at once. The file is written to a temporary file
+/// and renamed into place, so a part on disk is always whole.
+pub fn write_part(
+    dir: &std::path::Path,
+    header: &PartHeader,
+    body: &[u8],
+) -> Result<std::path::PathBuf, AppError> {
+    use std::io::Write as _;
+    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    let name = header.spec().file_name();
+    let target = dir.join(&name);
+    let lock_path = dir.join(format!(".{name}.lock"));
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(io_error(&lock_path))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(AppError::Io {
+                path: target,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::WouldBlock,
+                    "another tcsim process is writing this shard; wait for it, or give another --out",
+                ),
+            });
+        }
+        // A file system without locks: write unlocked.
+        Err(std::fs::TryLockError::Error(_)) => {}
+    }
+    let result = (|| {
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_error(dir))?;
+        let line = serde_json::to_string(header)
+            .map_err(|e| AppError::Internal(format!("cannot encode a part header: {e}")))?;
+        let write = |f: &mut tempfile::NamedTempFile| -> std::io::Result<()> {
+            f.write_all(line.as_bytes())?;
+            f.write_all(b"\n")?;
+            f.write_all(body)?;
+            f.as_file().sync_all()
+        };
+        write(&mut tmp).map_err(io_error(tmp.path()))?;
+        tmp.persist(&target).map_err(|e| AppError::Io {
+            path: target.clone(),
+            source: e.error,
+        })?;
+        Ok(target.clone())
+    })();
+    let _ = std::fs::remove_file(&lock_path);
+    drop(lock);
+    result
+}
+
+/// Reads a partial file: its header and body. A file that is not one is an
+/// error naming it (exit 2).
+pub fn read_part(path: &std::path::Path) -> Result<(PartHeader, Vec<u8>), AppError> {
+    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    let not_a_part = || {
+        AppError::Usage(format!(
+            "{}: not a tcsim partial file (written by `tcsim run --shard I/N` or `tcsim sweep --shard I/N`)",
+            path.display()
+        ))
+    };
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .ok_or_else(not_a_part)?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes[..end]).map_err(|_| not_a_part())?;
+    if value.get("format").and_then(|f| f.as_str()) != Some(MAGIC) {
+        return Err(not_a_part());
+    }
+    let (version, tcsim) = (
+        value.get("version").and_then(|v| v.as_u64()),
+        value.get("tcsim").and_then(|v| v.as_str()).unwrap_or("?"),
+    );
+    if version != Some(u64::from(PART_FORMAT)) || tcsim != env!("CARGO_PKG_VERSION") {
+        return Err(AppError::Usage(format!(
+            "{}: written by tcsim {tcsim} (part format {}); this is tcsim {} (part format {PART_FORMAT}): rerun that shard with this tcsim",
+            path.display(),
+            version.map_or("?".into(), |v| v.to_string()),
+            env!("CARGO_PKG_VERSION"),
+        )));
+    }
+    let header: PartHeader = serde_json::from_value(value).map_err(|_| not_a_part())?;
+    let body = bytes[end + 1..].to_vec();
+    Ok((header, body))
+}
+
+/// Checks that `parts` are every shard of one computation, once each, and
+/// returns them in shard order. The errors name the files and what differs.
+pub fn check_set(
+    mut parts: Vec<(std::path::PathBuf, PartHeader, Vec<u8>)>,
+) -> Result<Vec<(std::path::PathBuf, PartHeader, Vec<u8>)>, AppError> {
+    let Some((first_path, first, _)) = parts.first() else {
+        return Err(AppError::Usage(
+            "tcsim merge: give the partial files to merge".into(),
+        ));
+    };
+    let (first_path, first) = (first_path.clone(), first.clone());
+    for (path, h, _) in &parts[1..] {
+        let differs = |what: &str, a: String, b: String| {
+            AppError::Usage(format!(
+                "{} and {} are parts of different computations: {what} {a} in the first, {b} in the second; merge only the parts of one `--shard` set",
+                first_path.display(),
+                path.display()
+            ))
+        };
+        if h.kind != first.kind {
+            return Err(differs(
+                "a",
+                format!("{} part", first.kind),
+                format!("{} part", h.kind),
+            ));
+        }
+        if h.shards != first.shards {
+            return Err(differs(
+                "the number of shards is",
+                first.shards.to_string(),
+                h.shards.to_string(),
+            ));
+        }
+        if h.sha256 != first.sha256 {
+            return Err(differs(
+                "the scenario is",
+                format!("{} (sha256 {:.12})", first.scenario, first.sha256),
+                format!("{} (sha256 {:.12})", h.scenario, h.sha256),
+            ));
+        }
+        if h.settings != first.settings {
+            let (a, b) = (&first.settings, &h.settings);
+            let key = match (a.as_object(), b.as_object()) {
+                (Some(a), Some(b)) => a
+                    .keys()
+                    .chain(b.keys())
+                    .find(|k| a.get(*k) != b.get(*k))
+                    .cloned(),
+                _ => None,
+            };
+            return Err(match key {
+                Some(k) => differs(
+                    &format!("{k} is"),
+                    a.get(&k).map_or("unset".into(), |v| v.to_string()),
+                    b.get(&k).map_or("unset".into(), |v| v.to_string()),
+                ),
+                None => differs("the settings are", a.to_string(), b.to_string()),
+            });
+        }
+    }
+    parts.sort_by_key(|(_, h, _)| h.shard);
+    for w in parts.windows(2) {
+        if w[0].1.shard == w[1].1.shard {
+            return Err(AppError::Usage(format!(
+                "{} and {} are both shard {}/{}: give each shard once",
+                w[0].0.display(),
+                w[1].0.display(),
+                w[0].1.shard,
+                w[0].1.shards
+            )));
+        }
+    }
+    if parts.len() as u64 != first.shards {
+        let have: std::collections::BTreeSet<u64> = parts.iter().map(|(_, h, _)| h.shard).collect();
+        let missing: Vec<String> = (0..first.shards)
+            .filter(|i| !have.contains(i))
+            .take(20)
+            .map(|i| format!("part-{i}-of-{}.tcsim", first.shards))
+            .collect();
+        return Err(AppError::Usage(format!(
+            "tcsim merge: {} of {} shards given; missing {}{}",
+            parts.len(),
+            first.shards,
+            missing.join(", "),
+            if first.shards as usize - parts.len() > missing.len() {
+                ", ..."
+            } else {
+                ""
+            }
+        )));
+    }
+    Ok(parts)
 }
