@@ -38,63 +38,97 @@ pub struct Point {
 /// `present_value_mean` and its percentiles, and with a `risk_aversion`
 /// (at any point) `certainty_equivalent`, the same way.
 pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
-    // Every point reports the same percentiles (checked when the points
-    // were built): one header.
-    let percentiles: &[f64] = points.first().map_or(&[], |p| &p.results.percentiles);
-    let taxed = points
-        .iter()
-        .any(|p| p.results.layout.reports(Measure::NetCumulative));
-    let real = points
-        .iter()
-        .any(|p| p.results.layout.reports(Measure::RealCumulative));
-    let mut columns: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
-    columns.extend(["strategy", "year", "measure", "mean"].map(String::from));
-    columns.extend(percentiles.iter().map(|&p| percentile_label(p)));
-    columns.extend(["baseline", "p_ahead", "mean_diff"].map(String::from));
-    columns.extend(
-        percentiles
-            .iter()
-            .map(|&p| format!("diff_{}", percentile_label(p))),
-    );
-    if taxed {
-        columns.push("net_cumulative_mean".into());
+    let scenarios: Vec<&Scenario> = points.iter().map(|p| &p.scenario).collect();
+    let shape = Shape::new(&scenarios);
+    Ok(Table {
+        columns: shape.columns(axes),
+        rows: points.iter().flat_map(|p| shape.rows(p)).collect(),
+    })
+}
+
+/// What decides `sweep.csv`'s columns: the percentiles and which of the
+/// optional column groups some point reports. It is read off the scenarios
+/// of every point, not their results, so each shard of a sharded sweep
+/// (which simulates only some points) and the merge agree on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    percentiles: Vec<f64>,
+    taxed: bool,
+    real: bool,
+    present: bool,
+    certain: bool,
+}
+
+impl Shape {
+    /// The shape of a sweep over the scenarios of all its points.
+    pub fn new(scenarios: &[&Scenario]) -> Shape {
+        // Every point reports the same percentiles (checked when the points
+        // were built): one header.
+        let any = |m: Measure| scenarios.iter().any(|s| m.reported(s));
+        Shape {
+            percentiles: scenarios
+                .first()
+                .map_or_else(Vec::new, |s| s.sim.percentiles.clone()),
+            taxed: any(Measure::NetCumulative),
+            real: any(Measure::RealCumulative),
+            present: any(Measure::PresentValue),
+            certain: scenarios.iter().any(|s| s.sim.risk.is_some()),
+        }
+    }
+
+    /// The header: the swept keys, then the figures.
+    pub fn columns(&self, axes: &[Axis]) -> Vec<String> {
+        let percentiles = &self.percentiles;
+        let mut columns: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
+        columns.extend(["strategy", "year", "measure", "mean"].map(String::from));
+        columns.extend(percentiles.iter().map(|&p| percentile_label(p)));
+        columns.extend(["baseline", "p_ahead", "mean_diff"].map(String::from));
         columns.extend(
             percentiles
                 .iter()
-                .map(|&p| format!("net_cumulative_{}", percentile_label(p))),
+                .map(|&p| format!("diff_{}", percentile_label(p))),
         );
-        columns.extend(["net_p_ahead", "net_mean_diff"].map(String::from));
-        columns.extend(
-            percentiles
-                .iter()
-                .map(|&p| format!("net_diff_{}", percentile_label(p))),
-        );
+        if self.taxed {
+            columns.push("net_cumulative_mean".into());
+            columns.extend(
+                percentiles
+                    .iter()
+                    .map(|&p| format!("net_cumulative_{}", percentile_label(p))),
+            );
+            columns.extend(["net_p_ahead", "net_mean_diff"].map(String::from));
+            columns.extend(
+                percentiles
+                    .iter()
+                    .map(|&p| format!("net_diff_{}", percentile_label(p))),
+            );
+        }
+        if self.real {
+            columns.push("real_cumulative_mean".into());
+            columns.extend(
+                percentiles
+                    .iter()
+                    .map(|&p| format!("real_cumulative_{}", percentile_label(p))),
+            );
+        }
+        if self.present {
+            columns.push("present_value_mean".into());
+            columns.extend(
+                percentiles
+                    .iter()
+                    .map(|&p| format!("present_value_{}", percentile_label(p))),
+            );
+        }
+        if self.certain {
+            columns.push("certainty_equivalent".into());
+        }
+        columns
     }
-    if real {
-        columns.push("real_cumulative_mean".into());
-        columns.extend(
-            percentiles
-                .iter()
-                .map(|&p| format!("real_cumulative_{}", percentile_label(p))),
-        );
-    }
-    let present = points
-        .iter()
-        .any(|p| p.results.layout.reports(Measure::PresentValue));
-    let certain = points.iter().any(|p| p.scenario.sim.risk.is_some());
-    if present {
-        columns.push("present_value_mean".into());
-        columns.extend(
-            percentiles
-                .iter()
-                .map(|&p| format!("present_value_{}", percentile_label(p))),
-        );
-    }
-    if certain {
-        columns.push("certainty_equivalent".into());
-    }
-    let mut rows = Vec::new();
-    for p in points {
+
+    /// One point's rows, one per strategy: the table is the points' rows in
+    /// point order.
+    pub fn rows(&self, p: &Point) -> Vec<Vec<Cell>> {
+        let (taxed, real, present, certain) = (self.taxed, self.real, self.present, self.certain);
+        let mut rows = Vec::with_capacity(p.scenario.strategies.len());
         let r = &p.results;
         let l = &r.layout;
         let y = l.years - 1;
@@ -169,18 +203,25 @@ pub fn table(axes: &[Axis], points: &[Point]) -> Result<Table, AppError> {
             }
             rows.push(row);
         }
+        rows
     }
-    Ok(Table { columns, rows })
 }
 
 /// What `tcsim sweep` prints on stdout when done: the points, their runs
 /// and seeds (the file written is a status line on stderr).
 pub fn summary(points: &[Point]) -> String {
-    let runs: Vec<u64> = points.iter().map(|p| p.scenario.sim.runs).collect();
-    let seeds: Vec<u64> = points.iter().map(|p| p.scenario.sim.seed).collect();
+    let scenarios: Vec<&Scenario> = points.iter().map(|p| &p.scenario).collect();
+    summary_of(&scenarios)
+}
+
+/// [`summary`] from the points' scenarios alone (what a merge of a
+/// sharded sweep has).
+pub fn summary_of(scenarios: &[&Scenario]) -> String {
+    let runs: Vec<u64> = scenarios.iter().map(|s| s.sim.runs).collect();
+    let seeds: Vec<u64> = scenarios.iter().map(|s| s.sim.seed).collect();
     format!(
         "{}, {} each ({})\n",
-        summary::count(points.len() as u64, "point", "points"),
+        summary::count(scenarios.len() as u64, "point", "points"),
         runs_phrase(&runs),
         seed_phrase(&seeds),
     )
