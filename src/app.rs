@@ -143,7 +143,11 @@ fn sweep_config(args: &SweepArgs) -> Result<SweepConfig, AppError> {
         .iter()
         .map(|a| patch::parse_axis(a))
         .collect::<Result<Vec<_>, _>>()?;
-    SweepConfig::new(run, axes)
+    let mut cfg = SweepConfig::new(run, axes)?;
+    cfg.shard = crate::shard::ShardSpec::resolve(args.shard.shard, args.shard.shard_count, &|v| {
+        std::env::var(v).ok()
+    })?;
+    Ok(cfg)
 }
 
 fn solve_config(args: &crate::cli::SolveArgs) -> Result<crate::config::SolveConfig, AppError> {
@@ -312,8 +316,21 @@ fn stopped(interrupted: &AtomicUsize) -> Result<(), AppError> {
 
 /// `tcsim merge`: the partial files of a sharded run or sweep, combined.
 fn merge_command(args: &crate::cli::MergeArgs) -> Result<(), AppError> {
-    let _ = args;
-    Err(AppError::Usage("tcsim merge: not built yet".into()))
+    out_dir(Path::new(""), Some(&args.out))?;
+    let parts = args
+        .parts
+        .iter()
+        .map(|p| crate::shard::read_part(p).map(|(h, body)| (p.clone(), h, body)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let parts = crate::shard::check_set(parts)?;
+    match parts[0].1.kind.as_str() {
+        report::sweep_merge::KIND => report::sweep_merge::merge(args, parts),
+        "run" => Err(AppError::Usage("tcsim merge: not built yet".into())),
+        kind => Err(AppError::Usage(format!(
+            "{}: a part of kind {kind:?}, which this tcsim does not merge",
+            parts[0].0.display()
+        ))),
+    }
 }
 
 /// `tcsim trace`: one world's ledger, as text or CSV.
@@ -349,6 +366,9 @@ fn sweep_command(cfg: &SweepConfig) -> Result<(), AppError> {
     for p in &points {
         crate::resources::check_memory(&Engine::new(&p.scenario), pool.current_num_threads())?;
     }
+    if let Some(spec) = cfg.shard {
+        return sweep_shard(cfg, spec, &text, points, &pool, interrupted);
+    }
     let scenarios: Vec<_> = points.iter().map(|p| &p.scenario).collect();
     let provenance = Provenance::new(&run.file, text.as_bytes(), &scenarios);
     stopped(interrupted)?;
@@ -375,6 +395,60 @@ fn sweep_command(cfg: &SweepConfig) -> Result<(), AppError> {
     if !run.quiet {
         print_stdout(&report::sweep::summary(&done))?;
         print_status(&wrote(&written));
+    }
+    Ok(())
+}
+
+/// `tcsim sweep --shard I/N`: every point checked (by the caller), this
+/// shard's points simulated, and their rows of `sweep.csv` written to
+/// `part-I-of-N.tcsim` in the output directory, for `tcsim merge`.
+fn sweep_shard(
+    cfg: &SweepConfig,
+    spec: crate::shard::ShardSpec,
+    text: &str,
+    points: Vec<patch::SweepPoint>,
+    pool: &rayon::ThreadPool,
+    interrupted: &AtomicUsize,
+) -> Result<(), AppError> {
+    use report::sweep_merge;
+    let run = &cfg.run;
+    let total = points.len();
+    // The columns come from every point, simulated here or not.
+    let shape = {
+        let scenarios: Vec<_> = points.iter().map(|p| &p.scenario).collect();
+        report::sweep::Shape::new(&scenarios)
+    };
+    let mut rows = Vec::new();
+    let mut mine = Vec::new();
+    for (k, point) in points.into_iter().enumerate() {
+        if !sweep_merge::owns(spec, k) {
+            continue;
+        }
+        let engine = Engine::new(&point.scenario);
+        let results = simulate(&engine, pool, run.quiet, &mut (), interrupted)?;
+        report::check_decision(&point.scenario, &results)?;
+        let done = report::sweep::Point {
+            values: point.values,
+            scenario: point.scenario,
+            results,
+        };
+        rows.push((k, shape.rows(&done)));
+        mine.push(done.scenario);
+    }
+    let header = crate::shard::PartHeader::new(
+        sweep_merge::KIND,
+        spec,
+        &run.file,
+        text,
+        sweep_merge::settings(&cfg.axes, run.overrides, run.format),
+    );
+    let body = sweep_merge::body(&rows)?;
+    stopped(interrupted)?;
+    let path = crate::shard::write_part(&run.out_dir, &header, &body)?;
+    if !run.quiet {
+        let mine: Vec<_> = mine.iter().collect();
+        print_stdout(&sweep_merge::shard_summary(spec, total, &mine))?;
+        print_status(&wrote(&[path]));
     }
     Ok(())
 }

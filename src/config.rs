@@ -170,6 +170,9 @@ pub struct SweepConfig {
     pub run: RunConfig,
     /// The swept keys and their values.
     pub axes: Vec<Axis>,
+    /// `--shard I/N` (or from a job array): simulate only this shard's
+    /// points and write its partial file for `tcsim merge`.
+    pub shard: Option<crate::shard::ShardSpec>,
 }
 
 impl SweepConfig {
@@ -195,7 +198,11 @@ impl SweepConfig {
                 )));
             }
         }
-        Ok(SweepConfig { run, axes })
+        Ok(SweepConfig {
+            run,
+            axes,
+            shard: None,
+        })
     }
 }
 

@@ -13,6 +13,7 @@ pub mod solve;
 mod staging;
 pub mod summary;
 pub mod sweep;
+pub mod sweep_merge;
 pub mod table;
 pub mod trace;
 
