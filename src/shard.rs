@@ -368,7 +368,18 @@ pub fn write_part(
         Err(std::fs::TryLockError::Error(_)) => {}
     }
     let result = (|| {
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_error(dir))?;
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // Ask for 0666 so the umask decides, as for every output file (a
+        // temporary file is owner-only 0600 by default, which would keep
+        // a merge running as another user, a Kubernetes pod say, out).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let mut tmp = builder.tempfile_in(dir).map_err(io_error(dir))?;
         let line = serde_json::to_string(header)
             .map_err(|e| AppError::Internal(format!("cannot encode a part header: {e}")))?;
         let write = |f: &mut tempfile::NamedTempFile| -> std::io::Result<()> {

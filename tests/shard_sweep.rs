@@ -369,3 +369,29 @@ fn a_sweep_shard_takes_its_index_from_a_slurm_array_or_an_indexed_job() {
         .code(2);
     assert!(!dir.path().join("k").exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_part_gets_the_permissions_the_umask_gives() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir();
+    sweep(
+        &bundled("stay-vs-switch.toml"),
+        &[
+            "--set",
+            "companies.bigco.drift=0.03,0.08",
+            "--runs",
+            "1000",
+            "--shard",
+            "0/2",
+            "--quiet",
+        ],
+        dir.path(),
+    );
+    // A file created plainly in the same process tree gets 0666 less the
+    // umask: the part must match it, not a temporary file's 0600.
+    let plain = dir.path().join("plain");
+    fs::File::create(&plain).unwrap();
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir.path().join("part-0-of-2.tcsim")), mode(&plain));
+}
