@@ -97,6 +97,21 @@ impl ShardSpec {
                     ));
                 }
             };
+            // The index is taken relative to a contiguous array: a step, or
+            // a resubmitted subset (`--array=5,9`), would map tasks onto the
+            // wrong shards.
+            if let Some(step) = var("SLURM_ARRAY_TASK_STEP")?.filter(|&s| s != 1) {
+                return Err(AppError::Usage(format!(
+                    "SLURM_ARRAY_TASK_STEP={step}: a job array with a step does not number shards 0 to N-1; give --shard I/N"
+                )));
+            }
+            if let Some(max) = var("SLURM_ARRAY_TASK_MAX")?
+                && max.checked_sub(min).map(|d| d + 1) != Some(count)
+            {
+                return Err(AppError::Usage(format!(
+                    "the Slurm job array runs {count} tasks from {min} to {max}, not a contiguous range (a resubmitted subset?): give each task --shard I/N"
+                )));
+            }
             let index = id.checked_sub(min).ok_or_else(|| {
                 AppError::Usage(format!(
                     "SLURM_ARRAY_TASK_ID={id} is below SLURM_ARRAY_TASK_MIN={min}"
@@ -171,6 +186,39 @@ mod tests {
             s,
             Some(ShardSpec {
                 index: 15,
+                count: 16
+            })
+        );
+    }
+
+    #[test]
+    fn a_slurm_array_with_a_step_or_gaps_is_refused() {
+        let stepped = env(&[
+            ("SLURM_ARRAY_TASK_ID", "2"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ("SLURM_ARRAY_TASK_STEP", "2"),
+        ]);
+        assert!(ShardSpec::resolve(None, None, &stepped).is_err());
+        // `--array=5,9` resubmitted: two tasks, 5 to 9.
+        let subset = env(&[
+            ("SLURM_ARRAY_TASK_ID", "9"),
+            ("SLURM_ARRAY_TASK_MIN", "5"),
+            ("SLURM_ARRAY_TASK_MAX", "9"),
+            ("SLURM_ARRAY_TASK_COUNT", "2"),
+        ]);
+        let e = ShardSpec::resolve(None, None, &subset).unwrap_err();
+        assert!(e.to_string().contains("not a contiguous range"), "{e}");
+        let whole = env(&[
+            ("SLURM_ARRAY_TASK_ID", "9"),
+            ("SLURM_ARRAY_TASK_MIN", "0"),
+            ("SLURM_ARRAY_TASK_MAX", "15"),
+            ("SLURM_ARRAY_TASK_COUNT", "16"),
+            ("SLURM_ARRAY_TASK_STEP", "1"),
+        ]);
+        assert_eq!(
+            ShardSpec::resolve(None, None, &whole).unwrap(),
+            Some(ShardSpec {
+                index: 9,
                 count: 16
             })
         );
