@@ -107,7 +107,11 @@ impl Encoder {
 /// A float's bits mapped so that unsigned order is [`f64::total_cmp`]'s.
 fn order_key(x: f64) -> u64 {
     let bits = x.to_bits();
-    if bits >> 63 == 1 { !bits } else { bits | (1 << 63) }
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
 }
 
 /// The inverse of [`order_key`].

@@ -325,7 +325,10 @@ impl<'a> Engine<'a> {
         let sim = &self.scenario.sim;
         let probs = part.stats.probs().to_vec();
         let decision = match part.decision {
-            Some(d) => Some(d.finish().ok_or("decision figures not from the first chunk")?),
+            Some(d) => Some(
+                d.finish()
+                    .ok_or("decision figures not from the first chunk")?,
+            ),
             None => None,
         };
         let Some(series) = part.stats.finish(values, go)? else {

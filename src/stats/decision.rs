@@ -376,7 +376,8 @@ impl DecisionPass {
     /// Reads what [`DecisionPartial::encode`] wrote for this pass's rows.
     pub fn decode(&self, d: &mut Decoder<'_>) -> Result<DecisionPartial, DecodeError> {
         let shape = &self.total.counts;
-        let mut counts = DecisionStats::empty(self.strategies, self.years, self.held.len(), self.risk);
+        let mut counts =
+            DecisionStats::empty(self.strategies, self.years, self.held.len(), self.risk);
         counts.runs = d.u64("the decision's run count")?;
         let sums = ChunkSums::decode(d, 2 * shape.utility.len())?;
         let n = d.usize(shape.lowest.len(), "the lowest values")?;

@@ -130,11 +130,19 @@ impl ChunkSums {
         let values = d.f64s("the sums")?;
         let (total, each) = match running {
             true if values.len() == width => (Some(values), Vec::new()),
-            true => return Err(format!("{} running sums where {width} belong", values.len())),
+            true => {
+                return Err(format!(
+                    "{} running sums where {width} belong",
+                    values.len()
+                ));
+            }
             false => {
                 let n = (chunks as u128) * width as u128;
                 if values.len() as u128 != n {
-                    return Err(format!("{} sums for {chunks} chunks of {width}", values.len()));
+                    return Err(format!(
+                        "{} sums for {chunks} chunks of {width}",
+                        values.len()
+                    ));
                 }
                 (None, values)
             }

@@ -239,7 +239,8 @@ impl ShardState {
             let mut counts = counts;
             if !misses.is_empty() {
                 let gaps = gaps_of(&brackets, &misses).expect("some miss");
-                let values = values.ok_or("the values of the gaps the ranks fell in are missing")?;
+                let values =
+                    values.ok_or("the values of the gaps the ranks fell in are missing")?;
                 if values.values.len() != gaps.gaps.len() {
                     return Err("gap values for other gaps".into());
                 }
@@ -257,7 +258,8 @@ impl ShardState {
                             counts.in_gap(m.gap)
                         ));
                     }
-                    found[m.series][m.slot] = Some(select_ranks(&mut kept, &[m.offset as usize])[0]);
+                    found[m.series][m.slot] =
+                        Some(select_ranks(&mut kept, &[m.offset as usize])[0]);
                 }
             }
             for (p, v) in counts.select(pending, go) {

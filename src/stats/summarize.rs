@@ -240,7 +240,13 @@ pub fn summarize_shard<T: Tap>(
         let mut moments = MomentsPass {
             totals: &mut totals,
         };
-        if !driver::feed(own, held.start, runs, &mut (&mut moments, &mut *taps), &poll) {
+        if !driver::feed(
+            own,
+            held.start,
+            runs,
+            &mut (&mut moments, &mut *taps),
+            &poll,
+        ) {
             return None;
         }
         let ranks_usize: Vec<usize> = ranks.iter().map(|&r| r as usize).collect();
@@ -263,7 +269,13 @@ pub fn summarize_shard<T: Tap>(
     //    classify its other runs; the taps see every run in order.
     let mut classify = Classify::new(&brackets, &mut totals);
     let own = &pilot[held.start as usize..held.end as usize];
-    if !driver::feed(own, held.start, runs, &mut (&mut classify, &mut *taps), &poll) {
+    if !driver::feed(
+        own,
+        held.start,
+        runs,
+        &mut (&mut classify, &mut *taps),
+        &poll,
+    ) {
         return None;
     }
     drop(pilot);
@@ -351,7 +363,12 @@ pub fn shard_memory_estimate(
 pub fn merge_memory_estimate(runs: u64, width: usize, probs: &[f64], shards: u64) -> u64 {
     let kept = kept_bytes(runs, width, probs, runs);
     let chunks = driver::chunk_count(runs);
-    let largest = kept_bytes(runs, width, probs, runs.div_ceil(shards.max(1)).max(CHUNK_RUNS));
+    let largest = kept_bytes(
+        runs,
+        width,
+        probs,
+        runs.div_ceil(shards.max(1)).max(CHUNK_RUNS),
+    );
     kept + largest.min(kept) + chunks * width as u64 * 8
 }
 
@@ -481,5 +498,142 @@ mod tests {
         let sorted: Vec<f64> = (0..runs).map(|i| i as f64).collect();
         let want: Vec<f64> = probs.iter().map(|&p| percentile_inc(&sorted, p)).collect();
         assert_eq!(got[0].quantiles, want);
+    }
+
+    /// Bit patterns of every figure, so that `-0.0` and `0.0` differ.
+    fn bits(s: &[SeriesSummary]) -> Vec<Vec<u64>> {
+        s.iter()
+            .map(|x| {
+                let mut v = vec![x.mean.to_bits(), x.share_positive.to_bits()];
+                v.extend(x.quantiles.iter().map(|q| q.to_bits()));
+                v
+            })
+            .collect()
+    }
+
+    /// Every shard of `count` summarised, written and read back, then
+    /// appended in order: the merged state.
+    fn sharded(src: &dyn Source, runs: u64, probs: &[f64], count: u64) -> Vec<ShardState> {
+        (0..count)
+            .map(|i| {
+                let chunks = shard_chunks(runs, i, count);
+                let mut state = summarize_shard(src, runs, probs, chunks, &mut (), &|_| true)
+                    .expect("not stopped");
+                let mut e = crate::codec::Encoder::new();
+                state.encode(&mut e);
+                let bytes = e.into_bytes();
+                let mut d = crate::codec::Decoder::new(&bytes);
+                let back =
+                    ShardState::decode(&mut d, runs, src.width(), probs).expect("reads back");
+                d.finish("a state").unwrap();
+                back
+            })
+            .collect()
+    }
+
+    fn appended(states: Vec<ShardState>) -> ShardState {
+        let mut it = states.into_iter();
+        let mut whole = it.next().unwrap();
+        for s in it {
+            whole.append(s).expect("consecutive shards");
+        }
+        whole
+    }
+
+    #[test]
+    fn shards_of_whole_chunks_append_to_the_one_machine_bits() {
+        let src = Synthetic { width: 5 };
+        let probs = [0.0, 0.05, 0.25, 0.5, 0.6, 0.9, 0.99, 1.0];
+        // 300,001 runs: 74 chunks, brackets; 10,000: every run a pilot run.
+        for runs in [300_001, 10_000] {
+            let one = summarize(&src, runs, &probs, &mut (), &|_| true).unwrap();
+            // 100 shards of 74 chunks: some shards are empty.
+            for count in [1, 2, 3, 7, 100] {
+                let whole = appended(sharded(&src, runs, &probs, count));
+                assert_eq!(whole.misses().unwrap(), None);
+                let got = whole.finish(None, &|| true).unwrap().unwrap();
+                assert_eq!(bits(&got), bits(&one), "{runs} runs, {count} shards");
+            }
+        }
+    }
+
+    #[test]
+    fn shards_cover_every_chunk_once_in_order() {
+        for (runs, count) in [(300_001, 7), (4096, 3), (1, 1), (10 * CHUNK_RUNS, 10)] {
+            let mut next = 0;
+            for i in 0..count {
+                let c = shard_chunks(runs, i, count);
+                assert_eq!(c.start, next);
+                next = c.end;
+            }
+            assert_eq!(next, driver::chunk_count(runs));
+        }
+        assert_eq!(
+            shard_chunks(3 * CHUNK_RUNS, 0, 7),
+            0..0,
+            "more shards than chunks"
+        );
+    }
+
+    #[test]
+    fn a_state_refuses_one_that_does_not_follow_it_or_is_not_whole() {
+        let src = Synthetic { width: 5 };
+        let mut states = sharded(&src, 200_000, &[0.5], 3);
+        let third = states.pop().unwrap();
+        let mut first = states.remove(0);
+        assert!(
+            first.clone().append(third.clone()).is_err(),
+            "a gap between"
+        );
+        assert!(first.misses().is_err(), "not whole");
+        assert!(first.clone().finish(None, &|| true).is_err());
+        first.append(states.remove(0)).unwrap();
+        first.append(third).unwrap();
+        assert!(first.misses().is_ok());
+    }
+
+    #[test]
+    fn a_miss_in_shards_is_resolved_by_rerunning_the_shards_that_counted_in_its_gap() {
+        // The pilot is the first 65,536 runs of a rising series: the ranks
+        // past it fall in the gaps between or above its brackets.
+        let (runs, count) = (200_000, 7);
+        for probs in [vec![0.1, 0.5, 0.9], vec![0.5]] {
+            let one = summarize(&Drifting, runs, &probs, &mut (), &|_| true).unwrap();
+            let states = sharded(&Drifting, runs, &probs, count);
+            let whole = appended(states.clone());
+            let gaps = whole.misses().unwrap().expect("a five-sigma miss");
+            assert!(
+                whole.clone().finish(None, &|| true).is_err(),
+                "values needed"
+            );
+            let rerun: Vec<u64> = (0..count)
+                .filter(|&i| states[i as usize].touches(&gaps))
+                .collect();
+            if probs == [0.5] {
+                // Only values above the median's bracket are wanted: the
+                // first shard's runs (0 to 28,671) are all below it.
+                assert_eq!(rerun, (1..count).collect::<Vec<_>>());
+            }
+            let mut values: Option<GapValues> = None;
+            for &i in &rerun {
+                let chunks = shard_chunks(runs, i, count);
+                let mut v = gap_values(&Drifting, runs, chunks, &gaps, &|_| true).unwrap();
+                let mut e = crate::codec::Encoder::new();
+                v.encode(&mut e);
+                let bytes = e.into_bytes();
+                let v = GapValues::decode(&mut crate::codec::Decoder::new(&bytes), &gaps).unwrap();
+                match &mut values {
+                    None => values = Some(v),
+                    Some(all) => all.append(v).unwrap(),
+                }
+            }
+            // The gaps read back from their JSON as they were.
+            assert_eq!(Gaps::from_json(&gaps.to_json(), 1).unwrap(), gaps);
+            let got = whole.finish(values, &|| true).unwrap().unwrap();
+            assert_eq!(bits(&got), bits(&one));
+            let sorted: Vec<f64> = (0..runs).map(|i| i as f64).collect();
+            let want: Vec<f64> = probs.iter().map(|&p| percentile_inc(&sorted, p)).collect();
+            assert_eq!(got[0].quantiles, want);
+        }
     }
 }
