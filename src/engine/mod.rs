@@ -36,6 +36,8 @@ pub use world::World;
 pub struct Engine<'a> {
     scenario: &'a Scenario,
     plan: Plan,
+    /// Half-width of the percentiles' brackets, in standard deviations.
+    sigmas: f64,
 }
 
 /// Everything the reports need.
@@ -143,7 +145,18 @@ impl<'a> Engine<'a> {
         Engine {
             scenario,
             plan: Plan::new(scenario),
+            sigmas: stats::BRACKET_SIGMAS,
         }
+    }
+
+    /// The same engine with the percentiles' brackets `sigmas` standard
+    /// deviations wide each way instead of [`stats::BRACKET_SIGMAS`]: the
+    /// results are the same bits (a rank outside the brackets costs a
+    /// second pass, or in shards a rerun); tests narrow them to make the
+    /// pilot miss.
+    pub fn with_bracket_sigmas(mut self, sigmas: f64) -> Engine<'a> {
+        self.sigmas = sigmas;
+        self
     }
 
     /// The scenario it simulates.
@@ -192,6 +205,20 @@ impl<'a> Engine<'a> {
     /// Upper estimate of the memory a run needs on `threads` threads.
     pub fn memory_estimate(&self, threads: usize) -> u64 {
         stats::memory_estimate(self.scenario.sim.runs, self.width(), &self.probs(), threads)
+    }
+
+    /// Upper estimate of the memory the shard of chunks `chunks` needs on
+    /// `threads` threads ([`stats::shard_memory_estimate`]).
+    pub fn shard_memory_estimate(&self, threads: usize, chunks: Range<u64>) -> u64 {
+        let runs = self.scenario.sim.runs;
+        stats::shard_memory_estimate(runs, self.width(), &self.probs(), threads, chunks)
+    }
+
+    /// Upper estimate of the memory merging `shards` parts of the run
+    /// needs ([`stats::merge_memory_estimate`]).
+    pub fn merge_memory_estimate(&self, shards: u64) -> u64 {
+        let runs = self.scenario.sim.runs;
+        stats::merge_memory_estimate(runs, self.width(), &self.probs(), shards)
     }
 
     /// Simulates every run of the scenario on the current rayon pool,
@@ -273,6 +300,7 @@ impl<'a> Engine<'a> {
             self,
             sim.runs,
             &probs,
+            self.sigmas,
             chunks,
             &mut ((&mut levels, &mut decision), &mut *taps),
             progress,

@@ -14,7 +14,7 @@ use crate::codec::{DecodeError, Decoder, Encoder};
 use crate::engine::driver::{Chunk, Consumer};
 
 /// Half-width of a pilot bracket in standard deviations of the rank.
-pub(super) const BRACKET_SIGMAS: f64 = 5.0;
+pub const BRACKET_SIGMAS: f64 = 5.0;
 
 /// Disjoint closed value intervals per series, ascending.
 #[derive(Debug, Clone)]
@@ -32,6 +32,7 @@ impl Brackets {
         column: &(dyn Fn(usize) -> Vec<f64> + Sync),
         ranks: &[u64],
         runs: u64,
+        sigmas: f64,
         go: &(dyn Fn() -> bool + Sync),
     ) -> Brackets {
         let per_series: Vec<Vec<(f64, f64)>> = (0..width)
@@ -50,7 +51,7 @@ impl Brackets {
                     }
                     let p = r as f64 / (runs - 1) as f64;
                     let centre = p * (n0 - 1.0);
-                    let half = BRACKET_SIGMAS * (n0 * p * (1.0 - p)).sqrt() + 2.0;
+                    let half = sigmas * (n0 * p * (1.0 - p)).sqrt() + 2.0;
                     let lo = (centre - half).floor().max(0.0) as usize;
                     let hi = ((centre + half).ceil() as usize).min(col.len() - 1);
                     wanted.push((lo, hi));

@@ -8,6 +8,7 @@ mod moments;
 mod partial;
 mod summarize;
 
+pub use brackets::BRACKET_SIGMAS;
 pub use decision::{DecisionPass, DecisionStats, Ruin};
 pub use levels::{LevelCounts, LevelPass};
 pub use moments::ChunkSums;

@@ -135,7 +135,15 @@ pub fn summarize<T: Tap>(
     progress: Progress<'_>,
 ) -> Option<Vec<SeriesSummary>> {
     let all = 0..driver::chunk_count(runs);
-    let state = summarize_shard(src, runs, probs, all.clone(), taps, progress)?;
+    let state = summarize_shard(
+        src,
+        runs,
+        probs,
+        BRACKET_SIGMAS,
+        all.clone(),
+        taps,
+        progress,
+    )?;
     let values = match state.misses().expect("one machine's state is whole") {
         Some(gaps) => Some(gap_values(src, runs, all, &gaps, progress)?),
         None => None,
@@ -183,11 +191,15 @@ fn pilot_size(runs: u64) -> u64 {
 /// the same pilot runs, so every shard derives the same brackets and
 /// starts its taps on the same pilot, without talking to the others; it
 /// then classifies only its own chunks (the pilot's from memory, the
-/// others as they are simulated). `None` when stopped.
+/// others as they are simulated). The brackets are `sigmas` standard
+/// deviations of each rank wide each way ([`BRACKET_SIGMAS`]; narrower
+/// brackets keep fewer values and miss more often, and the answer is exact
+/// either way). `None` when stopped.
 pub fn summarize_shard<T: Tap>(
     src: &dyn Source,
     runs: u64,
     probs: &[f64],
+    sigmas: f64,
     chunks: Range<u64>,
     taps: &mut T,
     progress: Progress<'_>,
@@ -260,7 +272,7 @@ pub fn summarize_shard<T: Tap>(
     }
 
     // 2. Brackets from the pilot's order statistics.
-    let brackets = Brackets::from_pilot(width, &column, &ranks, runs, &go);
+    let brackets = Brackets::from_pilot(width, &column, &ranks, runs, sigmas, &go);
     if !go() {
         return None;
     }
@@ -517,8 +529,9 @@ mod tests {
         (0..count)
             .map(|i| {
                 let chunks = shard_chunks(runs, i, count);
-                let mut state = summarize_shard(src, runs, probs, chunks, &mut (), &|_| true)
-                    .expect("not stopped");
+                let mut state =
+                    summarize_shard(src, runs, probs, BRACKET_SIGMAS, chunks, &mut (), &|_| true)
+                        .expect("not stopped");
                 let mut e = crate::codec::Encoder::new();
                 state.encode(&mut e);
                 let bytes = e.into_bytes();
