@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::cli::{
     Cli, Command, OutputArgs, SimArgs, SummaryYears, SweepArgs, TableFormat, TraceArgs,
 };
-use crate::codec::{Decoder, Encoder};
 use crate::config::{Overrides, RunConfig, SweepConfig, TraceConfig, default_out_dir};
 use crate::engine::{Engine, Results};
 use crate::error::AppError;
@@ -189,8 +188,7 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     // temporary files. (check, init and trace keep the default: they end.)
     let interrupted = interrupt_flag();
     let (text, scenario) = load_run(cfg)?;
-    let summary_years = cfg.summary_years(scenario.sim.years)?;
-    let provenance = Provenance::new(&cfg.file, text.as_bytes(), &[&scenario]);
+    let set = RunSet::new(cfg, &text, &scenario)?;
     let pool = cfg.pool()?;
     let engine = run_engine(&scenario)?;
     crate::resources::check_memory(&engine, pool.current_num_threads())?;
@@ -199,7 +197,7 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     {
         crate::terminal::print_warning(&warning);
     }
-    let staging = Staging::new(&cfg.out_dir, provenance.clone(), cfg.other_scenario())?;
+    let staging = set.staging()?;
     let mut samples = match cfg.samples {
         true => Some(SamplesTap::new(
             Samples::new(&scenario, engine.layout()),
@@ -220,20 +218,8 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     // A failed write stops the pass too: report it rather than a stop.
     let samples = samples.map(SamplesTap::finish).transpose()?;
     let results = results?;
-    write_outputs(
-        &Outputs {
-            cfg,
-            text: &text,
-            scenario: &scenario,
-            results: &results,
-            summary_years: &summary_years,
-            provenance: &provenance,
-            histogram: histogram.and_then(Histogram::finish),
-        },
-        staging,
-        samples,
-        interrupted,
-    )
+    let histogram = histogram.and_then(Histogram::finish);
+    set.write(staging, &results, samples, histogram, interrupted)
 }
 
 /// The engine of `run` and `run --shard`. `TCSIM_BRACKET_SIGMAS` (a
@@ -262,70 +248,88 @@ fn load_run(cfg: &RunConfig) -> Result<(String, crate::model::Scenario), AppErro
     Ok((text, scenario))
 }
 
-/// What a run writes once its results exist (after the simulation of
-/// `run`, or the parts' merge in `merge`).
-struct Outputs<'a> {
+/// What `run` and `merge` share around the results: the scenario as
+/// simulated, its file's text, the summary's years and the provenance.
+struct RunSet<'a> {
     cfg: &'a RunConfig,
     text: &'a str,
     scenario: &'a crate::model::Scenario,
-    results: &'a Results,
-    summary_years: &'a [usize],
-    provenance: &'a Provenance,
-    histogram: Option<(report::plot::Bins, Vec<u64>)>,
+    summary_years: Vec<usize>,
+    provenance: Provenance,
 }
 
-/// Everything `run` does after its simulation, and `merge` after reading
-/// its parts: the decision check, the tables, `samples.csv` (already
-/// streamed into `samples`), the charts, the summary, `report.html`, the
-/// commit of the set and what the terminal prints. One function, so a
-/// merge writes the bytes a run would.
-fn write_outputs(
-    out: &Outputs<'_>,
-    mut staging: Staging,
-    samples: Option<report::Stream>,
-    interrupted: &AtomicUsize,
-) -> Result<(), AppError> {
-    let Outputs {
-        cfg,
-        scenario,
-        results,
-        ..
-    } = *out;
-    report::check_decision(scenario, results)?;
-    for (name, bytes) in report::tables(cfg.format, scenario, results)? {
-        staging.add(name, &bytes)?;
+impl<'a> RunSet<'a> {
+    /// Checks `--years` against the horizon.
+    fn new(
+        cfg: &'a RunConfig,
+        text: &'a str,
+        scenario: &'a crate::model::Scenario,
+    ) -> Result<RunSet<'a>, AppError> {
+        Ok(RunSet {
+            cfg,
+            text,
+            scenario,
+            summary_years: cfg.summary_years(scenario.sim.years)?,
+            provenance: Provenance::new(&cfg.file, text.as_bytes(), &[scenario]),
+        })
     }
-    if let Some(stream) = samples {
-        staging.push(stream)?;
+
+    /// The output directory, locked for the set.
+    fn staging(&self) -> Result<Staging, AppError> {
+        let cfg = self.cfg;
+        Staging::new(&cfg.out_dir, self.provenance.clone(), cfg.other_scenario())
     }
-    if cfg.plot
-        && let Some((bins, counts)) = &out.histogram
-    {
-        for (name, bytes) in report::plot::files(&cfg.name(), scenario, results, bins, counts) {
+
+    /// Everything `run` does after its simulation, and `merge` after
+    /// reading its parts: the decision check, the tables, `samples.csv`
+    /// (already streamed into `samples`), the charts, the summary,
+    /// `report.html`, the commit of the set and what the terminal prints.
+    /// One function, so a merge writes the bytes a run would.
+    fn write(
+        &self,
+        mut staging: Staging,
+        results: &Results,
+        samples: Option<report::Stream>,
+        histogram: Option<(report::plot::Bins, Vec<u64>)>,
+        interrupted: &AtomicUsize,
+    ) -> Result<(), AppError> {
+        let (cfg, scenario) = (self.cfg, self.scenario);
+        report::check_decision(scenario, results)?;
+        for (name, bytes) in report::tables(cfg.format, scenario, results)? {
             staging.add(name, &bytes)?;
         }
+        if let Some(stream) = samples {
+            staging.push(stream)?;
+        }
+        if cfg.plot
+            && let Some((bins, counts)) = &histogram
+        {
+            for (name, bytes) in report::plot::files(&cfg.name(), scenario, results, bins, counts) {
+                staging.add(name, &bytes)?;
+            }
+        }
+        // What the terminal prints, the report says.
+        let summary = report::summary::render_years(scenario, results, &self.summary_years);
+        if cfg.report {
+            let html = report_html(
+                cfg,
+                self.text,
+                scenario,
+                results,
+                &summary,
+                &self.provenance,
+                &histogram,
+            )?;
+            staging.add("report.html", &html)?;
+        }
+        stopped(interrupted)?;
+        let written = staging.commit()?;
+        if !cfg.quiet {
+            print_stdout(&summary)?;
+            print_status(&wrote(&written));
+        }
+        Ok(())
     }
-    // What the terminal prints, the report says.
-    let summary = report::summary::render_years(scenario, results, out.summary_years);
-    if cfg.report {
-        let html = report_html(
-            cfg,
-            out.text,
-            scenario,
-            results,
-            &summary,
-            out.provenance,
-            &out.histogram,
-        )?;
-        staging.add("report.html", &html)?;
-    }
-    stopped(interrupted)?;
-    let written = staging.commit()?;
-    if !cfg.quiet {
-        print_stdout(&summary)?;
-        print_status(&wrote(&written));
-    }
-    Ok(())
 }
 
 /// `tcsim run --shard I/N`: the shard's share of the runs (and the pilot,
@@ -373,18 +377,23 @@ fn shard_command(cfg: &RunConfig, spec: ShardSpec) -> Result<(), AppError> {
     samples.map(SamplesTap::finish).transpose()?;
     let mut result = result?;
     let mut sections = Sections(&mut writer);
-    let mut e = Encoder::new();
-    result.encode(&mut e);
-    sections.write(tag::STATS, &e.into_bytes())?;
+    sections.encode(tag::STATS, |e| result.encode(e))?;
     if let Some(h) = &histogram {
-        let mut e = Encoder::new();
-        h.encode(&mut e);
-        sections.write(tag::HISTOGRAM, &e.into_bytes())?;
+        sections.encode(tag::HISTOGRAM, |e| h.encode(e))?;
     }
-    sections.end()?;
+    finish_part(writer, cfg.quiet, interrupted)
+}
+
+/// Ends a part and puts it in place, unless a signal came first; says so.
+fn finish_part(
+    mut writer: PartWriter,
+    quiet: bool,
+    interrupted: &AtomicUsize,
+) -> Result<(), AppError> {
+    crate::shard::run::Sections(&mut writer).end()?;
     stopped(interrupted)?;
     let path = writer.finish()?;
-    if !cfg.quiet {
+    if !quiet {
         print_status(&format!("wrote {}", path.display()));
     }
     Ok(())
@@ -440,17 +449,8 @@ fn resolve_command(cfg: &RunConfig, spec: ShardSpec, path: &Path) -> Result<(), 
     let mut values = with_progress(&pool, simulated, cfg.quiet, interrupted, |progress| {
         engine.gap_values(chunks, &gaps, progress)
     })?;
-    let mut e = Encoder::new();
-    values.encode(&mut e);
-    let mut sections = Sections(&mut writer);
-    sections.write(tag::GAP_VALUES, &e.into_bytes())?;
-    sections.end()?;
-    stopped(interrupted)?;
-    let path = writer.finish()?;
-    if !cfg.quiet {
-        print_status(&format!("wrote {}", path.display()));
-    }
-    Ok(())
+    Sections(&mut writer).encode(tag::GAP_VALUES, |e| values.encode(e))?;
+    finish_part(writer, cfg.quiet, interrupted)
 }
 
 /// The status line after a commit: `wrote out/x/percentiles.csv, ...`
@@ -565,7 +565,7 @@ fn merge_run(
     args: &crate::cli::MergeArgs,
     headers: Vec<(PathBuf, PartHeader)>,
 ) -> Result<(), AppError> {
-    use crate::shard::run::{self as part, Body};
+    use crate::shard::run::{self as part, Body, tag};
     let interrupted = interrupt_flag();
     let (gap_parts, run_parts): (Vec<_>, Vec<_>) =
         headers.into_iter().partition(|(_, h)| h.kind == part::GAPS);
@@ -588,7 +588,7 @@ fn merge_run(
     // under the same name, then the same --runs and --seed.
     let mut scenario = scenario::parse(&first.scenario, &first.text)?;
     cfg.overrides.apply(&mut scenario);
-    let summary_years = cfg.summary_years(scenario.sim.years)?;
+    let set = RunSet::new(&cfg, &first.text, &scenario)?;
     let engine = Engine::new(&scenario);
     crate::resources::check_merge_memory(&engine, first.shards)?;
 
@@ -599,29 +599,13 @@ fn merge_run(
     let mut bodies: Vec<Body> = Vec::with_capacity(parts.len());
     for (path, header, _) in &parts {
         stopped(interrupted)?;
-        let (_, reader) = crate::shard::open_part(path)?;
-        let body = part::read_body(path, reader)?;
-        let stats = body
-            .stats
-            .as_deref()
-            .ok_or_else(|| body.damaged("no statistics"))?;
-        let mut d = Decoder::new(stats);
-        let shard = engine
-            .decode_shard(&mut d)
-            .and_then(|s| d.finish("the statistics").map(|()| s))
-            .map_err(|e| body.damaged(&e))?;
+        let body = part::read(path)?;
+        let shard = body.decode(tag::STATS, "statistics", |d| engine.decode_shard(d))?;
         if shard.chunks() != engine.shard_chunks(header.shard, header.shards) {
             return Err(body.damaged("its chunks are not its shard's"));
         }
         if let Some(h) = &mut histogram {
-            let bytes = body
-                .histogram
-                .as_deref()
-                .ok_or_else(|| body.damaged("no histogram"))?;
-            let mut d = Decoder::new(bytes);
-            h.append_decoded(&mut d)
-                .and_then(|()| d.finish("the histogram"))
-                .map_err(|e| body.damaged(&e))?;
+            body.decode(tag::HISTOGRAM, "histogram", |d| h.append_decoded(d))?;
         }
         if !cfg.samples && body.has_samples() {
             return Err(body.damaged("rows of samples.csv without --samples"));
@@ -668,8 +652,7 @@ fn merge_run(
     let results =
         results.ok_or_else(|| AppError::Internal("the merge stopped without a signal".into()))?;
 
-    let provenance = Provenance::new(&cfg.file, first.text.as_bytes(), &[&scenario]);
-    let staging = Staging::new(&cfg.out_dir, provenance.clone(), cfg.other_scenario())?;
+    let staging = set.staging()?;
     let samples = match cfg.samples {
         true => {
             if let Some(warning) = report::samples::spreadsheet_warning(&scenario) {
@@ -685,20 +668,8 @@ fn merge_run(
         }
         false => None,
     };
-    write_outputs(
-        &Outputs {
-            cfg: &cfg,
-            text: &first.text,
-            scenario: &scenario,
-            results: &results,
-            summary_years: &summary_years,
-            provenance: &provenance,
-            histogram: histogram.and_then(Histogram::finish),
-        },
-        staging,
-        samples,
-        interrupted,
-    )
+    let histogram = histogram.and_then(Histogram::finish);
+    set.write(staging, &results, samples, histogram, interrupted)
 }
 
 /// The values in the gaps of a bracket miss, from the gaps parts of the
@@ -712,21 +683,14 @@ fn merge_gaps(
     gaps: &crate::stats::Gaps,
     out: &Path,
 ) -> Result<crate::stats::GapValues, AppError> {
-    use crate::shard::run::{self as part, Misses};
+    use crate::shard::run::{self as part, Misses, tag};
     let first = &parts[0].1;
     // The shards that counted values in the gaps: each part read again (a
     // miss is a five-sigma event; the usual merge holds no part twice).
     let mut needed = Vec::new();
     for (path, header, _) in parts {
-        let (_, reader) = crate::shard::open_part(path)?;
-        let body = part::read_body(path, reader)?;
-        let stats = body
-            .stats
-            .as_deref()
-            .ok_or_else(|| body.damaged("no statistics"))?;
-        let shard = engine
-            .decode_shard(&mut Decoder::new(stats))
-            .map_err(|e| body.damaged(&e))?;
+        let body = part::read(path)?;
+        let shard = body.decode(tag::STATS, "statistics", |d| engine.decode_shard(d))?;
         if shard.touches(gaps) {
             needed.push(header.spec());
         }
@@ -840,16 +804,10 @@ fn merge_gaps(
     let mut values: Option<crate::stats::GapValues> = None;
     given.sort_by_key(|(i, _)| *i);
     for (_, path) in given {
-        let (_, reader) = crate::shard::open_part(path)?;
-        let body = part::read_body(path, reader)?;
-        let bytes = body
-            .gap_values
-            .as_deref()
-            .ok_or_else(|| body.damaged("no gap values"))?;
-        let mut d = Decoder::new(bytes);
-        let v = crate::stats::GapValues::decode(&mut d, gaps)
-            .and_then(|v| d.finish("the gap values").map(|()| v))
-            .map_err(|e| body.damaged(&e))?;
+        let body = part::read(path)?;
+        let v = body.decode(tag::GAP_VALUES, "gap values", |d| {
+            crate::stats::GapValues::decode(d, gaps)
+        })?;
         match &mut values {
             None => values = Some(v),
             Some(all) => all.append(v).map_err(|e| body.damaged(&e))?,

@@ -366,10 +366,10 @@ pub fn write_part(
 /// whole; dropped without `finish` (an error, a signal), nothing is left.
 pub struct PartWriter {
     target: std::path::PathBuf,
-    lock_path: std::path::PathBuf,
     tmp: Option<std::io::BufWriter<tempfile::NamedTempFile>>,
-    /// Held for the writer's life; closing it releases the lock.
-    _lock: std::fs::File,
+    /// Held for the writer's life; dropped (after the temporary file, so
+    /// after the rename of a finished part) it removes the lock file.
+    _lock: crate::report::FileLock,
 }
 
 impl PartWriter {
@@ -380,35 +380,11 @@ impl PartWriter {
         std::fs::create_dir_all(dir).map_err(io_error(dir))?;
         let name = header.file_name();
         let target = dir.join(&name);
-        let lock_path = dir.join(format!(".{name}.lock"));
-        let lock = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&lock_path)
-            .map_err(io_error(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                // The lock file is the other process's: leave it.
-                return Err(AppError::Io {
-                    path: target,
-                    source: std::io::Error::new(
-                        std::io::ErrorKind::WouldBlock,
-                        "another tcsim process is writing this shard; wait for it, or give another --out",
-                    ),
-                });
-            }
-            // A file system without locks: write unlocked.
-            Err(std::fs::TryLockError::Error(_)) => {}
-        }
-        let mut w = PartWriter {
-            target,
-            lock_path,
-            tmp: None,
-            _lock: lock,
-        };
+        let lock = crate::report::FileLock::acquire(
+            &dir.join(format!(".{name}.lock")),
+            &target,
+            "another tcsim process is writing this shard; wait for it, or give another --out",
+        )?;
         let tmp = temp_builder(&format!(".{name}."))
             .tempfile_in(dir)
             .map_err(io_error(dir))?;
@@ -419,8 +395,11 @@ impl PartWriter {
         tmp.write_all(line.as_bytes())
             .and_then(|()| tmp.write_all(b"\n"))
             .map_err(io_error(&path))?;
-        w.tmp = Some(tmp);
-        Ok(w)
+        Ok(PartWriter {
+            target,
+            tmp: Some(tmp),
+            _lock: lock,
+        })
     }
 
     /// Appends `bytes` to the body.
@@ -445,14 +424,6 @@ impl PartWriter {
             source: e.error,
         })?;
         Ok(self.target.clone())
-    }
-}
-
-impl Drop for PartWriter {
-    fn drop(&mut self) {
-        // The temporary file removes itself; the lock file goes before the
-        // lock is released (when `_lock` closes, after this).
-        let _ = std::fs::remove_file(&self.lock_path);
     }
 }
 

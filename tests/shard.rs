@@ -219,7 +219,12 @@ fn a_shard_takes_its_index_from_a_slurm_array_or_a_kubernetes_indexed_job() {
     assert_eq!(listing(&k8s), ["part-1-of-3.tcsim"]);
     // The flag wins over the environment.
     let flag = dir.path().join("flag");
-    ok(run(&file, &["--runs", "2000", "--shard", "0/2"], &flag, &slurm));
+    ok(run(
+        &file,
+        &["--runs", "2000", "--shard", "0/2"],
+        &flag,
+        &slurm,
+    ));
     assert_eq!(listing(&flag), ["part-0-of-2.tcsim"]);
     // An index without a count is an error.
     let o = run(
@@ -279,11 +284,19 @@ fn parts_of_different_runs_or_an_incomplete_set_are_refused_naming_the_files() {
         v
     };
     let seed = other(&["--seed", "7"], "seed");
-    refused(&seed, &out, &[&name(&good[0]), &name(&seed[2]), "seed is 42", "7"]);
+    refused(
+        &seed,
+        &out,
+        &[&name(&good[0]), &name(&seed[2]), "seed is 42", "7"],
+    );
     let runs = other(&["--runs", "6000"], "runs");
     refused(&runs, &out, &[&name(&runs[2]), "runs is 5000", "6000"]);
     let flags = other(&["--samples"], "flags");
-    refused(&flags, &out, &[&name(&flags[2]), "samples is false", "true"]);
+    refused(
+        &flags,
+        &out,
+        &[&name(&flags[2]), "samples is false", "true"],
+    );
     let format = other(&["--format", "json"], "format");
     refused(&format, &out, &[&name(&format[2]), "format"]);
     // Another scenario file.
@@ -300,7 +313,11 @@ fn parts_of_different_runs_or_an_incomplete_set_are_refused_naming_the_files() {
     // Another tcsim version or part format.
     let version = other(&[], "version");
     edit_header(&version[2], |h| h["tcsim"] = "0.0.1".into());
-    refused(&version, &out, &[&name(&version[2]), "tcsim 0.0.1", "rerun that shard"]);
+    refused(
+        &version,
+        &out,
+        &[&name(&version[2]), "tcsim 0.0.1", "rerun that shard"],
+    );
     let format = other(&[], "part-format");
     edit_header(&format[2], |h| h["version"] = 99.into());
     refused(&format, &out, &[&name(&format[2]), "part format 99"]);
@@ -309,15 +326,28 @@ fn parts_of_different_runs_or_an_incomplete_set_are_refused_naming_the_files() {
     edit_header(&edited[2], |h| h["settings"]["seed"] = 43.into());
     refused(&edited, &out, &[&name(&edited[2]), "seed is 42", "43"]);
     // A missing shard, a shard twice, a file that is not a part.
-    refused(&[good[0].clone(), good[2].clone()], &out, &["missing part-1-of-3.tcsim"]);
     refused(
-        &[good[0].clone(), good[1].clone(), good[1].clone(), good[2].clone()],
+        &[good[0].clone(), good[2].clone()],
+        &out,
+        &["missing part-1-of-3.tcsim"],
+    );
+    refused(
+        &[
+            good[0].clone(),
+            good[1].clone(),
+            good[1].clone(),
+            good[2].clone(),
+        ],
         &out,
         &["both shard 1/3"],
     );
     let csv = dir.path().join("percentiles.csv");
     std::fs::write(&csv, "strategy,year\n").unwrap();
-    refused(&[csv.clone()], &out, &[&name(&csv), "not a tcsim partial file"]);
+    refused(
+        std::slice::from_ref(&csv),
+        &out,
+        &[&name(&csv), "not a tcsim partial file"],
+    );
     // A part cut short.
     let cut = other(&[], "cut");
     let bytes = std::fs::read(&cut[2]).unwrap();
@@ -356,7 +386,11 @@ fn a_bracket_miss_names_the_shards_to_rerun_and_their_gaps_parts_complete_the_me
     assert!(e.contains(&format!("wrote {}", misses.display())), "{e}");
     assert!(e.contains("shards 0/3, 1/3, 2/3"), "{e}");
     assert!(e.contains("--resolve"), "{e}");
-    assert_eq!(listing(&out), ["misses.json"], "only misses.json is written");
+    assert_eq!(
+        listing(&out),
+        ["misses.json"],
+        "only misses.json is written"
+    );
     // The command the message gives, for I in 0, 1, 2.
     let command = e.split('`').nth(1).unwrap().to_string();
     assert!(command.starts_with("tcsim run "), "{command}");
@@ -395,11 +429,25 @@ fn a_bracket_miss_names_the_shards_to_rerun_and_their_gaps_parts_complete_the_me
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("no bracket miss"), "{}", stderr(&o));
     // --resolve needs a shard, and the run the misses are of.
-    let o = run(&file, &["--runs", "100000", "--resolve", s(&misses)], &parts, &[]);
+    let o = run(
+        &file,
+        &["--runs", "100000", "--resolve", s(&misses)],
+        &parts,
+        &[],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let o = run(
         &file,
-        &["--runs", "100000", "--seed", "1", "--shard", "0/3", "--resolve", s(&misses)],
+        &[
+            "--runs",
+            "100000",
+            "--seed",
+            "1",
+            "--shard",
+            "0/3",
+            "--resolve",
+            s(&misses),
+        ],
         &parts,
         &[],
     );
@@ -416,7 +464,14 @@ fn an_interrupted_shard_writes_no_part() {
     let mut child = Command::new(BIN)
         .arg("run")
         .arg(scenario("stay-vs-switch"))
-        .args(["--runs", "5000000", "--samples", "--shard", "1/2", "--quiet"])
+        .args([
+            "--runs",
+            "5000000",
+            "--samples",
+            "--shard",
+            "1/2",
+            "--quiet",
+        ])
         .arg("--out")
         .arg(&out)
         .env_remove("SLURM_ARRAY_TASK_ID")
@@ -432,11 +487,7 @@ fn an_interrupted_shard_writes_no_part() {
         std::thread::sleep(Duration::from_millis(2));
     }
     std::thread::sleep(Duration::from_millis(200));
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    common::send_signal(child.id(), "INT");
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     assert!(listing(&out).is_empty(), "left: {:?}", listing(&out));
@@ -467,5 +518,8 @@ fn a_second_writer_of_the_same_shard_fails_at_once() {
         .finish()
         .unwrap();
     first.finish().unwrap();
-    assert_eq!(listing(dir.path()), ["part-0-of-2.tcsim", "part-1-of-2.tcsim"]);
+    assert_eq!(
+        listing(dir.path()),
+        ["part-0-of-2.tcsim", "part-1-of-2.tcsim"]
+    );
 }

@@ -22,6 +22,7 @@ use std::io::{BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use super::{PartHeader, PartWriter};
+use crate::codec::{DecodeError, Decoder, Encoder};
 use crate::config::{Overrides, RunConfig};
 use crate::error::AppError;
 use crate::model::Scenario;
@@ -61,6 +62,13 @@ impl Sections<'_> {
         self.0.write(bytes)
     }
 
+    /// Writes section `tag` holding what `encode` writes.
+    pub fn encode(&mut self, tag: u8, encode: impl FnOnce(&mut Encoder)) -> Result<(), AppError> {
+        let mut e = Encoder::new();
+        encode(&mut e);
+        self.write(tag, &e.into_bytes())
+    }
+
     /// Writes the end section.
     pub fn end(&mut self) -> Result<(), AppError> {
         self.write(tag::END, &[])
@@ -77,14 +85,17 @@ impl Sink for Sections<'_> {
 /// `samples.csv` as where they are in the file.
 pub struct Body {
     path: PathBuf,
-    /// Section 2.
-    pub stats: Option<Vec<u8>>,
-    /// Section 3.
-    pub histogram: Option<Vec<u8>>,
-    /// Section 4.
-    pub gap_values: Option<Vec<u8>>,
+    /// Every section but the rows and the end, by tag, each once.
+    sections: Vec<(u8, Vec<u8>)>,
     /// Offset and length of each rows section, in order.
     samples: Vec<(u64, u64)>,
+}
+
+/// Reads the part at `path`: its header, then its body's sections,
+/// skipping over the rows of `samples.csv`.
+pub fn read(path: &Path) -> Result<Body, AppError> {
+    let (_, reader) = super::open_part(path)?;
+    read_body(path, reader)
 }
 
 /// Reads the sections of the part at `path` (its header already read by
@@ -94,19 +105,12 @@ pub fn read_body(path: &Path, mut reader: BufReader<std::fs::File>) -> Result<Bo
         path: path.to_path_buf(),
         source: e,
     };
-    let bad = |why: &str| {
-        AppError::Usage(format!(
-            "{}: a damaged partial file ({why}); rerun its shard",
-            path.display()
-        ))
-    };
     let mut body = Body {
         path: path.to_path_buf(),
-        stats: None,
-        histogram: None,
-        gap_values: None,
+        sections: Vec::new(),
         samples: Vec::new(),
     };
+    let bad = |why: &str| body_damaged(path, why);
     let size = reader.get_ref().metadata().map_err(io)?.len();
     loop {
         let mut head = [0u8; 9];
@@ -119,20 +123,19 @@ pub fn read_body(path: &Path, mut reader: BufReader<std::fs::File>) -> Result<Bo
         if at.checked_add(len).is_none_or(|end| end > size) {
             return Err(bad("a section runs past the end"));
         }
-        let mut whole = || -> Result<Vec<u8>, AppError> {
-            let mut v = vec![0; len as usize];
-            reader.read_exact(&mut v).map_err(io)?;
-            Ok(v)
-        };
         match head[0] {
             tag::END if len == 0 => break,
             tag::SAMPLES => {
                 body.samples.push((at, len));
                 reader.seek_relative(len as i64).map_err(io)?;
             }
-            tag::STATS if body.stats.is_none() => body.stats = Some(whole()?),
-            tag::HISTOGRAM if body.histogram.is_none() => body.histogram = Some(whole()?),
-            tag::GAP_VALUES if body.gap_values.is_none() => body.gap_values = Some(whole()?),
+            t @ (tag::STATS | tag::HISTOGRAM | tag::GAP_VALUES)
+                if body.sections.iter().all(|(s, _)| *s != t) =>
+            {
+                let mut v = vec![0; len as usize];
+                reader.read_exact(&mut v).map_err(io)?;
+                body.sections.push((t, v));
+            }
             t => return Err(bad(&format!("an unexpected section {t}"))),
         }
     }
@@ -140,6 +143,13 @@ pub fn read_body(path: &Path, mut reader: BufReader<std::fs::File>) -> Result<Bo
         return Err(bad("bytes after the end"));
     }
     Ok(body)
+}
+
+fn body_damaged(path: &Path, why: &str) -> AppError {
+    AppError::Usage(format!(
+        "{}: a damaged partial file ({why}); rerun its shard",
+        path.display()
+    ))
 }
 
 impl Body {
@@ -169,12 +179,30 @@ impl Body {
         Ok(())
     }
 
+    /// Decodes section `tag` (`what` it holds) with `decode`, which must
+    /// read it whole; a missing or damaged section is an error naming the
+    /// part.
+    pub fn decode<T>(
+        &self,
+        tag: u8,
+        what: &str,
+        decode: impl FnOnce(&mut Decoder<'_>) -> Result<T, DecodeError>,
+    ) -> Result<T, AppError> {
+        let bytes = self
+            .sections
+            .iter()
+            .find(|(t, _)| *t == tag)
+            .map(|(_, b)| b.as_slice())
+            .ok_or_else(|| self.damaged(&format!("no {what}")))?;
+        let mut d = Decoder::new(bytes);
+        decode(&mut d)
+            .and_then(|v| d.finish(what).map(|()| v))
+            .map_err(|e| self.damaged(&e))
+    }
+
     /// An error naming the part: `what` is wrong in it.
     pub fn damaged(&self, what: &str) -> AppError {
-        AppError::Usage(format!(
-            "{}: a damaged partial file ({what}); rerun its shard",
-            self.path.display()
-        ))
+        body_damaged(&self.path, what)
     }
 }
 

@@ -235,6 +235,7 @@ pub fn summarize_shard<T: Tap>(
     // This shard's chunks among the pilot's, held, and beyond them.
     let held = chunks.start.min(pilot_chunks)..chunks.end.min(pilot_chunks);
     let rest = chunks.start.max(pilot_chunks)..chunks.end.max(pilot_chunks);
+    let (own, first) = (held.start as usize..held.end as usize, held.start);
     let mut totals = Totals::new(width, chunks.start);
     let state = |totals, quantiles| ShardState {
         runs,
@@ -248,17 +249,11 @@ pub fn summarize_shard<T: Tap>(
     if n0 == runs {
         // Every run is a pilot run: every shard has every value, and the
         // ranks come from them directly.
-        let own = &pilot[held.start as usize..held.end as usize];
         let mut moments = MomentsPass {
             totals: &mut totals,
         };
-        if !driver::feed(
-            own,
-            held.start,
-            runs,
-            &mut (&mut moments, &mut *taps),
-            &poll,
-        ) {
+        let both = &mut (&mut moments, &mut *taps);
+        if !driver::feed(&pilot[own], first, runs, both, &poll) {
             return None;
         }
         let ranks_usize: Vec<usize> = ranks.iter().map(|&r| r as usize).collect();
@@ -280,14 +275,8 @@ pub fn summarize_shard<T: Tap>(
     // 3. Classify this shard's pilot values from memory, then simulate and
     //    classify its other runs; the taps see every run in order.
     let mut classify = Classify::new(&brackets, &mut totals);
-    let own = &pilot[held.start as usize..held.end as usize];
-    if !driver::feed(
-        own,
-        held.start,
-        runs,
-        &mut (&mut classify, &mut *taps),
-        &poll,
-    ) {
+    let both = &mut (&mut classify, &mut *taps);
+    if !driver::feed(&pilot[own], first, runs, both, &poll) {
         return None;
     }
     drop(pilot);
