@@ -785,10 +785,7 @@ fn merge_gaps(
         let new_parts: Vec<String> = missing
             .iter()
             .zip(&dirs)
-            .map(|(s, d)| {
-                let name = s.file_name().replace(".tcsim", ".gaps.tcsim");
-                part::shell_word(&d.join(name).display().to_string())
-            })
+            .map(|(s, d)| part::shell_word(&d.join(s.gaps_file_name()).display().to_string()))
             .collect();
         return Err(AppError::Rerun(format!(
             "tcsim merge: a bracket miss: a percentile's rank fell outside the brackets the pilot runs chose \

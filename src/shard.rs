@@ -57,6 +57,12 @@ impl ShardSpec {
         format!("part-{}-of-{}.tcsim", self.index, self.count)
     }
 
+    /// The name of the part a shard rerun after a bracket miss writes:
+    /// `part-I-of-N.gaps.tcsim`.
+    pub fn gaps_file_name(&self) -> String {
+        format!("part-{}-of-{}.gaps.tcsim", self.index, self.count)
+    }
+
     /// The shard from the command line, else from the environment of a
     /// job array: `SLURM_ARRAY_TASK_ID` and `SLURM_ARRAY_TASK_COUNT`
     /// (the index less `SLURM_ARRAY_TASK_MIN`, so `--array=1-16` works as
@@ -322,10 +328,9 @@ impl PartHeader {
     /// for the values a shard rerun gathers after a bracket miss (kind
     /// `"gaps"`).
     pub fn file_name(&self) -> String {
-        let name = self.spec().file_name();
         match self.kind.as_str() {
-            "gaps" => name.replace(".tcsim", ".gaps.tcsim"),
-            _ => name,
+            "gaps" => self.spec().gaps_file_name(),
+            _ => self.spec().file_name(),
         }
     }
 
