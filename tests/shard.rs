@@ -325,6 +325,10 @@ fn parts_of_different_runs_or_an_incomplete_set_are_refused_naming_the_files() {
     let edited = other(&[], "edited");
     edit_header(&edited[2], |h| h["settings"]["seed"] = 43.into());
     refused(&edited, &out, &[&name(&edited[2]), "seed is 42", "43"]);
+    // A run count out of range in a whole set (one shard).
+    let one = shards(&file, &args, 1, &dir.path().join("one"));
+    edit_header(&one[0], |h| h["settings"]["runs"] = 0.into());
+    refused(&one, &out, &[&name(&one[0]), "\"runs\""]);
     // A missing shard, a shard twice, a file that is not a part.
     refused(
         &[good[0].clone(), good[2].clone()],

@@ -250,6 +250,9 @@ impl Histogram {
         }
         let (lo, step) = (d.f64("the bins' left edge")?, d.f64("the bins' width")?);
         let n = d.usize(1 << 20, "the bin count")?;
+        if !(lo.is_finite() && step.is_finite() && step > 0.0) || n == 0 {
+            return Err(format!("bins of {n} from {lo} by {step}"));
+        }
         let series: Vec<usize> = (0..self.layout.strategies)
             .map(|s| horizon(&self.layout, s))
             .collect();

@@ -270,11 +270,14 @@ pub fn config(
         ),
         _ => return Err(bad("years")),
     };
+    // The ranges of --runs and --seed.
+    let runs = Some(int("runs")?).filter(|r| (1..=1_000_000_000).contains(r));
+    let seed = Some(int("seed")?).filter(|&s| s <= i64::MAX as u64);
     Ok(RunConfig {
         file: PathBuf::from(&header.scenario),
         overrides: Overrides {
-            runs: Some(int("runs")?),
-            seed: Some(int("seed")?),
+            runs: Some(runs.ok_or_else(|| bad("runs"))?),
+            seed: Some(seed.ok_or_else(|| bad("seed"))?),
         },
         threads: None,
         out_dir: out.to_path_buf(),

@@ -72,6 +72,11 @@ impl ChunkSums {
         self.width
     }
 
+    /// Chunks added.
+    pub fn chunks(&self) -> u64 {
+        self.chunks
+    }
+
     /// The running total from chunk 0 (`None` for sums that start later).
     pub fn total(&self) -> Option<&[f64]> {
         self.total.as_deref()

@@ -338,6 +338,14 @@ impl ShardState {
         if totals.sum.total().is_some() != (chunks.start == 0) {
             return Err("sums of the wrong kind for the first chunk".into());
         }
+        if totals.sum.chunks() != chunks.end - chunks.start {
+            return Err(format!(
+                "sums of {} chunks for chunks {}..{}",
+                totals.sum.chunks(),
+                chunks.start,
+                chunks.end
+            ));
+        }
         let ranks = super::summarize::wanted_ranks(runs, probs).len();
         let quantiles = match d.u8("the quantiles' kind")? {
             0 => Quantiles::Exact(d.f64s_of(width * ranks, "the values at the ranks")?),
