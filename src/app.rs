@@ -16,6 +16,7 @@ use crate::report::plot::Histogram;
 use crate::report::samples::{Samples, SamplesTap};
 use crate::report::{self, Format, Staging};
 use crate::scenario::{self, patch};
+use crate::shard::{PartHeader, PartWriter, ShardSpec};
 use crate::stats::Tap;
 use crate::terminal::{
     interrupt_flag, print_status, print_stdout, print_stdout_bytes, progress_bar,
@@ -30,7 +31,17 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
                 SummaryYears::All => Vec::new(),
                 SummaryYears::List(list) => list,
             });
-            run_command(&cfg)
+            let env = |name: &str| std::env::var(name).ok();
+            let shard = ShardSpec::resolve(args.shard.shard, args.shard.shard_count, &env)?;
+            match (shard, &args.resolve) {
+                (None, None) => run_command(&cfg),
+                (Some(spec), None) => shard_command(&cfg, spec),
+                (Some(spec), Some(misses)) => resolve_command(&cfg, spec, misses),
+                (None, Some(misses)) => Err(AppError::Usage(format!(
+                    "--resolve {}: gathers one shard's values; give its --shard I/N (or run it in the job array)",
+                    misses.display()
+                ))),
+            }
         }
         Command::Check { file } => {
             let (scenario, written) = scenario::load_as_written(&file)?;
@@ -180,19 +191,17 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     // moment stops the run through the flag and the unwinding that removes
     // temporary files. (check, init and trace keep the default: they end.)
     let interrupted = interrupt_flag();
-    let (text, mut scenario) = scenario::load_with_text(&cfg.file)?;
-    cfg.overrides.apply(&mut scenario);
-    let summary_years = cfg.summary_years(scenario.sim.years)?;
-    let provenance = Provenance::new(&cfg.file, text.as_bytes(), &[&scenario]);
+    let (text, scenario) = load_run(cfg)?;
+    let set = RunSet::new(cfg, &text, &scenario)?;
     let pool = cfg.pool()?;
-    let engine = Engine::new(&scenario);
+    let engine = run_engine(&scenario)?;
     crate::resources::check_memory(&engine, pool.current_num_threads())?;
     if cfg.samples
         && let Some(warning) = report::samples::spreadsheet_warning(&scenario)
     {
         crate::terminal::print_warning(&warning);
     }
-    let mut staging = Staging::new(&cfg.out_dir, provenance.clone(), cfg.other_scenario())?;
+    let staging = set.staging()?;
     let mut samples = match cfg.samples {
         true => Some(SamplesTap::new(
             Samples::new(&scenario, engine.layout()),
@@ -203,52 +212,249 @@ fn run_command(cfg: &RunConfig) -> Result<(), AppError> {
     // The report shows the histogram too: counted in the same pass.
     let mut histogram =
         (cfg.plot || cfg.report).then(|| Histogram::new(engine.layout(), scenario.sim.runs));
-    let results = simulate(
-        &engine,
+    let results = with_progress(
         &pool,
+        scenario.sim.runs,
         cfg.quiet,
-        &mut (&mut samples, &mut histogram),
         interrupted,
+        |progress| engine.simulate_with(&mut (&mut samples, &mut histogram), progress),
     );
     // A failed write stops the pass too: report it rather than a stop.
     let samples = samples.map(SamplesTap::finish).transpose()?;
     let results = results?;
-    report::check_decision(&scenario, &results)?;
-    for (name, bytes) in report::tables(cfg.format, &scenario, &results)? {
-        staging.add(name, &bytes)?;
-    }
-    if let Some(stream) = samples {
-        staging.push(stream)?;
-    }
     let histogram = histogram.and_then(Histogram::finish);
-    if cfg.plot
-        && let Some((bins, counts)) = &histogram
-    {
-        for (name, bytes) in report::plot::files(&cfg.name(), &scenario, &results, bins, counts) {
+    set.write(staging, &results, samples, histogram, interrupted)
+}
+
+/// The engine of `run` and `run --shard`. `TCSIM_BRACKET_SIGMAS` (a
+/// testing knob, see docs/reference.md) sets the brackets' half-width:
+/// every figure is the same bits at any width, but narrow brackets make
+/// the pilot miss, which the tests of the miss protocol need.
+fn run_engine(scenario: &crate::model::Scenario) -> Result<Engine<'_>, AppError> {
+    const VAR: &str = "TCSIM_BRACKET_SIGMAS";
+    let engine = Engine::new(scenario);
+    match std::env::var(VAR) {
+        Err(_) => Ok(engine),
+        Ok(v) => match v.trim().parse::<f64>() {
+            Ok(s) if (0.0..=100.0).contains(&s) => Ok(engine.with_bracket_sigmas(s)),
+            _ => Err(AppError::Usage(format!(
+                "the environment variable {VAR}={v:?} is not a number from 0 to 100"
+            ))),
+        },
+    }
+}
+
+/// The scenario a run simulates: the file checked, `--runs` and `--seed`
+/// applied; and the file's text.
+fn load_run(cfg: &RunConfig) -> Result<(String, crate::model::Scenario), AppError> {
+    let (text, mut scenario) = scenario::load_with_text(&cfg.file)?;
+    cfg.overrides.apply(&mut scenario);
+    Ok((text, scenario))
+}
+
+/// What `run` and `merge` share around the results: the scenario as
+/// simulated, its file's text, the summary's years and the provenance.
+struct RunSet<'a> {
+    cfg: &'a RunConfig,
+    text: &'a str,
+    scenario: &'a crate::model::Scenario,
+    summary_years: Vec<usize>,
+    provenance: Provenance,
+}
+
+impl<'a> RunSet<'a> {
+    /// Checks `--years` against the horizon.
+    fn new(
+        cfg: &'a RunConfig,
+        text: &'a str,
+        scenario: &'a crate::model::Scenario,
+    ) -> Result<RunSet<'a>, AppError> {
+        Ok(RunSet {
+            cfg,
+            text,
+            scenario,
+            summary_years: cfg.summary_years(scenario.sim.years)?,
+            provenance: Provenance::new(&cfg.file, text.as_bytes(), &[scenario]),
+        })
+    }
+
+    /// The output directory, locked for the set.
+    fn staging(&self) -> Result<Staging, AppError> {
+        let cfg = self.cfg;
+        Staging::new(&cfg.out_dir, self.provenance.clone(), cfg.other_scenario())
+    }
+
+    /// Everything `run` does after its simulation, and `merge` after
+    /// reading its parts: the decision check, the tables, `samples.csv`
+    /// (already streamed into `samples`), the charts, the summary,
+    /// `report.html`, the commit of the set and what the terminal prints.
+    /// One function, so a merge writes the bytes a run would.
+    fn write(
+        &self,
+        mut staging: Staging,
+        results: &Results,
+        samples: Option<report::Stream>,
+        histogram: Option<(report::plot::Bins, Vec<u64>)>,
+        interrupted: &AtomicUsize,
+    ) -> Result<(), AppError> {
+        let (cfg, scenario) = (self.cfg, self.scenario);
+        report::check_decision(scenario, results)?;
+        for (name, bytes) in report::tables(cfg.format, scenario, results)? {
             staging.add(name, &bytes)?;
         }
+        if let Some(stream) = samples {
+            staging.push(stream)?;
+        }
+        if cfg.plot
+            && let Some((bins, counts)) = &histogram
+        {
+            for (name, bytes) in report::plot::files(&cfg.name(), scenario, results, bins, counts) {
+                staging.add(name, &bytes)?;
+            }
+        }
+        // What the terminal prints, the report says.
+        let summary = report::summary::render_years(scenario, results, &self.summary_years);
+        if cfg.report {
+            let html = report_html(
+                cfg,
+                self.text,
+                scenario,
+                results,
+                &summary,
+                &self.provenance,
+                &histogram,
+            )?;
+            staging.add("report.html", &html)?;
+        }
+        stopped(interrupted)?;
+        let written = staging.commit()?;
+        if !cfg.quiet {
+            print_stdout(&summary)?;
+            print_status(&wrote(&written));
+        }
+        Ok(())
     }
-    // What the terminal prints, the report says.
-    let summary = report::summary::render_years(&scenario, &results, &summary_years);
-    if cfg.report {
-        let html = report_html(
-            cfg,
-            &text,
-            &scenario,
-            &results,
-            &summary,
-            &provenance,
-            &histogram,
-        )?;
-        staging.add("report.html", &html)?;
+}
+
+/// `tcsim run --shard I/N`: the shard's share of the runs (and the pilot,
+/// as every shard), written to `part-I-of-N.tcsim` in the output
+/// directory: its statistics, its share of the histogram and its rows of
+/// `samples.csv`, for `tcsim merge`. No summary: a shard has no results of
+/// its own. Interrupted, it writes nothing.
+fn shard_command(cfg: &RunConfig, spec: ShardSpec) -> Result<(), AppError> {
+    use crate::shard::run::{self as part, Sections, tag};
+    let interrupted = interrupt_flag();
+    let (text, scenario) = load_run(cfg)?;
+    // Checked here too, so that the merge cannot fail on it.
+    cfg.summary_years(scenario.sim.years)?;
+    let pool = cfg.pool()?;
+    let engine = run_engine(&scenario)?;
+    let chunks = engine.shard_chunks(spec.index, spec.count);
+    let threads = pool.current_num_threads();
+    crate::resources::check_shard_memory(&engine, threads, chunks.clone())?;
+    let header = PartHeader::new(
+        part::RUN,
+        spec,
+        &cfg.file,
+        &text,
+        part::settings(cfg, &scenario),
+    );
+    let mut writer = PartWriter::create(&cfg.out_dir, &header)?;
+    let mut samples = cfg.samples.then(|| {
+        SamplesTap::rows(
+            Samples::new(&scenario, engine.layout()),
+            Sections(&mut writer),
+        )
+    });
+    let mut histogram =
+        (cfg.plot || cfg.report).then(|| Histogram::new(engine.layout(), scenario.sim.runs));
+    let simulated = crate::stats::shard_simulated_runs(scenario.sim.runs, chunks);
+    let result = with_progress(&pool, simulated, cfg.quiet, interrupted, |progress| {
+        engine.simulate_shard(
+            spec.index,
+            spec.count,
+            &mut (&mut samples, &mut histogram),
+            progress,
+        )
+    });
+    // The rows went into the part as they came; only an error is left.
+    samples.map(SamplesTap::finish).transpose()?;
+    let mut result = result?;
+    let mut sections = Sections(&mut writer);
+    sections.encode(tag::STATS, |e| result.encode(e))?;
+    if let Some(h) = &histogram {
+        sections.encode(tag::HISTOGRAM, |e| h.encode(e))?;
     }
+    finish_part(writer, cfg.quiet, interrupted)
+}
+
+/// Ends a part and puts it in place, unless a signal came first; says so.
+fn finish_part(
+    mut writer: PartWriter,
+    quiet: bool,
+    interrupted: &AtomicUsize,
+) -> Result<(), AppError> {
+    crate::shard::run::Sections(&mut writer).end()?;
     stopped(interrupted)?;
-    let written = staging.commit()?;
-    if !cfg.quiet {
-        print_stdout(&summary)?;
-        print_status(&wrote(&written));
+    let path = writer.finish()?;
+    if !quiet {
+        print_status(&format!("wrote {}", path.display()));
     }
     Ok(())
+}
+
+/// `tcsim run --shard I/N --resolve misses.json`: after a merge met a
+/// bracket miss, the shard's values in the gaps it names, gathered in one
+/// pass over the shard's runs into `part-I-of-N.gaps.tcsim`.
+fn resolve_command(cfg: &RunConfig, spec: ShardSpec, path: &Path) -> Result<(), AppError> {
+    use crate::shard::run::{self as part, Misses, Sections, tag};
+    let interrupted = interrupt_flag();
+    let misses = Misses::read(path)?;
+    let (text, scenario) = load_run(cfg)?;
+    let refuse = |what: String| {
+        AppError::Usage(format!(
+            "--resolve {}: the misses of {} {what}; rerun with that file and its --runs and --seed",
+            path.display(),
+            misses.scenario
+        ))
+    };
+    let sha = report::manifest::sha256(text.as_bytes());
+    if sha != misses.sha256 {
+        return Err(refuse(format!(
+            "(sha256 {:.12}), not of {} (sha256 {sha:.12})",
+            misses.sha256,
+            cfg.file.display()
+        )));
+    }
+    let sim = &scenario.sim;
+    if (sim.runs, sim.seed, spec.count) != (misses.runs, misses.seed, misses.shards) {
+        return Err(refuse(format!(
+            "at {} runs, seed {}, in {} shards, not {} runs, seed {}, shard {}/{}",
+            misses.runs, misses.seed, misses.shards, sim.runs, sim.seed, spec.index, spec.count
+        )));
+    }
+    let pool = cfg.pool()?;
+    let engine = Engine::new(&scenario);
+    let gaps = crate::stats::Gaps::from_json(&misses.gaps, engine.layout().width())
+        .map_err(|e| AppError::Usage(format!("--resolve {}: {e}", path.display())))?;
+    let header = PartHeader::new(
+        part::GAPS,
+        spec,
+        &cfg.file,
+        &text,
+        part::gaps_settings(&scenario, &gaps),
+    );
+    let mut writer = PartWriter::create(&cfg.out_dir, &header)?;
+    let chunks = engine.shard_chunks(spec.index, spec.count);
+    let simulated = chunks
+        .clone()
+        .map(|c| crate::engine::driver::chunk_bounds(c, sim.runs).1 as u64)
+        .sum();
+    let mut values = with_progress(&pool, simulated, cfg.quiet, interrupted, |progress| {
+        engine.gap_values(chunks, &gaps, progress)
+    })?;
+    Sections(&mut writer).encode(tag::GAP_VALUES, |e| values.encode(e))?;
+    finish_part(writer, cfg.quiet, interrupted)
 }
 
 /// The status line after a commit: `wrote out/x/percentiles.csv, ...`
@@ -291,9 +497,24 @@ fn simulate<T: Tap + Send>(
     taps: &mut T,
     interrupted: &AtomicUsize,
 ) -> Result<Results, AppError> {
-    let bar = progress_bar(engine.scenario().sim.runs, quiet);
-    let results = pool.install(|| {
-        engine.simulate_with(taps, &|n| {
+    let runs = engine.scenario().sim.runs;
+    with_progress(pool, runs, quiet, interrupted, |progress| {
+        engine.simulate_with(taps, progress)
+    })
+}
+
+/// Runs `work` on `pool` with a progress bar of `runs` runs; Ctrl-C stops
+/// it (an error once it returns).
+fn with_progress<R: Send>(
+    pool: &rayon::ThreadPool,
+    runs: u64,
+    quiet: bool,
+    interrupted: &AtomicUsize,
+    work: impl FnOnce(crate::engine::driver::Progress<'_>) -> Option<R> + Send,
+) -> Result<R, AppError> {
+    let bar = progress_bar(runs, quiet);
+    let result = pool.install(|| {
+        work(&|n| {
             bar.inc(n);
             interrupted.load(Ordering::Relaxed) == 0
         })
@@ -302,7 +523,7 @@ fn simulate<T: Tap + Send>(
     stopped(interrupted)?;
     // Without a signal only a tap stops the pass, and its own error is
     // reported before this one is looked at.
-    results.ok_or_else(|| AppError::Internal("the simulation stopped without a signal".into()))
+    result.ok_or_else(|| AppError::Internal("the simulation stopped without a signal".into()))
 }
 
 /// An error if a signal has stopped the run (checked again before the
@@ -316,21 +537,288 @@ fn stopped(interrupted: &AtomicUsize) -> Result<(), AppError> {
 
 /// `tcsim merge`: the partial files of a sharded run or sweep, combined.
 fn merge_command(args: &crate::cli::MergeArgs) -> Result<(), AppError> {
-    out_dir(Path::new(""), Some(&args.out))?;
-    let parts = args
-        .parts
+    let mut headers = Vec::with_capacity(args.parts.len());
+    for path in &args.parts {
+        headers.push((path.clone(), crate::shard::open_part(path)?.0));
+    }
+    // The kind of the set: its first part's (a run's gaps parts go with it).
+    let kind = headers
         .iter()
-        .map(|p| crate::shard::read_part(p).map(|(h, body)| (p.clone(), h, body)))
-        .collect::<Result<Vec<_>, _>>()?;
-    let parts = crate::shard::check_set(parts)?;
-    match parts[0].1.kind.as_str() {
-        report::sweep_merge::KIND => report::sweep_merge::merge(args, parts),
-        "run" => Err(AppError::Usage("tcsim merge: not built yet".into())),
-        kind => Err(AppError::Usage(format!(
-            "{}: a part of kind {kind:?}, which this tcsim does not merge",
-            parts[0].0.display()
+        .map(|(_, h)| h.kind.as_str())
+        .find(|&k| k != crate::shard::run::GAPS)
+        .unwrap_or(crate::shard::run::GAPS);
+    match kind {
+        "run" => merge_run(args, headers),
+        report::sweep_merge::KIND => {
+            out_dir(Path::new(""), Some(&args.out))?;
+            let parts = headers
+                .iter()
+                .map(|(p, _)| crate::shard::read_part(p).map(|(h, body)| (p.clone(), h, body)))
+                .collect::<Result<Vec<_>, _>>()?;
+            report::sweep_merge::merge(args, crate::shard::check_set(parts)?)
+        }
+        _ => Err(AppError::Usage(format!(
+            "{}: a part of kind {kind:?}, which tcsim merge does not know",
+            headers[0].0.display()
         ))),
     }
+}
+
+/// `tcsim merge` of a sharded run's parts (kind `"run"`, and the `"gaps"`
+/// parts of shards rerun after a bracket miss): every part checked against
+/// the others, the statistics appended in shard order, then the files `run`
+/// would have written, by the same code, `samples.csv` copied from the
+/// parts in run order.
+fn merge_run(
+    args: &crate::cli::MergeArgs,
+    headers: Vec<(PathBuf, PartHeader)>,
+) -> Result<(), AppError> {
+    use crate::shard::run::{self as part, Body, tag};
+    let interrupted = interrupt_flag();
+    let (gap_parts, run_parts): (Vec<_>, Vec<_>) =
+        headers.into_iter().partition(|(_, h)| h.kind == part::GAPS);
+    let parts = crate::shard::check_set(
+        run_parts
+            .into_iter()
+            .map(|(p, h)| (p, h, Vec::new()))
+            .collect(),
+    )?;
+    let (first_path, first) = (&parts[0].0, &parts[0].1);
+    if report::manifest::sha256(first.text.as_bytes()) != first.sha256 {
+        return Err(AppError::Usage(format!(
+            "{}: the scenario's text does not match its sha256; rerun that shard",
+            first_path.display()
+        )));
+    }
+    let out = out_dir(Path::new(&first.scenario), Some(&args.out))?;
+    let cfg = part::config(first_path, first, &out, args.quiet)?;
+    // The scenario as the shards read it: the same checks of the same text
+    // under the same name, then the same --runs and --seed.
+    let mut scenario = scenario::parse(&first.scenario, &first.text)?;
+    cfg.overrides.apply(&mut scenario);
+    let set = RunSet::new(&cfg, &first.text, &scenario)?;
+    let engine = Engine::new(&scenario);
+    crate::resources::check_merge_memory(&engine, first.shards)?;
+
+    // The statistics of every part, appended in shard order.
+    let mut whole: Option<crate::engine::ShardResults> = None;
+    let mut histogram =
+        (cfg.plot || cfg.report).then(|| Histogram::new(engine.layout(), scenario.sim.runs));
+    let mut bodies: Vec<Body> = Vec::with_capacity(parts.len());
+    for (path, header, _) in &parts {
+        stopped(interrupted)?;
+        let body = part::read(path)?;
+        let shard = body.decode(tag::STATS, "statistics", |d| engine.decode_shard(d))?;
+        if shard.chunks() != engine.shard_chunks(header.shard, header.shards) {
+            return Err(body.damaged("its chunks are not its shard's"));
+        }
+        if let Some(h) = &mut histogram {
+            body.decode(tag::HISTOGRAM, "histogram", |d| h.append_decoded(d))?;
+        }
+        if !cfg.samples && body.has_samples() {
+            return Err(body.damaged("rows of samples.csv without --samples"));
+        }
+        match &mut whole {
+            None => whole = Some(shard),
+            Some(w) => w.append(shard).map_err(|e| {
+                AppError::Usage(format!(
+                    "{}: does not follow the parts before it ({e}); rerun its shard",
+                    path.display()
+                ))
+            })?,
+        }
+        bodies.push(body);
+    }
+    let whole = whole.expect("a checked set has a part");
+    let inconsistent = |e: String| {
+        AppError::Usage(format!(
+            "tcsim merge: the parts do not add up ({e}); rerun their shards"
+        ))
+    };
+    let values = match whole.misses().map_err(inconsistent)? {
+        None => {
+            if let Some((path, _)) = gap_parts.first() {
+                return Err(AppError::Usage(format!(
+                    "{}: a gaps part, but these parts have no bracket miss; leave it out",
+                    path.display()
+                )));
+            }
+            None
+        }
+        Some(gaps) => Some(merge_gaps(
+            &engine,
+            &parts,
+            &gap_parts,
+            &gaps,
+            &cfg.out_dir,
+        )?),
+    };
+    let results = engine
+        .results(whole, values, &|| interrupted.load(Ordering::Relaxed) == 0)
+        .map_err(inconsistent)?;
+    stopped(interrupted)?;
+    let results =
+        results.ok_or_else(|| AppError::Internal("the merge stopped without a signal".into()))?;
+
+    let staging = set.staging()?;
+    let samples = match cfg.samples {
+        true => {
+            if let Some(warning) = report::samples::spreadsheet_warning(&scenario) {
+                crate::terminal::print_warning(&warning);
+            }
+            let mut stream = staging.begin("samples.csv")?;
+            stream.write(Samples::new(&scenario, engine.layout()).header().as_bytes())?;
+            for body in &bodies {
+                stopped(interrupted)?;
+                body.copy_samples(&mut stream)?;
+            }
+            Some(stream)
+        }
+        false => None,
+    };
+    let histogram = histogram.and_then(Histogram::finish);
+    set.write(staging, &results, samples, histogram, interrupted)
+}
+
+/// The values in the gaps of a bracket miss, from the gaps parts of the
+/// shards whose runs hold some. Without every one of them, writes
+/// `misses.json` into `out` and fails (exit 3) naming the shards to rerun
+/// and the commands that do it.
+fn merge_gaps(
+    engine: &Engine,
+    parts: &[(PathBuf, PartHeader, Vec<u8>)],
+    gap_parts: &[(PathBuf, PartHeader)],
+    gaps: &crate::stats::Gaps,
+    out: &Path,
+) -> Result<crate::stats::GapValues, AppError> {
+    use crate::shard::run::{self as part, Misses, tag};
+    let first = &parts[0].1;
+    // The shards that counted values in the gaps: each part read again (a
+    // miss is a five-sigma event; the usual merge holds no part twice).
+    let mut needed = Vec::new();
+    for (path, header, _) in parts {
+        let body = part::read(path)?;
+        let shard = body.decode(tag::STATS, "statistics", |d| engine.decode_shard(d))?;
+        if shard.touches(gaps) {
+            needed.push(header.spec());
+        }
+    }
+    let fingerprint = part::fingerprint(gaps);
+    let mut given: Vec<(u64, &PathBuf)> = Vec::new();
+    for (path, h) in gap_parts {
+        let differs = |what: &str| {
+            AppError::Usage(format!(
+                "{} and {} are not of one run: {what}; give the gaps parts of this merge's misses.json",
+                parts[0].0.display(),
+                path.display()
+            ))
+        };
+        if h.sha256 != first.sha256 {
+            return Err(differs("the scenario differs"));
+        }
+        if h.shards != first.shards {
+            return Err(differs("the number of shards differs"));
+        }
+        for key in ["runs", "seed"] {
+            if h.settings.get(key) != first.settings.get(key) {
+                return Err(differs(&format!("the {key} differs")));
+            }
+        }
+        if h.settings.get("gaps").and_then(|g| g.as_str()) != Some(fingerprint.as_str()) {
+            return Err(differs(
+                "it holds the values of other gaps (of another misses.json)",
+            ));
+        }
+        if let Some((_, other)) = given.iter().find(|(i, _)| *i == h.shard) {
+            return Err(AppError::Usage(format!(
+                "{} and {} are both the gaps of shard {}/{}: give each once",
+                other.display(),
+                path.display(),
+                h.shard,
+                h.shards
+            )));
+        }
+        given.push((h.shard, path));
+    }
+    let missing: Vec<ShardSpec> = needed
+        .iter()
+        .copied()
+        .filter(|s| !given.iter().any(|(i, _)| *i == s.index))
+        .collect();
+    if !missing.is_empty() {
+        let misses = Misses {
+            scenario: first.scenario.clone(),
+            sha256: first.sha256.clone(),
+            runs: first
+                .settings
+                .get("runs")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
+            seed: first
+                .settings
+                .get("seed")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
+            shards: first.shards,
+            rerun: needed.iter().map(|s| s.index).collect(),
+            gaps: gaps.to_json(),
+        };
+        let file = misses.write(out)?;
+        let dir_of = |s: &ShardSpec| {
+            let path = &parts[s.index as usize].0;
+            match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            }
+        };
+        let names: Vec<String> = missing
+            .iter()
+            .map(|s| format!("{}/{}", s.index, s.count))
+            .collect();
+        let dirs: Vec<PathBuf> = missing.iter().map(dir_of).collect();
+        // One command with I for the shard when every part is in one
+        // directory (the usual case), else one command per shard.
+        let commands = if dirs.iter().all(|d| *d == dirs[0]) {
+            let template = part::rerun_command(first, &"I", &file, &dirs[0]);
+            let list: Vec<String> = missing.iter().map(|s| s.index.to_string()).collect();
+            format!("`{template}` for I in {}", list.join(", "))
+        } else {
+            let each: Vec<String> = missing
+                .iter()
+                .zip(&dirs)
+                .map(|(s, d)| format!("`{}`", part::rerun_command(first, &s.index, &file, d)))
+                .collect();
+            each.join(", ")
+        };
+        let new_parts: Vec<String> = missing
+            .iter()
+            .zip(&dirs)
+            .map(|(s, d)| part::shell_word(&d.join(s.gaps_file_name()).display().to_string()))
+            .collect();
+        return Err(AppError::Rerun(format!(
+            "tcsim merge: a bracket miss: a percentile's rank fell outside the brackets the pilot runs chose \
+             (a five-sigma event), and the values around it are in the runs of shard{} {}; wrote {}; \
+             rerun {} with --resolve: {commands}; then run this merge again with {} added",
+            if missing.len() == 1 { "" } else { "s" },
+            names.join(", "),
+            file.display(),
+            if missing.len() == 1 { "it" } else { "them" },
+            new_parts.join(" "),
+        )));
+    }
+    let mut values: Option<crate::stats::GapValues> = None;
+    given.sort_by_key(|(i, _)| *i);
+    for (_, path) in given {
+        let body = part::read(path)?;
+        let v = body.decode(tag::GAP_VALUES, "gap values", |d| {
+            crate::stats::GapValues::decode(d, gaps)
+        })?;
+        match &mut values {
+            None => values = Some(v),
+            Some(all) => all.append(v).map_err(|e| body.damaged(&e))?,
+        }
+    }
+    values.ok_or_else(|| AppError::Internal("a miss with no shard to gather it".into()))
 }
 
 /// `tcsim trace`: one world's ledger, as text or CSV.

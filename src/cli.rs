@@ -95,6 +95,11 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub shard: ShardArgs,
+    /// With --shard, after `tcsim merge` met a bracket miss: gather this
+    /// shard's values in the gaps that misses.json (written by the merge)
+    /// names, into part-I-of-N.gaps.tcsim, instead of simulating the shard.
+    #[arg(long, value_name = "FILE")]
+    pub resolve: Option<PathBuf>,
     /// Years the summary's tables show: `all`, or a list such as `1,3,5`
     /// [default: the horizon]. The verdict stays at the horizon.
     #[arg(long, value_name = "all|Y,...", value_parser = summary_years)]

@@ -1,7 +1,8 @@
 //! Errors a user can act on, and how they map to exit codes.
 //!
 //! Exit codes follow ripgrep: 0 success, 1 a runtime failure (I/O), 2 bad
-//! input (scenario file or command-line values), 130 interrupted.
+//! input (scenario file or command-line values), 130 interrupted; and 3
+//! for a merge that needs some shards rerun (a bracket miss).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -210,6 +211,10 @@ pub enum AppError {
     /// The run would not fit in memory.
     #[error("{0}")]
     Memory(String),
+    /// `tcsim merge` met a bracket miss: some shards must be rerun with
+    /// `--resolve` (the message says which and how).
+    #[error("{0}")]
+    Rerun(String),
     /// A signal (SIGINT from Ctrl-C, SIGTERM, SIGHUP; its number) stopped
     /// the run; nothing was written.
     #[error("interrupted by {}; no output was written", signal_name(*.0))]
@@ -234,6 +239,7 @@ impl AppError {
         match self {
             AppError::Scenario(_) | AppError::Usage(_) => 2,
             AppError::Io { .. } | AppError::Memory(_) | AppError::Internal(_) => 1,
+            AppError::Rerun(_) => 3,
             // 128 + the signal's number, as a shell reports a process the
             // signal killed: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
             AppError::Interrupted(signal) => 128 + signal,

@@ -29,6 +29,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod codec;
 pub mod config;
 pub mod engine;
 pub mod error;

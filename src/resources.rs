@@ -7,16 +7,45 @@ use crate::error::AppError;
 /// Refuses a run whose memory estimate exceeds the memory available now
 /// (Linux `MemAvailable`; elsewhere the check is skipped).
 pub fn check_memory(engine: &Engine, threads: usize) -> Result<(), AppError> {
+    check_need(
+        engine,
+        engine.memory_estimate(threads),
+        "this run",
+        "lower --runs",
+    )
+}
+
+/// [`check_memory`] for shard `chunks` of the run (`run --shard`).
+pub fn check_shard_memory(
+    engine: &Engine,
+    threads: usize,
+    chunks: std::ops::Range<u64>,
+) -> Result<(), AppError> {
+    let need = engine.shard_memory_estimate(threads, chunks);
+    check_need(engine, need, "this shard", "lower --runs")
+}
+
+/// [`check_memory`] for merging `shards` parts of the run (`tcsim merge`).
+pub fn check_merge_memory(engine: &Engine, shards: u64) -> Result<(), AppError> {
+    let need = engine.merge_memory_estimate(shards);
+    check_need(
+        engine,
+        need,
+        "this merge",
+        "merge on a machine with more memory, or run fewer runs",
+    )
+}
+
+fn check_need(engine: &Engine, need: u64, what: &str, lower: &str) -> Result<(), AppError> {
     let scenario = engine.scenario();
-    let need = engine.memory_estimate(threads);
     let Some(available) = available_memory() else {
         return Ok(());
     };
     if need > available {
         let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
         return Err(AppError::Memory(format!(
-            "this run needs about {:.1} GiB of memory ({} runs, {} strategies, {} years) but {:.1} GiB is available; \
-             lower --runs, or the number of strategies, years or percentiles",
+            "{what} needs about {:.1} GiB of memory ({} runs, {} strategies, {} years) but {:.1} GiB is available; \
+             {lower}, or the number of strategies, years or percentiles",
             gib(need),
             scenario.sim.runs,
             scenario.strategies.len(),

@@ -5,6 +5,8 @@
 
 use crate::error::AppError;
 
+pub mod run;
+
 /// Shard `index` of `count` (0-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShardSpec {
@@ -53,6 +55,12 @@ impl ShardSpec {
     /// The partial file's name: `part-I-of-N.tcsim`.
     pub fn file_name(&self) -> String {
         format!("part-{}-of-{}.tcsim", self.index, self.count)
+    }
+
+    /// The name of the part a shard rerun after a bracket miss writes:
+    /// `part-I-of-N.gaps.tcsim`.
+    pub fn gaps_file_name(&self) -> String {
+        format!("part-{}-of-{}.gaps.tcsim", self.index, self.count)
     }
 
     /// The shard from the command line, else from the environment of a
@@ -364,6 +372,16 @@ impl PartHeader {
         }
     }
 
+    /// The file's name: `part-I-of-N.tcsim`, or `part-I-of-N.gaps.tcsim`
+    /// for the values a shard rerun gathers after a bracket miss (kind
+    /// `"gaps"`).
+    pub fn file_name(&self) -> String {
+        match self.kind.as_str() {
+            "gaps" => self.spec().gaps_file_name(),
+            _ => self.spec().file_name(),
+        }
+    }
+
     /// Its shard.
     pub fn spec(&self) -> ShardSpec {
         ShardSpec {
@@ -379,91 +397,130 @@ fn io_error(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> AppError {
 }
 
 /// Writes shard `header.spec()`'s partial file into `dir` (created if
-/// needed) as `part-I-of-N.tcsim`: the header line, then `body`. Shards
-/// share a folder, so only this file is locked (a sibling
-/// `.part-I-of-N.tcsim.lock`, held while writing): a second process writing
-/// the same shard fails at once. The file is written to a temporary file
-/// and renamed into place, so a part on disk is always whole.
+/// needed) as [`PartHeader::file_name`]: the header line, then `body`.
+/// Shards share a folder, so only this file is locked (see
+/// [`PartWriter`]).
 pub fn write_part(
     dir: &std::path::Path,
     header: &PartHeader,
     body: &[u8],
 ) -> Result<std::path::PathBuf, AppError> {
-    use std::io::Write as _;
-    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
-    let name = header.spec().file_name();
-    let target = dir.join(&name);
-    let lock_path = dir.join(format!(".{name}.lock"));
-    let lock = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&lock_path)
-        .map_err(io_error(&lock_path))?;
-    match lock.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            return Err(AppError::Io {
-                path: target,
-                source: std::io::Error::new(
-                    std::io::ErrorKind::WouldBlock,
-                    "another tcsim process is writing this shard; wait for it, or give another --out",
-                ),
-            });
-        }
-        // A file system without locks: write unlocked.
-        Err(std::fs::TryLockError::Error(_)) => {}
-    }
-    let result = (|| {
-        let prefix = format!(".{name}.");
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(".tmp");
-        // Ask for 0666 so the umask decides, as for every output file (a
-        // temporary file is owner-only 0600 by default, which would keep
-        // a merge running as another user, a Kubernetes pod say, out).
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o666));
-        }
-        let mut tmp = builder.tempfile_in(dir).map_err(io_error(dir))?;
-        let line = serde_json::to_string(header)
-            .map_err(|e| AppError::Internal(format!("cannot encode a part header: {e}")))?;
-        let write = |f: &mut tempfile::NamedTempFile| -> std::io::Result<()> {
-            f.write_all(line.as_bytes())?;
-            f.write_all(b"\n")?;
-            f.write_all(body)?;
-            f.as_file().sync_all()
-        };
-        write(&mut tmp).map_err(io_error(tmp.path()))?;
-        tmp.persist(&target).map_err(|e| AppError::Io {
-            path: target.clone(),
-            source: e.error,
-        })?;
-        Ok(target.clone())
-    })();
-    let _ = std::fs::remove_file(&lock_path);
-    drop(lock);
-    result
+    let mut w = PartWriter::create(dir, header)?;
+    w.write(body)?;
+    w.finish()
 }
 
-/// Reads a partial file: its header and body. A file that is not one is an
-/// error naming it (exit 2).
-pub fn read_part(path: &std::path::Path) -> Result<(PartHeader, Vec<u8>), AppError> {
-    let bytes = std::fs::read(path).map_err(io_error(path))?;
+/// A partial file being written, its body piece by piece (a shard's rows
+/// of `samples.csv` can be larger than memory). Shards share a folder, so
+/// only this file is locked (a sibling `.NAME.lock`, held from
+/// [`PartWriter::create`] to [`PartWriter::finish`]): a second process
+/// writing the same shard fails at once. The file is written to a
+/// temporary file and renamed into place, so a part on disk is always
+/// whole; dropped without `finish` (an error, a signal), nothing is left.
+pub struct PartWriter {
+    target: std::path::PathBuf,
+    tmp: Option<std::io::BufWriter<tempfile::NamedTempFile>>,
+    /// Held for the writer's life; dropped (after the temporary file, so
+    /// after the rename of a finished part) it removes the lock file.
+    _lock: crate::report::FileLock,
+}
+
+impl PartWriter {
+    /// Locks the part's file name in `dir` (created if needed) and starts
+    /// its temporary file with the header line.
+    pub fn create(dir: &std::path::Path, header: &PartHeader) -> Result<PartWriter, AppError> {
+        use std::io::Write as _;
+        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        let name = header.file_name();
+        let target = dir.join(&name);
+        let lock = crate::report::FileLock::acquire(
+            &dir.join(format!(".{name}.lock")),
+            &target,
+            "another tcsim process is writing this shard; wait for it, or give another --out",
+        )?;
+        let tmp = temp_builder(&format!(".{name}."))
+            .tempfile_in(dir)
+            .map_err(io_error(dir))?;
+        let mut tmp = std::io::BufWriter::with_capacity(1 << 20, tmp);
+        let line = serde_json::to_string(header)
+            .map_err(|e| AppError::Internal(format!("cannot encode a part header: {e}")))?;
+        let path = tmp.get_ref().path().to_path_buf();
+        tmp.write_all(line.as_bytes())
+            .and_then(|()| tmp.write_all(b"\n"))
+            .map_err(io_error(&path))?;
+        Ok(PartWriter {
+            target,
+            tmp: Some(tmp),
+            _lock: lock,
+        })
+    }
+
+    /// Appends `bytes` to the body.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), AppError> {
+        use std::io::Write as _;
+        let tmp = self.tmp.as_mut().expect("written until finished");
+        let path = tmp.get_ref().path().to_path_buf();
+        tmp.write_all(bytes).map_err(io_error(&path))
+    }
+
+    /// Flushes the part to disk and renames it into place; returns its path.
+    pub fn finish(mut self) -> Result<std::path::PathBuf, AppError> {
+        let tmp = self.tmp.take().expect("finished once");
+        let path = tmp.get_ref().path().to_path_buf();
+        let tmp = tmp.into_inner().map_err(|e| AppError::Io {
+            path: path.clone(),
+            source: e.into_error(),
+        })?;
+        tmp.as_file().sync_all().map_err(io_error(&path))?;
+        tmp.persist(&self.target).map_err(|e| AppError::Io {
+            path: self.target.clone(),
+            source: e.error,
+        })?;
+        Ok(self.target.clone())
+    }
+}
+
+/// A temporary file's builder: named `PREFIX*.tmp`, and created with the
+/// permissions a new file gets (0666 less the umask; a temporary file's
+/// default is owner-only), since parts are read by other jobs and users.
+pub fn temp_builder(prefix: &str) -> tempfile::Builder<'_, '_> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder
+}
+
+/// The longest header line read: the scenario's text (at most 1 MiB) as a
+/// JSON string, every byte escaped at worst, and the settings.
+const MAX_HEADER_BYTES: u64 = 8 << 20;
+
+/// Reads a partial file's header and returns it with a reader at the start
+/// of its body. A file that is not one is an error naming it (exit 2).
+pub fn open_part(
+    path: &std::path::Path,
+) -> Result<(PartHeader, std::io::BufReader<std::fs::File>), AppError> {
+    use std::io::{BufRead as _, Read as _};
+    let file = std::fs::File::open(path).map_err(io_error(path))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
     let not_a_part = || {
         AppError::Usage(format!(
             "{}: not a tcsim partial file (written by `tcsim run --shard I/N` or `tcsim sweep --shard I/N`)",
             path.display()
         ))
     };
-    let end = bytes
-        .iter()
-        .position(|&b| b == b'\n')
-        .ok_or_else(not_a_part)?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes[..end]).map_err(|_| not_a_part())?;
+    let mut line = Vec::new();
+    (&mut reader)
+        .take(MAX_HEADER_BYTES)
+        .read_until(b'\n', &mut line)
+        .map_err(io_error(path))?;
+    if line.pop() != Some(b'\n') {
+        return Err(not_a_part());
+    }
+    let value: serde_json::Value = serde_json::from_slice(&line).map_err(|_| not_a_part())?;
     if value.get("format").and_then(|f| f.as_str()) != Some(MAGIC) {
         return Err(not_a_part());
     }
@@ -480,7 +537,19 @@ pub fn read_part(path: &std::path::Path) -> Result<(PartHeader, Vec<u8>), AppErr
         )));
     }
     let header: PartHeader = serde_json::from_value(value).map_err(|_| not_a_part())?;
-    let body = bytes[end + 1..].to_vec();
+    if header.shards == 0 || header.shard >= header.shards {
+        return Err(not_a_part());
+    }
+    Ok((header, reader))
+}
+
+/// Reads a partial file: its header and body. A file that is not one is an
+/// error naming it (exit 2).
+pub fn read_part(path: &std::path::Path) -> Result<(PartHeader, Vec<u8>), AppError> {
+    use std::io::Read as _;
+    let (header, mut reader) = open_part(path)?;
+    let mut body = Vec::new();
+    reader.read_to_end(&mut body).map_err(io_error(path))?;
     Ok((header, body))
 }
 

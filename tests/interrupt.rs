@@ -60,11 +60,7 @@ fn signal_and_check(
     before: (Vec<u8>, Vec<u8>, Vec<u8>),
     left: &str,
 ) {
-    let kill = Command::new("kill")
-        .args([&format!("-{signal}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    common::send_signal(child.id(), signal);
     let sent = Instant::now();
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
@@ -211,11 +207,7 @@ fn a_heavy_scenario_stops_promptly_at_any_moment() {
             continue; // finished first: nothing to stop
         }
         let sent = Instant::now();
-        let kill = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(kill.success());
+        common::send_signal(child.id(), "INT");
         let status = child.wait().unwrap();
         let took = sent.elapsed();
         // It stops within tens of milliseconds (a block of 64 runs); the

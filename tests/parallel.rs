@@ -127,7 +127,7 @@ fn assert_same_files(one: &Path, merged: &Path) {
 }
 
 #[test]
-#[ignore = "needs run --shard (lands with the run merge)"]
+
 fn a_run_sharded_four_ways_through_gnu_parallel_merges_to_the_one_machine_bytes() {
     if !gnu_parallel_or_skip(
         "a_run_sharded_four_ways_through_gnu_parallel_merges_to_the_one_machine_bytes",

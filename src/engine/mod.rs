@@ -18,9 +18,16 @@ mod private;
 pub mod trace;
 pub mod world;
 
+use std::ops::Range;
+
+use crate::codec::{DecodeError, Decoder, Encoder};
 use crate::model::Scenario;
 pub use crate::schema::{Layout, Measure};
-use crate::stats::{self, DecisionPass, DecisionStats, LevelCounts, LevelPass, SeriesSummary, Tap};
+use crate::stats::decision::DecisionPartial;
+use crate::stats::{
+    self, DecisionPass, DecisionStats, GapValues, Gaps, LevelCounts, LevelPass, SeriesSummary,
+    ShardState, Tap,
+};
 pub use compile::Plan;
 use driver::{BLOCK_RUNS, Progress, Source, transpose_block};
 pub use world::World;
@@ -29,6 +36,8 @@ pub use world::World;
 pub struct Engine<'a> {
     scenario: &'a Scenario,
     plan: Plan,
+    /// Half-width of the percentiles' brackets, in standard deviations.
+    sigmas: f64,
 }
 
 /// Everything the reports need.
@@ -57,6 +66,67 @@ pub struct Results {
     pub decision: Option<DecisionStats>,
 }
 
+/// What one shard of a run computes ([`Engine::simulate_shard`]): the
+/// summaries' state over its chunks and the level and decision figures of
+/// its runs. The parts of consecutive shards append into the part of all
+/// of them, which gives the one machine's [`Results`] bit for bit
+/// ([`Engine::results`]).
+#[derive(Debug, Clone)]
+pub struct ShardResults {
+    stats: ShardState,
+    levels: Option<LevelCounts>,
+    decision: Option<DecisionPartial>,
+}
+
+impl ShardResults {
+    /// The chunks it covers.
+    pub fn chunks(&self) -> Range<u64> {
+        self.stats.chunks()
+    }
+
+    /// Appends the part of the shard that follows this one.
+    pub fn append(&mut self, later: ShardResults) -> Result<(), String> {
+        self.stats.append(later.stats)?;
+        match (&mut self.levels, later.levels) {
+            (Some(a), Some(b)) => a.append(&b)?,
+            (None, None) => {}
+            _ => return Err("level counts in one part only".into()),
+        }
+        match (&mut self.decision, later.decision) {
+            (Some(a), Some(b)) => a.append(b)?,
+            (None, None) => {}
+            _ => return Err("decision figures in one part only".into()),
+        }
+        Ok(())
+    }
+
+    /// The gaps a whole part still needs the values of (a five-sigma miss
+    /// of the pilot; `None`, the usual case, when there is none).
+    pub fn misses(&self) -> Result<Option<Gaps>, String> {
+        self.stats.misses()
+    }
+
+    /// Whether this part's runs have values in one of `gaps`.
+    pub fn touches(&self, gaps: &Gaps) -> bool {
+        self.stats.touches(gaps)
+    }
+
+    /// Writes the part: the summaries' state ([`ShardState::encode`]),
+    /// then a presence flag and the level counts, then a presence flag and
+    /// the decision figures.
+    pub fn encode(&mut self, e: &mut Encoder) {
+        self.stats.encode(e);
+        e.bool(self.levels.is_some());
+        if let Some(l) = &self.levels {
+            l.encode(e);
+        }
+        e.bool(self.decision.is_some());
+        if let Some(d) = &self.decision {
+            d.encode(e);
+        }
+    }
+}
+
 impl Results {
     /// Quantile at probability `p` (one of [`Results::probs`]) of series `k`.
     pub fn quantile(&self, k: usize, p: f64) -> f64 {
@@ -75,7 +145,18 @@ impl<'a> Engine<'a> {
         Engine {
             scenario,
             plan: Plan::new(scenario),
+            sigmas: stats::BRACKET_SIGMAS,
         }
+    }
+
+    /// The same engine with the percentiles' brackets `sigmas` standard
+    /// deviations wide each way instead of [`stats::BRACKET_SIGMAS`]: the
+    /// results are the same bits (a rank outside the brackets costs a
+    /// second pass, or in shards a rerun); tests narrow them to make the
+    /// pilot miss.
+    pub fn with_bracket_sigmas(mut self, sigmas: f64) -> Engine<'a> {
+        self.sigmas = sigmas;
+        self
     }
 
     /// The scenario it simulates.
@@ -126,6 +207,20 @@ impl<'a> Engine<'a> {
         stats::memory_estimate(self.scenario.sim.runs, self.width(), &self.probs(), threads)
     }
 
+    /// Upper estimate of the memory the shard of chunks `chunks` needs on
+    /// `threads` threads ([`stats::shard_memory_estimate`]).
+    pub fn shard_memory_estimate(&self, threads: usize, chunks: Range<u64>) -> u64 {
+        let runs = self.scenario.sim.runs;
+        stats::shard_memory_estimate(runs, self.width(), &self.probs(), threads, chunks)
+    }
+
+    /// Upper estimate of the memory merging `shards` parts of the run
+    /// needs ([`stats::merge_memory_estimate`]).
+    pub fn merge_memory_estimate(&self, shards: u64) -> u64 {
+        let runs = self.scenario.sim.runs;
+        stats::merge_memory_estimate(runs, self.width(), &self.probs(), shards)
+    }
+
     /// Simulates every run of the scenario on the current rayon pool,
     /// summarises each series and feeds every run to `taps` (samples, a
     /// histogram), in one pass over the worlds. `progress` receives run
@@ -158,9 +253,68 @@ impl<'a> Engine<'a> {
         taps: &mut T,
         progress: Progress<'_>,
     ) -> Option<Results> {
+        // One machine is the one-shard case: every chunk, then the values
+        // of any gap a rank fell in, then the results.
+        let all = 0..driver::chunk_count(self.scenario.sim.runs);
+        let part = self.simulate_part(probs, all.clone(), taps, progress)?;
+        let values = match part.misses().expect("one machine's part is whole") {
+            Some(gaps) => Some(self.gap_values(all, &gaps, progress)?),
+            None => None,
+        };
+        self.results(part, values, &|| progress(0))
+            .expect("one machine's part is whole")
+    }
+
+    /// Shard `index` of `count` of the run (model.md section 14): its share
+    /// of whole chunks ([`stats::shard_chunks`]) simulated, summarised and
+    /// fed to `taps`, the pilot simulated as every shard does. `None` when
+    /// stopped.
+    pub fn simulate_shard<T: Tap>(
+        &self,
+        index: u64,
+        count: u64,
+        taps: &mut T,
+        progress: Progress<'_>,
+    ) -> Option<ShardResults> {
+        let chunks = self.shard_chunks(index, count);
+        self.simulate_part(self.probs(), chunks, taps, progress)
+    }
+
+    /// The chunks shard `index` of `count` computes.
+    pub fn shard_chunks(&self, index: u64, count: u64) -> Range<u64> {
+        stats::shard_chunks(self.scenario.sim.runs, index, count)
+    }
+
+    fn simulate_part<T: Tap>(
+        &self,
+        probs: Vec<f64>,
+        chunks: Range<u64>,
+        taps: &mut T,
+        progress: Progress<'_>,
+    ) -> Option<ShardResults> {
         let sim = &self.scenario.sim;
-        // The level counts ride along with the taps: every run is fed to
-        // them exactly once, in run order.
+        // The level counts and decision figures ride along with the taps:
+        // every run is fed to them exactly once, in run order.
+        let (mut levels, mut decision) = self.passes(chunks.start);
+        let stats = stats::summarize_shard(
+            self,
+            sim.runs,
+            &probs,
+            self.sigmas,
+            chunks,
+            &mut ((&mut levels, &mut decision), &mut *taps),
+            progress,
+        )?;
+        Some(ShardResults {
+            stats,
+            levels: levels.map(LevelPass::finish),
+            decision: decision.map(DecisionPass::partial),
+        })
+    }
+
+    /// The level and decision passes of this scenario's rows, fed from
+    /// chunk `first_chunk`.
+    fn passes(&self, first_chunk: u64) -> (Option<LevelPass>, Option<DecisionPass>) {
         let most = self
             .scenario
             .jobs
@@ -169,23 +323,75 @@ impl<'a> Engine<'a> {
             .map(|o| self.scenario.ladders[o.ladder].levels.len())
             .max()
             .unwrap_or(0);
-        let mut levels = LevelPass::new(&self.plan.layout, most);
-        let mut decision = DecisionPass::new(self.scenario, &self.plan.layout);
-        let series = stats::summarize(
-            self,
-            sim.runs,
-            &probs,
-            &mut ((&mut levels, &mut decision), &mut *taps),
-            progress,
-        )?;
-        Some(Results {
+        (
+            LevelPass::new(&self.plan.layout, most),
+            DecisionPass::new(self.scenario, &self.plan.layout, first_chunk),
+        )
+    }
+
+    /// The values over chunks `chunks` in the gaps `gaps` (one machine:
+    /// every chunk, after a five-sigma miss; a shard rerun: its own).
+    pub fn gap_values(
+        &self,
+        chunks: Range<u64>,
+        gaps: &Gaps,
+        progress: Progress<'_>,
+    ) -> Option<GapValues> {
+        stats::gap_values(self, self.scenario.sim.runs, chunks, gaps, progress)
+    }
+
+    /// The results of a whole part (every shard's appended, or one
+    /// machine's), with the values of the gaps [`ShardResults::misses`]
+    /// named. `Ok(None)` when `go` said stop; an error when the part is not
+    /// whole or the values do not fit it.
+    pub fn results(
+        &self,
+        part: ShardResults,
+        values: Option<GapValues>,
+        go: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Option<Results>, String> {
+        let sim = &self.scenario.sim;
+        let probs = part.stats.probs().to_vec();
+        let decision = match part.decision {
+            Some(d) => Some(
+                d.finish()
+                    .ok_or("decision figures not from the first chunk")?,
+            ),
+            None => None,
+        };
+        let Some(series) = part.stats.finish(values, go)? else {
+            return Ok(None);
+        };
+        Ok(Some(Results {
             layout: self.plan.layout.clone(),
             percentiles: sim.percentiles.clone(),
             series,
             probs,
             runs: sim.runs,
-            levels: levels.map(LevelPass::finish),
-            decision: decision.map(DecisionPass::finish),
+            levels: part.levels,
+            decision,
+        }))
+    }
+
+    /// Reads what [`ShardResults::encode`] wrote, checked against this
+    /// scenario's rows.
+    pub fn decode_shard(&self, d: &mut Decoder<'_>) -> Result<ShardResults, DecodeError> {
+        let stats = ShardState::decode(d, self.scenario.sim.runs, self.width(), &self.probs())?;
+        let (levels, decision) = self.passes(stats.chunks().start);
+        let levels = match (d.bool("the level counts' presence")?, levels) {
+            (true, Some(pass)) => Some(pass.decode(d)?),
+            (false, None) => None,
+            _ => return Err("level counts where none belong, or none where some do".into()),
+        };
+        let decision = match (d.bool("the decision figures' presence")?, decision) {
+            (true, Some(pass)) => Some(pass.decode(d)?),
+            (false, None) => None,
+            _ => return Err("decision figures where none belong, or none where some do".into()),
+        };
+        Ok(ShardResults {
+            stats,
+            levels,
+            decision,
         })
     }
 

@@ -19,7 +19,7 @@ pub mod trace;
 
 use std::io::Write;
 
-pub use staging::{LOCK_FILE, Staging, Stream};
+pub use staging::{FileLock, LOCK_FILE, Staging, Stream};
 
 use crate::engine::Results;
 use crate::error::AppError;

@@ -36,6 +36,7 @@
 
 use std::fmt::Write;
 
+use crate::codec::{DecodeError, Decoder, Encoder};
 use crate::engine::driver::{Chunk, Consumer};
 use crate::engine::{Layout, Measure, Results};
 use crate::model::Scenario;
@@ -225,6 +226,57 @@ impl Histogram {
     /// The bins and their counts (strategy-major), once every run was fed.
     pub fn finish(self) -> Option<(Bins, Vec<u64>)> {
         self.bins.map(|b| (b, self.counts))
+    }
+
+    /// Writes the bins (left edge and width as float bits, count) and the
+    /// counts of the runs fed: a shard's share of the histogram.
+    pub fn encode(&self, e: &mut Encoder) {
+        let Some(b) = &self.bins else {
+            e.bool(false);
+            return;
+        };
+        e.bool(true);
+        e.f64(b.lo);
+        e.f64(b.step);
+        e.usize(b.n);
+        e.u64s(&self.counts);
+    }
+
+    /// Adds a later shard's share, as [`Histogram::encode`] wrote it: its
+    /// bins must be these (every shard chooses them from the same pilot).
+    pub fn append_decoded(&mut self, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
+        if !d.bool("the histogram's presence")? {
+            return Err("a histogram that was never started".into());
+        }
+        let (lo, step) = (d.f64("the bins' left edge")?, d.f64("the bins' width")?);
+        let n = d.usize(1 << 20, "the bin count")?;
+        if !(lo.is_finite() && step.is_finite() && step > 0.0) || n == 0 {
+            return Err(format!("bins of {n} from {lo} by {step}"));
+        }
+        let series: Vec<usize> = (0..self.layout.strategies)
+            .map(|s| horizon(&self.layout, s))
+            .collect();
+        let counts = d.u64s_of(series.len() * n, "the histogram's counts")?;
+        match &self.bins {
+            None => {
+                self.bins = Some(Bins {
+                    lo,
+                    step,
+                    n,
+                    series,
+                });
+                self.counts = counts;
+            }
+            Some(b) => {
+                if (b.lo.to_bits(), b.step.to_bits(), b.n) != (lo.to_bits(), step.to_bits(), n) {
+                    return Err("other histogram bins".into());
+                }
+                for (total, c) in self.counts.iter_mut().zip(counts) {
+                    *total += c;
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -168,28 +168,50 @@ pub fn spreadsheet_warning(scenario: &Scenario) -> Option<String> {
     ))
 }
 
+/// Where the rows of `samples.csv` go: the staged file (a run, a merge) or
+/// a shard's partial file.
+pub trait Sink: Sync {
+    /// Appends `bytes`.
+    fn write(&mut self, bytes: &[u8]) -> Result<(), AppError>;
+}
+
+impl Sink for Stream {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), AppError> {
+        Stream::write(self, bytes)
+    }
+}
+
 /// `samples.csv` being written: a tap that formats each chunk's runs on its
-/// worker thread and appends them, in run order, to the staged file.
-pub struct SamplesTap {
+/// worker thread and appends them, in run order, to the staged file (or a
+/// shard's part: its runs' rows, which `tcsim merge` puts after the earlier
+/// shards').
+pub struct SamplesTap<S: Sink = Stream> {
     samples: Samples,
-    stream: Stream,
+    stream: S,
     /// The first write that failed; the pass stops at it.
     error: Option<AppError>,
 }
 
-impl SamplesTap {
+impl SamplesTap<Stream> {
     /// Starts `samples.csv` in `stream` with its header.
     pub fn new(samples: Samples, mut stream: Stream) -> Result<SamplesTap, AppError> {
         stream.write(samples.header().as_bytes())?;
-        Ok(SamplesTap {
+        Ok(SamplesTap::rows(samples, stream))
+    }
+}
+
+impl<S: Sink> SamplesTap<S> {
+    /// Rows only, no header, into `sink` (a shard's share of the file).
+    pub fn rows(samples: Samples, sink: S) -> SamplesTap<S> {
+        SamplesTap {
             samples,
-            stream,
+            stream: sink,
             error: None,
-        })
+        }
     }
 
     /// The finished file, or the write error that stopped the pass.
-    pub fn finish(self) -> Result<Stream, AppError> {
+    pub fn finish(self) -> Result<S, AppError> {
         match self.error {
             Some(e) => Err(e),
             None => Ok(self.stream),
@@ -197,7 +219,7 @@ impl SamplesTap {
     }
 }
 
-impl Consumer for SamplesTap {
+impl<S: Sink> Consumer for SamplesTap<S> {
     type Part = Vec<u8>;
 
     fn part(&self, chunk: &Chunk<'_>) -> Vec<u8> {
@@ -221,7 +243,7 @@ impl Consumer for SamplesTap {
     }
 }
 
-impl Tap for SamplesTap {}
+impl<S: Sink> Tap for SamplesTap<S> {}
 
 #[cfg(test)]
 mod tests {

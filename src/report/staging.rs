@@ -55,7 +55,7 @@ pub struct Staging {
     staged: Vec<Staged>,
     /// Directories [`Staging::new`] created, deepest first.
     created: Vec<PathBuf>,
-    lock: Option<DirLock>,
+    lock: Option<FileLock>,
     /// Test hook: the rename with this index fails.
     #[cfg(test)]
     fail_rename_at: Option<usize>,
@@ -97,7 +97,7 @@ impl Staging {
             fail_rename_at: None,
         };
         // From here on, dropping `staging` undoes what it did.
-        staging.lock = Some(DirLock::acquire(dir)?);
+        staging.lock = Some(FileLock::dir(dir)?);
         recover(dir)?;
         staging.check_scenario(other)?;
         Ok(staging)
@@ -442,27 +442,36 @@ fn write_journal(path: &Path, created: &[&str]) -> io::Result<()> {
     file.sync_all()
 }
 
-/// The lock on an output directory: an exclusive `flock` on
-/// [`LOCK_FILE`], held until dropped, when the file is removed.
-struct DirLock {
+/// An exclusive `flock` on a lock file, held until dropped, when the file
+/// is removed: [`LOCK_FILE`] in an output directory, or a shard's
+/// `.part-I-of-N.tcsim.lock` beside its partial file.
+pub struct FileLock {
     path: PathBuf,
     /// Closing it releases the lock.
     _file: File,
 }
 
-impl DirLock {
-    /// Locks `dir`, or fails at once when another process holds the lock.
-    /// A file system without locks gets a warning and no lock.
-    fn acquire(dir: &Path) -> Result<DirLock, AppError> {
-        let path = dir.join(LOCK_FILE);
+impl FileLock {
+    /// Locks `dir` for a run's files, or fails at once when another
+    /// process holds the lock.
+    fn dir(dir: &Path) -> Result<FileLock, AppError> {
+        FileLock::acquire(
+            &dir.join(LOCK_FILE),
+            dir,
+            "another tcsim run is writing there; wait for it to finish, or give another --out",
+        )
+    }
+
+    /// Locks the file `path` (created if missing) on behalf of `what` (the
+    /// path messages name), or fails at once with `busy` when another
+    /// process holds the lock. A file system without locks gets a warning
+    /// and no lock.
+    pub fn acquire(path: &Path, what: &Path, busy: &str) -> Result<FileLock, AppError> {
         let busy = || AppError::Io {
-            path: dir.to_path_buf(),
-            source: io::Error::new(
-                io::ErrorKind::WouldBlock,
-                "another tcsim run is writing there; wait for it to finish, or give another --out",
-            ),
+            path: what.to_path_buf(),
+            source: io::Error::new(io::ErrorKind::WouldBlock, busy.to_string()),
         };
-        // A run that ends removes the file after its last write: a lock
+        // A holder that ends removes the file after its last write: a lock
         // won on a file no longer at `path` is worth nothing, so try again.
         for _ in 0..16 {
             let file = OpenOptions::new()
@@ -470,8 +479,9 @@ impl DirLock {
                 .write(true)
                 .create(true)
                 .truncate(false)
-                .open(&path)
-                .map_err(io_error(&path))?;
+                .open(path)
+                .map_err(io_error(path))?;
+            let path = path.to_path_buf();
             match file.try_lock() {
                 Ok(()) => {}
                 Err(TryLockError::WouldBlock) => return Err(busy()),
@@ -479,22 +489,22 @@ impl DirLock {
                     let _ = writeln!(
                         io::stderr(),
                         "warning: {}: cannot lock ({e}); another run writing there at the same time would not be stopped",
-                        dir.display()
+                        what.display()
                     );
-                    return Ok(DirLock { path, _file: file });
+                    return Ok(FileLock { path, _file: file });
                 }
             }
             if still_at(&file, &path) {
-                return Ok(DirLock { path, _file: file });
+                return Ok(FileLock { path, _file: file });
             }
         }
         Err(busy())
     }
 }
 
-impl Drop for DirLock {
+impl Drop for FileLock {
     fn drop(&mut self) {
-        // Removed while still held, so no other run can be holding it.
+        // Removed while still held, so no other process can be holding it.
         let _ = fs::remove_file(&self.path);
     }
 }

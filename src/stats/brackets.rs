@@ -10,12 +10,14 @@ use rayon::prelude::*;
 
 use super::moments::{ChunkStats, Moments, Totals};
 use super::select_ranks;
+use crate::codec::{DecodeError, Decoder, Encoder};
 use crate::engine::driver::{Chunk, Consumer};
 
 /// Half-width of a pilot bracket in standard deviations of the rank.
-pub(super) const BRACKET_SIGMAS: f64 = 5.0;
+pub const BRACKET_SIGMAS: f64 = 5.0;
 
 /// Disjoint closed value intervals per series, ascending.
+#[derive(Debug, Clone)]
 pub(super) struct Brackets {
     lo: Vec<f64>,
     hi: Vec<f64>,
@@ -30,6 +32,7 @@ impl Brackets {
         column: &(dyn Fn(usize) -> Vec<f64> + Sync),
         ranks: &[u64],
         runs: u64,
+        sigmas: f64,
         go: &(dyn Fn() -> bool + Sync),
     ) -> Brackets {
         let per_series: Vec<Vec<(f64, f64)>> = (0..width)
@@ -48,7 +51,7 @@ impl Brackets {
                     }
                     let p = r as f64 / (runs - 1) as f64;
                     let centre = p * (n0 - 1.0);
-                    let half = BRACKET_SIGMAS * (n0 * p * (1.0 - p)).sqrt() + 2.0;
+                    let half = sigmas * (n0 * p * (1.0 - p)).sqrt() + 2.0;
                     let lo = (centre - half).floor().max(0.0) as usize;
                     let hi = ((centre + half).ceil() as usize).min(col.len() - 1);
                     wanted.push((lo, hi));
@@ -100,6 +103,53 @@ impl Brackets {
     pub(super) fn intervals(&self, k: usize) -> std::ops::Range<usize> {
         self.start[k]..self.start[k + 1]
     }
+
+    /// Series `k`'s interval ends: lower, upper.
+    pub(super) fn series(&self, k: usize) -> (&[f64], &[f64]) {
+        let r = self.intervals(k);
+        (&self.lo[r.clone()], &self.hi[r])
+    }
+
+    /// The global index of series `k`'s gap `j` (0: below its intervals).
+    pub(super) fn gap_index(&self, k: usize, j: usize) -> usize {
+        self.start[k] + k + j
+    }
+
+    /// Number of series.
+    pub(super) fn width(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    /// The same intervals, bit for bit (every shard derives them from the
+    /// same pilot runs, so they always are).
+    pub(super) fn same_as(&self, other: &Brackets) -> bool {
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        self.start == other.start
+            && bits(&self.lo) == bits(&other.lo)
+            && bits(&self.hi) == bits(&other.hi)
+    }
+
+    pub(super) fn encode(&self, e: &mut Encoder) {
+        e.u64s(&self.start.iter().map(|&s| s as u64).collect::<Vec<_>>());
+        e.f64s(&self.lo);
+        e.f64s(&self.hi);
+    }
+
+    /// Reads what [`Brackets::encode`] wrote for `width` series.
+    pub(super) fn decode(d: &mut Decoder<'_>, width: usize) -> Result<Brackets, DecodeError> {
+        let start = d.u64s_of(width + 1, "the brackets' series")?;
+        let lo = d.f64s("the brackets' lower ends")?;
+        let hi = d.f64s_of(lo.len(), "the brackets' upper ends")?;
+        let ascending = start.windows(2).all(|w| w[0] <= w[1]);
+        if start[0] != 0 || !ascending || start[width] != lo.len() as u64 {
+            return Err("the brackets' series do not cover their intervals".into());
+        }
+        Ok(Brackets {
+            lo,
+            hi,
+            start: start.into_iter().map(|s| s as usize).collect(),
+        })
+    }
 }
 
 /// Where a value falls among a series' ascending, disjoint intervals.
@@ -137,6 +187,7 @@ pub(super) fn place(lo: &[f64], hi: &[f64], x: f64) -> Place {
 }
 
 /// Counts and kept values for every interval and gap.
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct Classified {
     /// Values below, between and above a series' intervals.
     gap: Vec<u64>,
@@ -166,7 +217,7 @@ impl Classified {
     pub(super) fn new(b: &Brackets) -> Classified {
         let n = b.lo.len();
         Classified {
-            gap: vec![0; n + b.start.len() - 1],
+            gap: vec![0; n + b.width()],
             eq_lo: vec![0; n],
             eq_hi: vec![0; n],
             inside: vec![Vec::new(); n],
@@ -222,6 +273,49 @@ impl Classified {
             a.extend_from_slice(b);
             b.clear();
         }
+    }
+
+    /// Values of series `k` counted: every run once, when whole.
+    pub(super) fn counted(&self, b: &Brackets, k: usize) -> u64 {
+        let r = b.intervals(k);
+        let gaps: u64 = self.gap[r.start + k..=r.end + k].iter().sum();
+        let ends: u64 = r.clone().map(|i| self.eq_lo[i] + self.eq_hi[i]).sum();
+        let inside: u64 = r.map(|i| self.inside[i].len() as u64).sum();
+        gaps + ends + inside
+    }
+
+    /// Values counted in global gap `g`.
+    pub(super) fn in_gap(&self, g: usize) -> u64 {
+        self.gap[g]
+    }
+
+    /// Writes the counts, and each interval's kept values as a sorted set
+    /// (their order does not change a selection; sorted, they take about
+    /// half the bytes). The kept values are sorted in place.
+    pub(super) fn encode(&mut self, e: &mut Encoder) {
+        e.u64s(&self.gap);
+        e.u64s(&self.eq_lo);
+        e.u64s(&self.eq_hi);
+        for values in &mut self.inside {
+            e.f64_set(values);
+        }
+    }
+
+    /// Reads what [`Classified::encode`] wrote against `b`.
+    pub(super) fn decode(d: &mut Decoder<'_>, b: &Brackets) -> Result<Classified, DecodeError> {
+        let n = b.lo.len();
+        let gap = d.u64s_of(n + b.width(), "the gap counts")?;
+        let eq_lo = d.u64s_of(n, "the counts at lower ends")?;
+        let eq_hi = d.u64s_of(n, "the counts at upper ends")?;
+        let inside = (0..n)
+            .map(|_| d.f64_set("the values inside a bracket"))
+            .collect::<Result<_, _>>()?;
+        Ok(Classified {
+            gap,
+            eq_lo,
+            eq_hi,
+            inside,
+        })
     }
 
     /// Where rank `r` of series `k` lies.
@@ -320,23 +414,22 @@ pub(super) struct Miss {
 }
 
 /// The counting pass: classifies every value of every series of each chunk
-/// against the brackets. With `totals`, also adds each chunk's moments
-/// (the pilot's chunks were counted when they were simulated).
+/// against the brackets, and adds each chunk's moments to `totals`.
 pub(super) struct Classify<'a> {
     brackets: &'a Brackets,
     acc: Classified,
-    pub(super) totals: Option<&'a mut Totals>,
+    totals: &'a mut Totals,
     /// Emptied per-chunk accumulators, reused so that each chunk's kept
     /// values go into vectors already grown by earlier chunks.
     spare: Mutex<Vec<Classified>>,
 }
 
 impl<'a> Classify<'a> {
-    pub(super) fn new(brackets: &'a Brackets) -> Classify<'a> {
+    pub(super) fn new(brackets: &'a Brackets, totals: &'a mut Totals) -> Classify<'a> {
         Classify {
             brackets,
             acc: Classified::new(brackets),
-            totals: None,
+            totals,
             spare: Mutex::new(Vec::new()),
         }
     }
@@ -371,40 +464,43 @@ impl Consumer for Classify<'_> {
         if let Ok(mut s) = self.spare.lock() {
             s.push(acc);
         }
-        if let Some(t) = self.totals.as_deref_mut() {
-            t.add(&stats);
-        }
+        self.totals.add(&stats);
         true
     }
 }
 
-/// The pass that resolves misses: keeps every value that falls in a missed
+/// One gap whose values are wanted: series `series`'s gap `gap` (0 below
+/// its first interval, `j` between intervals `j - 1` and `j`) among its
+/// intervals `lo`, `hi`. It carries the intervals, so a shard rerun to
+/// fill it needs nothing else from the merge.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct GapSpec {
+    pub(super) series: usize,
+    pub(super) gap: usize,
+    pub(super) lo: Vec<f64>,
+    pub(super) hi: Vec<f64>,
+}
+
+/// The pass that resolves misses: keeps every value that falls in a wanted
 /// gap, by the same [`place`] rule as the counting pass.
-pub(super) struct MissPass<'a> {
-    pub(super) brackets: &'a Brackets,
-    pub(super) misses: &'a [Miss],
-    /// Kept values per miss.
+pub(super) struct GapPass<'a> {
+    pub(super) gaps: &'a [GapSpec],
+    /// Kept values per gap.
     pub(super) kept: Vec<Vec<f64>>,
 }
 
-impl Consumer for MissPass<'_> {
+impl Consumer for GapPass<'_> {
     type Part = Vec<Vec<f64>>;
 
     fn part(&self, chunk: &Chunk<'_>) -> Self::Part {
-        let b = self.brackets;
-        self.misses
+        self.gaps
             .iter()
-            .map(|m| {
-                let k = m.series;
-                let r = b.intervals(k);
-                let (lo, hi) = (&b.lo[r.clone()], &b.hi[r.clone()]);
+            .map(|g| {
                 chunk
-                    .series(k)
+                    .series(g.series)
                     .iter()
                     .copied()
-                    .filter(
-                        |&x| matches!(place(lo, hi, x), Place::Gap(j) if r.start + k + j == m.gap),
-                    )
+                    .filter(|&x| matches!(place(&g.lo, &g.hi, x), Place::Gap(j) if j == g.gap))
                     .collect()
             })
             .collect()
@@ -415,19 +511,5 @@ impl Consumer for MissPass<'_> {
             kept.extend(values);
         }
         true
-    }
-}
-
-impl MissPass<'_> {
-    /// The missed ranks' values, once every run was fed.
-    pub(super) fn resolve(self) -> Vec<(Miss, f64)> {
-        self.misses
-            .iter()
-            .zip(self.kept)
-            .map(|(m, mut values)| {
-                let v = select_ranks(&mut values, &[m.offset as usize])[0];
-                (*m, v)
-            })
-            .collect()
     }
 }

@@ -14,6 +14,8 @@
 //! allocated or locked per run.
 
 use super::Tap;
+use super::moments::ChunkSums;
+use crate::codec::{DecodeError, Decoder, Encoder};
 use crate::engine::driver::{Chunk, Consumer};
 use crate::model::{Risk, Scenario};
 use crate::schema::{Layout, Measure};
@@ -219,13 +221,85 @@ pub struct DecisionPass {
     /// Per pair: the horizon's difference and the two strategies'
     /// `unrealized` series (empty when it is not reported).
     held: Vec<(usize, usize, usize)>,
-    total: DecisionStats,
+    total: DecisionPartial,
+}
+
+/// A decision pass's figures over a range of chunks: the counts, lowest
+/// values and run count as they are, the sums of utility (and of its
+/// square) as [`ChunkSums`], so that a shard's figures append to the
+/// earlier shards' exactly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionPartial {
+    /// Everything but the sums of utility (zero until finished).
+    counts: DecisionStats,
+    /// Per chunk: the sums of `u`, then of `u^2`, per (strategy, year).
+    sums: ChunkSums,
+}
+
+impl DecisionPartial {
+    /// Appends the figures of the chunks that follow these.
+    pub fn append(&mut self, later: DecisionPartial) -> Result<(), String> {
+        let (t, part) = (&mut self.counts, later.counts);
+        if part.lowest.len() != t.lowest.len()
+            || part.equity_zero.len() != t.equity_zero.len()
+            || part.held_ahead.len() != t.held_ahead.len()
+        {
+            return Err("decision figures of another shape".into());
+        }
+        self.sums.append(later.sums)?;
+        t.runs += part.runs;
+        // Later chunks come after: a tie keeps the earlier run.
+        for (a, &b) in t.lowest.iter_mut().zip(&part.lowest) {
+            if b.0 < a.0 {
+                *a = b;
+            }
+        }
+        for (a, b) in t.equity_zero.iter_mut().zip(&part.equity_zero) {
+            *a += b;
+        }
+        for (a, b) in t.held_ahead.iter_mut().zip(&part.held_ahead) {
+            *a += b;
+        }
+        for (a, b) in t.held_behind.iter_mut().zip(&part.held_behind) {
+            *a += b;
+        }
+        Ok(())
+    }
+
+    /// The figures over every chunk from the first (`None` for figures
+    /// that start at a later chunk).
+    pub fn finish(self) -> Option<DecisionStats> {
+        let mut d = self.counts;
+        let sums = self.sums.total()?;
+        let n = d.utility.len();
+        d.utility.copy_from_slice(&sums[..n]);
+        d.utility_sq.copy_from_slice(&sums[n..]);
+        Some(d)
+    }
+
+    /// Writes the figures: runs; the sums; the lowest values (each its
+    /// value and run); the counts at or below zero; the counts ahead and
+    /// behind.
+    pub fn encode(&self, e: &mut Encoder) {
+        let c = &self.counts;
+        e.u64(c.runs);
+        self.sums.encode(e);
+        e.usize(c.lowest.len());
+        for &(x, run) in &c.lowest {
+            e.f64(x);
+            e.u64(run);
+        }
+        e.u64s(&c.equity_zero);
+        e.u64s(&c.held_ahead);
+        e.u64s(&c.held_behind);
+    }
 }
 
 impl DecisionPass {
-    /// The pass for `scenario`'s rows: `None` when nothing in it needs one
-    /// (no `risk_aversion`, no `discount_rate` and no private company).
-    pub fn new(scenario: &Scenario, layout: &Layout) -> Option<DecisionPass> {
+    /// The pass for `scenario`'s rows, fed chunks from `first_chunk` on:
+    /// `None` when nothing in it needs one (no `risk_aversion`, no
+    /// `discount_rate` and no private company).
+    pub fn new(scenario: &Scenario, layout: &Layout, first_chunk: u64) -> Option<DecisionPass> {
         let sim = &scenario.sim;
         let unrealized = layout.reports(Measure::Unrealized);
         if sim.risk.is_none() && sim.discount_rate.is_none() && !unrealized {
@@ -274,20 +348,49 @@ impl DecisionPass {
                 .collect(),
             false => Vec::new(),
         };
+        let counts = DecisionStats::empty(strategies, years, held.len(), sim.risk);
         Some(DecisionPass {
             strategies,
             years,
             risk: sim.risk,
             cash,
             equity,
-            total: DecisionStats::empty(strategies, years, held.len(), sim.risk),
+            total: DecisionPartial {
+                sums: ChunkSums::new(2 * counts.utility.len(), first_chunk),
+                counts,
+            },
             held,
         })
     }
 
-    /// The figures over every run fed.
+    /// The figures over every run fed, from the first chunk.
     pub fn finish(self) -> DecisionStats {
+        self.total.finish().expect("fed from the first chunk")
+    }
+
+    /// The figures over the chunks fed (a shard's).
+    pub fn partial(self) -> DecisionPartial {
         self.total
+    }
+
+    /// Reads what [`DecisionPartial::encode`] wrote for this pass's rows.
+    pub fn decode(&self, d: &mut Decoder<'_>) -> Result<DecisionPartial, DecodeError> {
+        let shape = &self.total.counts;
+        let mut counts =
+            DecisionStats::empty(self.strategies, self.years, self.held.len(), self.risk);
+        counts.runs = d.u64("the decision's run count")?;
+        let sums = ChunkSums::decode(d, 2 * shape.utility.len())?;
+        let n = d.usize(shape.lowest.len(), "the lowest values")?;
+        if n != shape.lowest.len() {
+            return Err(format!("{n} lowest values, not {}", shape.lowest.len()));
+        }
+        for l in &mut counts.lowest {
+            *l = (d.f64("a lowest value")?, d.u64("its run")?);
+        }
+        counts.equity_zero = d.u64s_of(shape.equity_zero.len(), "the counts at zero")?;
+        counts.held_ahead = d.u64s_of(shape.held_ahead.len(), "the counts ahead")?;
+        counts.held_behind = d.u64s_of(shape.held_behind.len(), "the counts behind")?;
+        Ok(DecisionPartial { counts, sums })
     }
 }
 
@@ -349,30 +452,19 @@ impl Consumer for DecisionPass {
     }
 
     fn absorb(&mut self, part: DecisionStats) -> bool {
-        let t = &mut self.total;
-        t.runs += part.runs;
-        for (a, b) in t.utility.iter_mut().zip(&part.utility) {
-            *a += b;
-        }
-        for (a, b) in t.utility_sq.iter_mut().zip(&part.utility_sq) {
-            *a += b;
-        }
-        // Chunks arrive in run order: a tie keeps the earlier run.
-        for (a, &b) in t.lowest.iter_mut().zip(&part.lowest) {
-            if b.0 < a.0 {
-                *a = b;
-            }
-        }
-        for (a, b) in t.equity_zero.iter_mut().zip(&part.equity_zero) {
-            *a += b;
-        }
-        for (a, b) in t.held_ahead.iter_mut().zip(&part.held_ahead) {
-            *a += b;
-        }
-        for (a, b) in t.held_behind.iter_mut().zip(&part.held_behind) {
-            *a += b;
-        }
-        true
+        // One chunk: its sums, then its counts as a partial of their own.
+        let sums = part.utility.iter().chain(&part.utility_sq).copied();
+        let mut chunk = ChunkSums::new(self.total.sums.width(), 1);
+        chunk.add(sums);
+        let mut counts = part;
+        counts.utility.fill(0.0);
+        counts.utility_sq.fill(0.0);
+        self.total
+            .append(DecisionPartial {
+                counts,
+                sums: chunk,
+            })
+            .is_ok()
     }
 }
 

@@ -7,6 +7,7 @@
 //! locked per run.
 
 use super::Tap;
+use crate::codec::{DecodeError, Decoder, Encoder};
 use crate::engine::driver::{Chunk, Consumer};
 use crate::schema::{Layout, Measure};
 
@@ -67,6 +68,25 @@ impl LevelCounts {
         }
     }
 
+    /// Adds the counts of other runs (a later chunk or shard) of the same
+    /// strategies and levels.
+    pub fn append(&mut self, later: &LevelCounts) -> Result<(), String> {
+        if later.levels != self.levels || later.counts.len() != self.counts.len() {
+            return Err("level counts of another shape".into());
+        }
+        for (t, p) in self.counts.iter_mut().zip(&later.counts) {
+            *t += p;
+        }
+        self.runs += later.runs;
+        Ok(())
+    }
+
+    /// Writes the counts: the runs, then every count.
+    pub fn encode(&self, e: &mut Encoder) {
+        e.u64(self.runs);
+        e.u64s(&self.counts);
+    }
+
     /// Adds one run where strategy `s` ends at `level` (clamped to the
     /// counted range).
     #[inline]
@@ -104,6 +124,17 @@ impl LevelPass {
     pub fn finish(self) -> LevelCounts {
         self.total
     }
+
+    /// Reads what [`LevelCounts::encode`] wrote for this pass's rows.
+    pub fn decode(&self, d: &mut Decoder<'_>) -> Result<LevelCounts, DecodeError> {
+        let runs = d.u64("the level counts' runs")?;
+        let counts = d.u64s_of(self.total.counts.len(), "the level counts")?;
+        Ok(LevelCounts {
+            levels: self.total.levels,
+            counts,
+            runs,
+        })
+    }
 }
 
 impl Consumer for LevelPass {
@@ -123,11 +154,7 @@ impl Consumer for LevelPass {
     }
 
     fn absorb(&mut self, part: LevelCounts) -> bool {
-        for (t, p) in self.total.counts.iter_mut().zip(&part.counts) {
-            *t += p;
-        }
-        self.total.runs += part.runs;
-        true
+        self.total.append(&part).is_ok()
     }
 }
 

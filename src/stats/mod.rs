@@ -5,11 +5,18 @@ mod brackets;
 pub mod decision;
 mod levels;
 mod moments;
+mod partial;
 mod summarize;
 
+pub use brackets::BRACKET_SIGMAS;
 pub use decision::{DecisionPass, DecisionStats, Ruin};
 pub use levels::{LevelCounts, LevelPass};
-pub use summarize::{Pilot, SeriesSummary, Tap, memory_estimate, summarize};
+pub use moments::ChunkSums;
+pub use partial::{GapValues, Gaps, ShardState};
+pub use summarize::{
+    Pilot, SeriesSummary, Tap, gap_values, memory_estimate, merge_memory_estimate, shard_chunks,
+    shard_memory_estimate, shard_simulated_runs, summarize, summarize_shard,
+};
 
 /// The two order-statistic ranks (0-based) and the weight that
 /// PERCENTILE.INC (Excel), NumPy's default and R's type 7 combine for

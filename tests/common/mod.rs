@@ -134,6 +134,16 @@ pub fn run_ok(file: &Path, out: &Path, extra: &[&str]) {
         .stdout(predicate::str::is_empty());
 }
 
+/// Sends `signal` (`INT`, `TERM`, `HUP`) to process `pid` with kill(1).
+#[cfg(unix)]
+pub fn send_signal(pid: u32, signal: &str) {
+    let kill = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success(), "kill -{signal} {pid}");
+}
+
 /// Names in `dir`, sorted.
 pub fn listing(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(dir)
