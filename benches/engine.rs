@@ -3,10 +3,12 @@
 //!
 //! - `end_to_end/*`: a whole `tcsim run` minus file writing, on the bundled
 //!   scenarios, at 1 thread and at all threads.
-//! - `draws_alone` vs `one_world`: the random draws one world of
-//!   stay-vs-switch needs (same streams, same counts, summed and nothing
-//!   else) against sampling and evaluating that world: their ratio is how
-//!   far the engine is from the generator's limit.
+//! - `per_world/draws_alone` vs `per_world/one_world`: the random draws one
+//!   world of stay-vs-switch needs (the same keys and streams, summed and
+//!   nothing else) against sampling and evaluating that world: their ratio
+//!   is how far the engine is from the generator's limit.
+//!   `per_world/draws_monthly` is what the draws cost when every month of
+//!   every price path was drawn (before model.md section 14).
 //! - `economy/*`: one world of stay-vs-switch as it is, with a correlated
 //!   market, with layoffs, and with both: the cost of model.md section 8.
 //! - `startup/*`: one world of bigtech-vs-startup with v1's private model
@@ -69,8 +71,10 @@ fn end_to_end(c: &mut Criterion) {
     g.finish();
 }
 
-/// The draws one world of `s` makes, from the same streams, summed.
-fn draws_alone(s: &Scenario, run: u64) -> f64 {
+/// The draws one world of `s` made before the price paths became bridges
+/// (model.md section 14): every month's normal (every step's) of every
+/// public company, then the same fate and job draws as now.
+fn draws_monthly(s: &Scenario, run: u64) -> f64 {
     let months = s.sim.months() as usize;
     let sub = (s.sim.steps_per_year / 12).max(1) as usize;
     let mut acc = 0.0;
@@ -121,13 +125,28 @@ fn per_world(c: &mut Criterion) {
     let engine = Engine::new(&s);
     let mut world = World::new(&s);
     let mut row = vec![0.0; engine.width()];
+    let shape = &engine.plan().shape;
+    let nodes: usize = (0..s.companies.len()).map(|c| shape.company_nodes(c)).sum();
+    eprintln!(
+        "stay-vs-switch: {} price normals per world before (every month of every company), {nodes} bridge nodes now",
+        s.companies.len() as u64 * u64::from(s.sim.months()) * u64::from(s.sim.steps_per_year / 12),
+    );
     let mut g = c.benchmark_group("per_world");
     g.throughput(Throughput::Elements(1000));
+    g.bench_function("draws_monthly", |b| {
+        b.iter(|| {
+            let mut acc = 0.0;
+            for run in 0..1000 {
+                acc += draws_monthly(&s, run);
+            }
+            black_box(acc)
+        })
+    });
     g.bench_function("draws_alone", |b| {
         b.iter(|| {
             let mut acc = 0.0;
             for run in 0..1000 {
-                acc += draws_alone(&s, run);
+                acc += tcsim::engine::world::draws_alone(&s, shape, run);
             }
             black_box(acc)
         })

@@ -99,7 +99,9 @@ pub struct Simulation {
     pub runs: u64,
     /// Seed: run `i`'s world is a pure function of `(seed, i)`.
     pub seed: u64,
-    /// Price-path resolution: divides 12 or is a multiple of 12.
+    /// The v1 price-path resolution (a multiple of 12), still accepted:
+    /// prices are exact at month ends and nothing reads between them, so it
+    /// changes no output (model.md section 14).
     pub steps_per_year: u32,
     /// Requested percentiles in percent, strictly increasing, each in `[0, 100]`.
     pub percentiles: Vec<f64>,
@@ -131,8 +133,8 @@ impl Simulation {
     }
 }
 
-/// `[market]`: one stock-market index `M`, `M(0) = 1`, following GBM on the
-/// `steps_per_year` grid with its own stream (model.md section 8).
+/// `[market]`: one stock-market index `M`, `M(0) = 1`, following GBM with
+/// its own keyed normals (model.md sections 8 and 14).
 #[derive(Debug, Clone, Copy)]
 pub struct Market {
     /// Expected annual return: `E[M_T] = e^(drift T)`.

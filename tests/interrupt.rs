@@ -161,7 +161,7 @@ fn sigterm_and_sighup_stop_the_samples_pass_like_sigint_with_their_own_status() 
     }
 }
 
-/// A heavy valid scenario: 50 years of 360 price steps, 64 grants, 41
+/// A heavy valid scenario: 50 years, 64 grants vesting quarterly, 41
 /// strategies. One chunk of its runs takes seconds, one block of 64 runs a
 /// few milliseconds.
 fn heavy(dir: &Path) -> std::path::PathBuf {

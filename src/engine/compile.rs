@@ -192,15 +192,19 @@ impl Plan {
                 for sp in &plan.stints {
                     let st = sp.stint;
                     shape.job_used[st.job] = true;
-                    // A bonus linked to a public company reads its price at
-                    // each anniversary and 12 months before.
-                    if let Some(c) = sp.public
-                        && scenario.jobs[st.job].bonus.company_link != 0.0
-                    {
+                    // A bonus linked to results reads the company's price
+                    // (the market's, elsewhere) at each anniversary and 12
+                    // months before.
+                    let job = &scenario.jobs[st.job];
+                    if job.bonus.company_link != 0.0 {
+                        let months = match sp.public {
+                            Some(c) => &mut shape.needed[c],
+                            None => &mut shape.market_needed,
+                        };
                         let mut a = st.start + 12;
                         while a <= st.end {
-                            shape.needed[c][a as usize] = true;
-                            shape.needed[c][a as usize - 12] = true;
+                            months[a as usize] = true;
+                            months[a as usize - 12] = true;
                             a += 12;
                         }
                     }
@@ -235,6 +239,27 @@ impl Plan {
                 plan
             })
             .collect();
+        // The market at every month for what reads it at months known only
+        // in the world: a layoff hazard linked to it (the 12 months before
+        // each month), a private company moving with it (its exit month and
+        // its price after an IPO).
+        if scenario.market.is_some() {
+            let linked_layoffs = scenario.jobs.iter().enumerate().any(|(j, job)| {
+                shape.job_used[j]
+                    && job
+                        .layoffs
+                        .as_ref()
+                        .is_some_and(|l| l.rate > 0.0 && l.market_sensitivity != 0.0)
+            });
+            let linked_private = scenario
+                .companies
+                .iter()
+                .any(|c| matches!(c.kind, CompanyKind::Private(_)) && c.market_correlation != 0.0);
+            if linked_layoffs || linked_private {
+                shape.market_needed.fill(true);
+            }
+        }
+        shape.compile(scenario);
         let tax_years = match &scenario.tax {
             Some(t) => (0..scenario.sim.years)
                 .map(|k| t.tables.for_year(k, t.inflation))

@@ -14,6 +14,7 @@ pub mod compile;
 pub mod driver;
 pub mod evaluate;
 pub mod ledger;
+pub mod normal;
 mod private;
 pub mod trace;
 pub mod world;

@@ -102,10 +102,7 @@ pub fn replay(scenario: &Scenario, run: u64, only: Option<usize>) -> (World, Vec
     let mut world = World::new(scenario);
     // Every month's price, so the story can show year-end prices; the
     // draws are the same whichever prices are evaluated.
-    let mut shape = engine.plan().shape.clone();
-    for months in &mut shape.needed {
-        months.fill(true);
-    }
+    let shape = engine.plan().shape.clone().every_month(scenario);
     world.sample(scenario, &shape, run);
     let traces = (0..scenario.strategies.len())
         .filter(|&s| only.is_none_or(|o| o == s))

@@ -7,6 +7,13 @@
 //! draws have streams of their own. So run `i`'s world depends only on
 //! `(seed, i)`, and adding a strategy, job, company, market or layoff table
 //! leaves the draws of the others untouched.
+//!
+//! Share prices and the market are Brownian paths built as fixed functions
+//! of counter-keyed normals, one per (entity, month) ([`Bridge`]): the year
+//! ends forward, the months inside a year by a fixed bisection tree
+//! (Brownian bridge). Reading a month computes only the nodes on its path,
+//! so which months the strategies read changes no price (model.md section
+//! 14).
 
 use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
@@ -180,10 +187,14 @@ pub struct World {
     market_base: Vec<f64>,
     /// One fate per company (`Private` for public companies).
     fates: Vec<Fate>,
-    /// `ln M(m)` for months `0 ..= months` (empty without `[market]`).
+    /// `ln M(m)` for months `0 ..= months` (empty without `[market]`), at
+    /// the months the shape marks.
     log_market: Vec<f64>,
-    /// The market's standard normal shock of each price step.
-    market_shock: Vec<f64>,
+    /// The market's standard Brownian motion `B_m(m)` (years), at the same
+    /// months: `ln M = (drift - vol^2/2) t + vol B_m`.
+    market_b: Vec<f64>,
+    /// Room for one company's own Brownian motion, reused.
+    own_b: Vec<f64>,
     /// `next_layoff[j * (months + 2) + m]`: the first month `>= m` in which
     /// a holder of job `j` would be laid off, or [`NEVER`].
     next_layoff: Vec<u32>,
@@ -222,23 +233,202 @@ pub(super) struct TaxScratch {
 }
 
 /// What the sampler needs to know besides the scenario: which months'
-/// prices are read. Skipping the other `exp` calls changes no draw.
+/// prices are read. Every price is a fixed function of keyed normals, so
+/// computing only these months changes no value (model.md section 14).
 #[derive(Debug, Clone)]
 pub struct WorldShape {
     /// `needed[c][m]`: some strategy reads company `c`'s price at month `m`.
     pub needed: Vec<Vec<bool>>,
+    /// `market_needed[m]`: something reads the market at month `m` (a
+    /// company moving with it, a layoff hazard, a bonus linked to it).
+    pub market_needed: Vec<bool>,
     /// Whether any strategy holds job `j` (unheld jobs need no draws; their
     /// streams are separate, so skipping them changes nothing else).
     pub job_used: Vec<bool>,
+    /// The bridge nodes that make company `c`'s needed months, in an order
+    /// that computes every node after the two it hangs from ([`compile`]).
+    nodes: Vec<Vec<Node>>,
+    /// The market's nodes: its needed months and those of every company
+    /// that moves with it.
+    market_nodes: Vec<Node>,
 }
 
 impl WorldShape {
     /// Nothing read yet, for `scenario`.
     pub fn empty(scenario: &Scenario) -> WorldShape {
+        let months = scenario.sim.months() as usize + 1;
         WorldShape {
-            needed: vec![vec![false; scenario.sim.months() as usize + 1]; scenario.companies.len()],
+            needed: vec![vec![false; months]; scenario.companies.len()],
+            market_needed: vec![false; months],
             job_used: vec![false; scenario.jobs.len()],
+            nodes: vec![Vec::new(); scenario.companies.len()],
+            market_nodes: Vec::new(),
         }
+    }
+
+    /// Every month of every price and of the market (a trace shows them all).
+    pub fn every_month(mut self, scenario: &Scenario) -> WorldShape {
+        for months in &mut self.needed {
+            months.fill(true);
+        }
+        if scenario.market.is_some() {
+            self.market_needed.fill(true);
+        }
+        self.compile(scenario);
+        self
+    }
+
+    /// Turns the needed months into each path's bridge nodes. A public
+    /// company that moves with the market needs the market at its months.
+    pub fn compile(&mut self, scenario: &Scenario) {
+        let mut market = self.market_needed.clone();
+        for (c, company) in scenario.companies.iter().enumerate() {
+            let public = matches!(company.kind, CompanyKind::Public(_));
+            self.nodes[c] = if public {
+                compile(&self.needed[c])
+            } else {
+                Vec::new()
+            };
+            if public && company.market_correlation != 0.0 && scenario.market.is_some() {
+                for (m, &n) in market.iter_mut().zip(&self.needed[c]) {
+                    *m |= n;
+                }
+            }
+        }
+        self.market_nodes = if scenario.market.is_some() {
+            compile(&market)
+        } else {
+            Vec::new()
+        };
+    }
+
+    /// Company `c`'s bridge nodes per world (one keyed normal each).
+    pub fn company_nodes(&self, c: usize) -> usize {
+        self.nodes[c].len()
+    }
+
+    /// The market's bridge nodes per world.
+    pub fn market_nodes(&self) -> usize {
+        self.market_nodes.len()
+    }
+}
+
+/// One node of a path's bridge: `B(m) = wl B(left) + wr B(right) + sd z`,
+/// `z` the keyed normal of (path, `m`), `B` a standard Brownian motion in
+/// years (`B(0) = 0`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Node {
+    m: u32,
+    left: u32,
+    right: u32,
+    wl: f64,
+    wr: f64,
+    sd: f64,
+}
+
+/// The fixed bisection of a year's months `0 ..= 12` (offsets): the path
+/// from the root to offset `o`, each step `(node, lo, hi)`: 6 splits
+/// `[0, 12]`, 3 and 9 the halves, then 1, 2, 4, 5, 7, 8, 10, 11.
+fn year_path(o: u32) -> impl Iterator<Item = (u32, u32, u32)> {
+    let (mut lo, mut hi, mut done) = (0, 12, false);
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let mid = (lo + hi) / 2;
+        let step = (mid, lo, hi);
+        match o.cmp(&mid) {
+            std::cmp::Ordering::Equal => done = true,
+            std::cmp::Ordering::Less => hi = mid,
+            std::cmp::Ordering::Greater => lo = mid,
+        }
+        Some(step)
+    })
+}
+
+/// The nodes that give `B` at every month `m` with `needed[m]`: the year
+/// ends up to `m`'s year, drawn forward (`B(12k) = B(12k - 12) + z`), and
+/// the tree nodes on the way to `m` inside its year, each the Brownian
+/// bridge between its interval's ends: mean the linear interpolation,
+/// variance `(m - lo)(hi - m) / (hi - lo)` months (Glasserman 2004,
+/// section 3.1). Ordered year ends first, then by depth, so every node
+/// comes after its two ends.
+fn compile(needed: &[bool]) -> Vec<Node> {
+    let months = needed.len() - 1;
+    // depth[m]: 0 = a year end, d >= 1 = a tree node of depth d; u8::MAX = not used.
+    let mut depth = vec![u8::MAX; months + 1];
+    let mut nodes = Vec::new();
+    for m in (1..=months).filter(|&m| needed[m]) {
+        let year = (m - 1) / 12;
+        for e in 1..=year + 1 {
+            depth[12 * e] = 0;
+        }
+        let base = 12 * year as u32;
+        let o = m as u32 - base;
+        if o != 12 {
+            for (d, (node, lo, hi)) in year_path(o).enumerate() {
+                let _ = (lo, hi);
+                depth[(base + node) as usize] = depth[(base + node) as usize].min(d as u8 + 1);
+            }
+        }
+    }
+    let max_depth = depth
+        .iter()
+        .filter(|&&d| d != u8::MAX)
+        .max()
+        .copied()
+        .unwrap_or(0);
+    for d in 0..=max_depth {
+        for m in (1..=months).filter(|&m| depth[m] == d) {
+            let m = m as u32;
+            if d == 0 {
+                nodes.push(Node {
+                    m,
+                    left: m - 12,
+                    right: m - 12,
+                    wl: 1.0,
+                    wr: 0.0,
+                    sd: 1.0,
+                });
+                continue;
+            }
+            let base = 12 * ((m - 1) / 12);
+            let (_, lo, hi) = year_path(m - base).last().expect("a path ends at its node");
+            let o = m - base;
+            let (a, b, w) = (f64::from(o - lo), f64::from(hi - o), f64::from(hi - lo));
+            nodes.push(Node {
+                m,
+                left: base + lo,
+                right: base + hi,
+                wl: b / w,
+                wr: a / w,
+                sd: (a * b / w / 12.0).sqrt(),
+            });
+        }
+    }
+    nodes
+}
+
+/// The key of path `path_key`'s normal at month `m` (a bijective mix, so
+/// distinct months give distinct keys).
+#[inline]
+fn node_key(path_key: u64, m: u32) -> u64 {
+    splitmix(path_key ^ u64::from(m).wrapping_mul(0xD6E8_FEB8_6659_FD93))
+}
+
+/// The key of an entity's path in run `run`: its own domain, apart from
+/// the entity's sequential stream.
+fn path_key(seed: u64, run: u64, key: u64) -> u64 {
+    splitmix(splitmix(splitmix(splitmix(seed) ^ run) ^ key) ^ fnv(b"bridge:"))
+}
+
+/// Fills `b` at the months of `nodes` (`b[0] = 0`).
+#[inline]
+fn bridge(nodes: &[Node], key: u64, b: &mut [f64]) {
+    b[0] = 0.0;
+    for n in nodes {
+        let z = super::normal::keyed(node_key(key, n.m));
+        b[n.m as usize] = n.wl * b[n.left as usize] + n.wr * b[n.right as usize] + n.sd * z;
     }
 }
 
@@ -247,7 +437,6 @@ impl World {
     pub fn new(scenario: &Scenario) -> World {
         let months = scenario.sim.months() as usize;
         let years = scenario.sim.years as usize;
-        let steps = months * (scenario.sim.steps_per_year as usize / 12);
         let market = scenario.market.is_some();
         let has_rounds: Vec<bool> = scenario
             .companies
@@ -267,7 +456,12 @@ impl World {
             } else {
                 Vec::new()
             },
-            market_shock: if market { vec![0.0; steps] } else { Vec::new() },
+            market_b: if market {
+                vec![0.0; months + 1]
+            } else {
+                Vec::new()
+            },
+            own_b: vec![0.0; months + 1],
             next_layoff: vec![NEVER; scenario.jobs.len() * (months + 2)],
             rounds: scenario
                 .companies
@@ -415,37 +609,38 @@ impl World {
         let seed = scenario.sim.seed;
         let row = self.months + 1;
         if let Some(m) = &scenario.market {
-            let mut rng = stream(seed, run, MARKET_STREAM);
-            sample_market(
-                m,
-                scenario.sim.steps_per_year,
-                &mut self.log_market,
-                &mut self.market_shock,
-                &mut rng,
+            bridge(
+                &shape.market_nodes,
+                path_key(seed, run, MARKET_STREAM),
+                &mut self.market_b,
             );
+            let mu = m.drift - 0.5 * m.volatility * m.volatility;
+            self.log_market[0] = 0.0;
+            for n in &shape.market_nodes {
+                let i = n.m as usize;
+                self.log_market[i] = mu * f64::from(n.m) / 12.0 + m.volatility * self.market_b[i];
+            }
         }
         for (c, company) in scenario.companies.iter().enumerate() {
-            let mut rng = stream(seed, run, company.stream);
             match &company.kind {
                 CompanyKind::Public(g) => {
+                    let key = path_key(seed, run, company.stream);
+                    bridge(&shape.nodes[c], key, &mut self.own_b);
                     let prices = &mut self.price[c * row..(c + 1) * row];
-                    let market = (company.market_correlation != 0.0)
-                        .then_some((company.market_correlation, &self.market_shock[..]));
-                    sample_path(
-                        g,
-                        scenario.sim.steps_per_year,
-                        Some(&shape.needed[c]),
-                        prices,
-                        market,
-                        &mut rng,
-                    );
+                    let rho = if self.market_b.is_empty() {
+                        0.0
+                    } else {
+                        company.market_correlation
+                    };
+                    price_at_nodes(g, &shape.nodes[c], &self.own_b, rho, &self.market_b, prices);
                 }
                 CompanyKind::Private(p) => {
+                    let mut rng = stream(seed, run, company.stream);
                     let coupling = match (&scenario.market, company.market_correlation) {
                         (Some(m), rho) if rho != 0.0 => Some(Coupling {
                             rho,
                             market: *m,
-                            log_market: &self.log_market,
+                            market_b: &self.market_b,
                         }),
                         _ => None,
                     };
@@ -484,24 +679,16 @@ impl World {
                             drift: p.after_ipo.drift,
                             volatility: p.after_ipo.volatility,
                         };
-                        let sub = (scenario.sim.steps_per_year / 12) as usize;
                         let from = month as usize;
                         let prices = &mut self.price[c * row + from..(c + 1) * row];
-                        // The market's shocks from the IPO month on.
+                        // The market's path from the IPO month on.
                         let market = if company.market_correlation != 0.0 {
-                            Some((company.market_correlation, &self.market_shock[from * sub..]))
+                            Some((company.market_correlation, &self.market_b[from..]))
                         } else {
                             None
                         };
                         let mut rng = stream(seed, run, after_ipo_stream(company.stream));
-                        sample_path(
-                            &g,
-                            scenario.sim.steps_per_year,
-                            None,
-                            prices,
-                            market,
-                            &mut rng,
-                        );
+                        after_ipo_path(&g, prices, market, &mut rng);
                     }
                 }
             }
@@ -577,29 +764,55 @@ impl World {
     }
 }
 
-/// The market index (model.md section 8): `ln M` moves by
-/// `(drift - vol^2/2) dt + vol sqrt(dt) Z_m` per step from `M(0) = 1`; each
-/// step's `Z_m` is kept for the companies that move with it.
-fn sample_market(
-    m: &Market,
-    steps_per_year: u32,
-    log_market: &mut [f64],
-    shocks: &mut [f64],
-    rng: &mut Xoshiro256PlusPlus,
-) {
-    let dt = 1.0 / f64::from(steps_per_year);
-    let mu = (m.drift - 0.5 * m.volatility * m.volatility) * dt;
-    let sd = m.volatility * dt.sqrt();
-    let sub = (steps_per_year / 12) as usize;
-    let mut level = 0.0;
-    log_market[0] = 0.0;
-    for (month, steps) in shocks.chunks_exact_mut(sub).enumerate() {
-        for z in steps {
-            *z = rng.sample(StandardNormal);
-            level += mu + sd * *z;
+/// The random numbers one world of `scenario` needs with `shape`, drawn
+/// from the same keys and streams as [`World::sample`] and summed, with
+/// nothing else done (the `draws_alone` benchmark: how far the engine is
+/// from the cost of its draws). Rounds, market pay and after-IPO paths are
+/// left out: a file with them costs more than this.
+pub fn draws_alone(scenario: &Scenario, shape: &WorldShape, run: u64) -> f64 {
+    let seed = scenario.sim.seed;
+    let mut acc = 0.0;
+    let mut nodes = |list: &[Node], key: u64| {
+        for n in list {
+            acc += super::normal::keyed(node_key(key, n.m));
         }
-        log_market[month + 1] = level;
+    };
+    if scenario.market.is_some() {
+        nodes(&shape.market_nodes, path_key(seed, run, MARKET_STREAM));
     }
+    for (c, company) in scenario.companies.iter().enumerate() {
+        if matches!(company.kind, CompanyKind::Public(_)) {
+            nodes(&shape.nodes[c], path_key(seed, run, company.stream));
+        }
+    }
+    for (c, company) in scenario.companies.iter().enumerate() {
+        if matches!(company.kind, CompanyKind::Private(_)) {
+            let _ = c;
+            let mut rng = stream(seed, run, company.stream);
+            for _ in 0..3 {
+                acc += rng.random::<f64>();
+            }
+            acc += rng.sample::<f64, _>(StandardNormal);
+        }
+    }
+    let months = scenario.sim.months();
+    for (j, job) in scenario.jobs.iter().enumerate() {
+        if !shape.job_used[j] {
+            continue;
+        }
+        let mut rng = stream(seed, run, job.stream);
+        for _ in 0..scenario.sim.years {
+            acc += rng.sample::<f64, _>(StandardNormal) + rng.random::<f64>();
+            acc += rng.sample::<f64, _>(StandardNormal) + rng.random::<f64>();
+        }
+        if job.layoffs.as_ref().is_some_and(|l| l.rate > 0.0) {
+            let mut rng = stream(seed, run, layoff_stream(job.stream));
+            for _ in 0..months {
+                acc += rng.random::<f64>();
+            }
+        }
+    }
+    acc
 }
 
 /// One job's layoff months (model.md sections 8 and 15). In month `t` the
@@ -640,54 +853,63 @@ fn sample_layoffs(l: &Layoffs, log_market: &[f64], next: &mut [u32], rng: &mut X
     }
 }
 
-/// GBM path on the `steps_per_year` grid (docs/reference.md, "The model's rules"):
-/// `ln S` moves by `(drift - vol^2/2) dt + vol sqrt(dt) Z` per step, exact at
-/// any step size. `steps_per_year` is a multiple of 12, so every month end is
-/// a grid point; `exp` is taken only at the months some strategy reads
-/// (`needed`; every month when `None`).
-///
-/// With a market correlation `rho` the step's shock is
-/// `rho Z_m + sqrt(1 - rho^2) Z` (model.md section 8): still standard normal,
-/// so the marginal law is unchanged, and `corr(ln S_a, ln S_b) = rho_a rho_b`.
-/// The company's own draws are the same with or without the market.
-fn sample_path(
+/// A public company's price at the months of `nodes` (model.md sections 3
+/// and 8): `S(t) = S(0) exp((drift - vol^2/2) t + vol (rho B_m(t) +
+/// sqrt(1 - rho^2) B(t)))`, `B` its own Brownian motion and `B_m` the
+/// market's, both in years. GBM is exact at any time, so the law at every
+/// month is v1's; `corr(ln S_a, ln S_b) = rho_a rho_b` and `corr(ln S, ln M)
+/// = rho` at every horizon.
+fn price_at_nodes(
     g: &Gbm,
-    steps_per_year: u32,
-    needed: Option<&[bool]>,
+    nodes: &[Node],
+    own_b: &[f64],
+    rho: f64,
+    market_b: &[f64],
+    prices: &mut [f64],
+) {
+    let mu = g.drift - 0.5 * g.volatility * g.volatility;
+    let own = (1.0 - rho * rho).max(0.0).sqrt();
+    prices[0] = g.share_price;
+    if rho == 0.0 {
+        for n in nodes {
+            let i = n.m as usize;
+            let t = f64::from(n.m) / 12.0;
+            prices[i] = g.share_price * (mu * t + g.volatility * own_b[i]).exp();
+        }
+    } else {
+        for n in nodes {
+            let i = n.m as usize;
+            let t = f64::from(n.m) / 12.0;
+            let w = rho * market_b[i] + own * own_b[i];
+            prices[i] = g.share_price * (mu * t + g.volatility * w).exp();
+        }
+    }
+}
+
+/// A listed company's price after its IPO (model.md section 9), at every
+/// month from the IPO month (`prices[0]`, the IPO common price) to the
+/// horizon: one normal a month from the company's `after_ipo` stream, GBM
+/// with the `after_ipo` drift and volatility. With a market correlation
+/// `rho` a month's shock is `rho Z_m + sqrt(1 - rho^2) Z`, `Z_m = (B_m(m) -
+/// B_m(m-1)) sqrt(12)` the market's standardised shock of that month
+/// (`market_b` from the IPO month on).
+fn after_ipo_path(
+    g: &Gbm,
     prices: &mut [f64],
     market: Option<(f64, &[f64])>,
     rng: &mut Xoshiro256PlusPlus,
 ) {
-    let dt = 1.0 / f64::from(steps_per_year);
+    let dt = 1.0 / 12.0;
     let mu = (g.drift - 0.5 * g.volatility * g.volatility) * dt;
     let sd = g.volatility * dt.sqrt();
-    let sub = (steps_per_year / 12) as usize;
     let mut log_ret = 0.0;
     prices[0] = g.share_price;
-    match market {
-        None => {
-            for m in 1..prices.len() {
-                for _ in 0..sub {
-                    let z: f64 = rng.sample(StandardNormal);
-                    log_ret += mu + sd * z;
-                }
-                if needed.is_none_or(|n| n[m]) {
-                    prices[m] = g.share_price * log_ret.exp();
-                }
-            }
-        }
-        Some((rho, shocks)) => {
-            let own = (1.0 - rho * rho).max(0.0).sqrt();
-            for m in 1..prices.len() {
-                for &z_m in &shocks[(m - 1) * sub..m * sub] {
-                    let z: f64 = rng.sample(StandardNormal);
-                    log_ret += mu + sd * (rho * z_m + own * z);
-                }
-                if needed.is_none_or(|n| n[m]) {
-                    prices[m] = g.share_price * log_ret.exp();
-                }
-            }
-        }
+    let (rho, own) = market.map_or((0.0, 1.0), |(r, _)| (r, (1.0 - r * r).max(0.0).sqrt()));
+    for m in 1..prices.len() {
+        let z: f64 = rng.sample(StandardNormal);
+        let z_m = market.map_or(0.0, |(_, b)| (b[m] - b[m - 1]) * 12f64.sqrt());
+        log_ret += mu + sd * (rho * z_m + own * z);
+        prices[m] = g.share_price * log_ret.exp();
     }
 }
 
@@ -696,7 +918,7 @@ fn sample_path(
 struct Coupling<'a> {
     rho: f64,
     market: Market,
-    log_market: &'a [f64],
+    market_b: &'a [f64],
 }
 
 impl Coupling<'_> {
@@ -705,12 +927,12 @@ impl Coupling<'_> {
     /// `(ln M(t) - (d - v^2/2) t) / (v sqrt t)`, 0 at zero volatility
     /// (model.md sections 8 and 15). Its marginal stays standard normal.
     fn normal(&self, month: u32, z: f64) -> f64 {
-        let (d, v) = (self.market.drift, self.market.volatility);
         let t = f64::from(month) / 12.0;
-        let w = if v == 0.0 || month == 0 {
+        // `(ln M(t) - (d - v^2/2) t) / (v sqrt t)` is `B_m(t) / sqrt t`.
+        let w = if self.market.volatility == 0.0 || month == 0 {
             0.0
         } else {
-            (self.log_market[month as usize] - (d - 0.5 * v * v) * t) / (v * t.sqrt())
+            self.market_b[month as usize] / t.sqrt()
         };
         self.rho * w + (1.0 - self.rho * self.rho).max(0.0).sqrt() * z
     }
@@ -858,4 +1080,94 @@ fn exit(p: &PrivateCompany, stack: Option<Stack>, month: u32, u_ipo: f64, z_mult
 /// Monthly probability equivalent to an annual one: `1 - (1 - annual)^(1/12)`.
 pub fn monthly(annual: f64) -> f64 {
     1.0 - (1.0 - annual).powf(1.0 / 12.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn months(list: &[usize], horizon: usize) -> Vec<bool> {
+        let mut v = vec![false; horizon + 1];
+        for &m in list {
+            v[m] = true;
+        }
+        v
+    }
+
+    #[test]
+    fn every_month_of_a_year_is_one_node_of_the_bisection_tree() {
+        let mut seen: Vec<u32> = (1..12)
+            .flat_map(|o| year_path(o).last().map(|s| s.0))
+            .collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (1..12).collect::<Vec<_>>());
+        // Month 11 hangs from 6, 9 and 10: the path [0,12] -> [6,12] -> [9,12] -> [10,12].
+        let path: Vec<u32> = year_path(11).map(|s| s.0).collect();
+        assert_eq!(path, vec![6, 9, 10, 11]);
+    }
+
+    #[test]
+    fn reading_a_month_computes_only_the_nodes_on_its_path() {
+        // Quarter ends of two years: the year ends, 6, then 3 and 9.
+        let nodes = compile(&months(&[3, 6, 9, 12, 15, 18, 21, 24], 24));
+        let ms: Vec<u32> = nodes.iter().map(|n| n.m).collect();
+        assert_eq!(ms, vec![12, 24, 6, 18, 3, 9, 15, 21]);
+        // A month in year 3 needs the three year ends, then its path.
+        let ms: Vec<u32> = compile(&months(&[29], 36)).iter().map(|n| n.m).collect();
+        assert_eq!(ms, vec![12, 24, 36, 30, 27, 28, 29]);
+    }
+
+    #[test]
+    fn a_months_value_does_not_depend_on_which_other_months_are_read() {
+        let all = compile(&vec![true; 61]);
+        let some = compile(&months(&[5, 17, 44, 60], 60));
+        for run in 0..200u64 {
+            let key = path_key(7, run, 99);
+            let (mut a, mut b) = (vec![0.0; 61], vec![0.0; 61]);
+            bridge(&all, key, &mut a);
+            bridge(&some, key, &mut b);
+            for m in [5, 17, 44, 60] {
+                assert_eq!(a[m].to_bits(), b[m].to_bits(), "run {run} month {m}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_bridge_is_a_brownian_motion_in_years() {
+        // Var B(m) = m/12 and Cov(B(a), B(b)) = min(a, b)/12 at months on
+        // every level of the tree and across years; each sample moment
+        // within 4.5 standard errors (SE of a product mean: sqrt(Var(XY)/n),
+        // Var(XY) = Var X Var Y + Cov^2 for a centred normal pair).
+        let n = 200_000u64;
+        let nodes = compile(&vec![true; 37]);
+        let pairs = [
+            (1, 1),
+            (5, 5),
+            (11, 11),
+            (12, 12),
+            (29, 29),
+            (3, 7),
+            (7, 20),
+            (6, 36),
+            (10, 11),
+        ];
+        let mut sums = vec![0.0; pairs.len()];
+        let mut b = vec![0.0; 37];
+        for run in 0..n {
+            bridge(&nodes, path_key(11, run, 5), &mut b);
+            for (s, &(x, y)) in sums.iter_mut().zip(&pairs) {
+                *s += b[x] * b[y];
+            }
+        }
+        for (s, &(x, y)) in sums.iter().zip(&pairs) {
+            let (vx, vy, cov) = (x as f64 / 12.0, y as f64 / 12.0, x.min(y) as f64 / 12.0);
+            let se = ((vx * vy + cov * cov) / n as f64).sqrt();
+            let got = s / n as f64;
+            assert!(
+                (got - cov).abs() < 4.5 * se,
+                "E[B({x}) B({y})] = {got}, want {cov} +/- {}",
+                4.5 * se
+            );
+        }
+    }
 }
