@@ -627,7 +627,8 @@ fn merge_run(
                 ))
             })?,
         }
-        bodies.push(body);
+        // Only where its rows are is kept: the statistics are appended.
+        bodies.push(body.rows_only());
     }
     let whole = whole.expect("a checked set has a part");
     let inconsistent = |e: String| {

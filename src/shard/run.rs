@@ -153,6 +153,13 @@ fn body_damaged(path: &Path, why: &str) -> AppError {
 }
 
 impl Body {
+    /// The body without its sections, once decoded: where the rows of
+    /// `samples.csv` are is all a merge still needs.
+    pub fn rows_only(mut self) -> Body {
+        self.sections = Vec::new();
+        self
+    }
+
     /// Whether the part holds rows of `samples.csv`.
     pub fn has_samples(&self) -> bool {
         !self.samples.is_empty()
