@@ -162,3 +162,48 @@ fn samples_and_a_histogram_do_not_simulate_the_worlds_again() {
     // And the statistics are those of a plain simulation.
     assert_eq!(series, engine.simulate(&|_| {}).series);
 }
+
+/// Every share price and market level of run `run` at months `1 ..= months`.
+fn prices(text: &str, run: u64, months: u32) -> Vec<f64> {
+    let s = scenario(text);
+    let (world, _) = tcsim::engine::trace::replay(&s, run, None);
+    let mut v = Vec::new();
+    for c in 0..s.companies.len() {
+        v.extend((1..=months).map(|m| world.price(c, m)));
+    }
+    v.extend((1..=months).filter_map(|m| world.market(m)));
+    v
+}
+
+#[test]
+fn a_sweep_over_years_or_cliff_months_keeps_every_price() {
+    // Prices are fixed functions of keyed normals (model.md section 14):
+    // the horizon and the months the strategies read change none of them.
+    let base = stay_vs_switch(10).replace(
+        "[companies.bigco]",
+        "[market]\ndrift = 0.07\nvolatility = 0.16\n\n[companies.bigco]\nmarket_correlation = 0.6",
+    );
+    let short = base.replace("years = 5 ", "years = 3 ");
+    let cliff = base.replace("cliff_months = 12 ", "cliff_months = 7 ");
+    assert_ne!(short, base);
+    assert_ne!(cliff, base);
+    for run in [0, 1, 77, 4095] {
+        let all = prices(&base, run, 36);
+        assert_eq!(prices(&short, run, 36), all, "years = 3, run {run}");
+        assert_eq!(prices(&cliff, run, 36), all, "cliff_months = 7, run {run}");
+    }
+    // And the engine's own world, which computes only the months read,
+    // agrees with the trace's, which computes every month.
+    let s = scenario(&cliff);
+    let engine = Engine::new(&s);
+    let mut world = World::new(&s);
+    engine.sample_only(77, &mut world);
+    let (every, _) = tcsim::engine::trace::replay(&s, 77, None);
+    for c in 0..s.companies.len() {
+        for m in 1..=60 {
+            if engine.plan().shape.needed[c][m as usize] {
+                assert_eq!(world.price(c, m).to_bits(), every.price(c, m).to_bits());
+            }
+        }
+    }
+}
