@@ -1119,7 +1119,7 @@ mod tests {
 
     #[test]
     fn a_months_value_does_not_depend_on_which_other_months_are_read() {
-        let all = compile(&vec![true; 61]);
+        let all = compile(&[true; 61]);
         let some = compile(&months(&[5, 17, 44, 60], 60));
         for run in 0..200u64 {
             let key = path_key(7, run, 99);
@@ -1139,7 +1139,7 @@ mod tests {
         // within 4.5 standard errors (SE of a product mean: sqrt(Var(XY)/n),
         // Var(XY) = Var X Var Y + Cov^2 for a centred normal pair).
         let n = 200_000u64;
-        let nodes = compile(&vec![true; 37]);
+        let nodes = compile(&[true; 37]);
         let pairs = [
             (1, 1),
             (5, 5),
