@@ -521,6 +521,45 @@ impl StrategyPlan {
         let c = h.company;
         let units = h.units(world.price(c, h.convert_month));
         match h.kind {
+            GrantKind::Rsu if book.plain() => {
+                // Without tax, `real` or `present_value` a vest adds to its
+                // year's `rsu` alone: the sum is carried in a register while
+                // the year stays the same, the same additions in the same
+                // order as `add_in` makes (so the same bits), without a
+                // store and a reload per vest.
+                let slot = book.slots.get(Measure::Rsu);
+                let mut at: Option<(usize, f64)> = None;
+                for e in &self.events[h.events.clone()] {
+                    let price = world.price(c, e.month);
+                    let n = units * e.fraction;
+                    if slot != Slots::NONE {
+                        let i = e.year as usize * book.m + slot;
+                        let sum = match at {
+                            Some((j, sum)) if j == i => sum,
+                            Some((j, sum)) => {
+                                book.out[j] = sum;
+                                book.out[i]
+                            }
+                            None => book.out[i],
+                        };
+                        at = Some((i, sum + n * price));
+                    }
+                    book.ledger.record(Entry {
+                        month: e.month,
+                        year: e.year + 1,
+                        measure: Measure::Rsu,
+                        amount: n * price,
+                        flow: Flow::Vest {
+                            grant: g,
+                            units: n,
+                            price,
+                        },
+                    });
+                }
+                if let Some((j, sum)) = at {
+                    book.out[j] = sum;
+                }
+            }
             GrantKind::Rsu => {
                 for e in &self.events[h.events.clone()] {
                     let price = world.price(c, e.month);
@@ -796,6 +835,15 @@ impl<L: Ledger> Book<'_, L> {
     #[inline]
     pub(super) fn taxed(&self) -> bool {
         self.tax.is_some()
+    }
+
+    /// Whether a cash flow only adds to its own measure: no tax book, no
+    /// `real` and no `present_value` to feed.
+    #[inline]
+    pub(super) fn plain(&self) -> bool {
+        self.tax.is_none()
+            && self.slots.get(Measure::Real) == Slots::NONE
+            && self.slots.get(Measure::PresentValue) == Slots::NONE
     }
 
     /// Changes the taxable items of the year of `month`, by the residence of
