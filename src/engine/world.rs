@@ -319,6 +319,8 @@ impl WorldShape {
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Node {
     m: u32,
+    /// Whether month `m` itself is read (else only nodes below hang from it).
+    read: bool,
     left: u32,
     right: u32,
     wl: f64,
@@ -384,6 +386,7 @@ fn compile(needed: &[bool]) -> Vec<Node> {
             if d == 0 {
                 nodes.push(Node {
                     m,
+                    read: needed[m as usize],
                     left: m - 12,
                     right: m - 12,
                     wl: 1.0,
@@ -398,6 +401,7 @@ fn compile(needed: &[bool]) -> Vec<Node> {
             let (a, b, w) = (f64::from(o - lo), f64::from(hi - o), f64::from(hi - lo));
             nodes.push(Node {
                 m,
+                read: needed[m as usize],
                 left: base + lo,
                 right: base + hi,
                 wl: b / w,
@@ -870,14 +874,16 @@ fn price_at_nodes(
     let mu = g.drift - 0.5 * g.volatility * g.volatility;
     let own = (1.0 - rho * rho).max(0.0).sqrt();
     prices[0] = g.share_price;
+    // `exp` only at the months read: a node that is only the parent of
+    // others needs its Brownian value, not its price.
     if rho == 0.0 {
-        for n in nodes {
+        for n in nodes.iter().filter(|n| n.read) {
             let i = n.m as usize;
             let t = f64::from(n.m) / 12.0;
             prices[i] = g.share_price * (mu * t + g.volatility * own_b[i]).exp();
         }
     } else {
-        for n in nodes {
+        for n in nodes.iter().filter(|n| n.read) {
             let i = n.m as usize;
             let t = f64::from(n.m) / 12.0;
             let w = rho * market_b[i] + own * own_b[i];
